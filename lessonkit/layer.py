@@ -222,6 +222,7 @@ def gradient_check(layer: ConvLayer, x, rng=0, eps: float = 1e-3) -> GradCheck:
 
     Examples
     --------
+    >>> from lessonkit import Tanh
     >>> layer = ConvLayer(2, 3, (3, 2), stride=2, padding=3, activation=Tanh(), rng=1)
     >>> x = np.random.default_rng(2).normal(size=(2, 5, 4))
     >>> result = gradient_check(layer, x)
