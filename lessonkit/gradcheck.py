@@ -44,6 +44,8 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x, eps: float = 1e-6) -
     if not (isinstance(eps, (int, float, np.floating)) and np.isfinite(eps) and eps > 0):
         raise ValueError(f"eps must be a positive finite number; got {eps!r}")
     x = as_float_array(x, "x")
+    if not x.flags.writeable:  # a read-only view cannot be nudged in place: work on a copy
+        x = x.copy()
     grad = np.zeros(x.shape)
     for idx in np.ndindex(x.shape):
         old = x[idx]

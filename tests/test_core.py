@@ -206,6 +206,9 @@ def test_numerical_gradient_restores_x_and_handles_closures():
         lk.numerical_gradient(boom, x)
     assert x.tobytes() == before.tobytes()
     assert lk.numerical_gradient(lambda v: v[0] * 3, [1, 2]).tolist() == pytest.approx([3, 0])
+    frozen = np.array([1.0, 2.0])
+    frozen.flags.writeable = False
+    assert lk.numerical_gradient(np.sum, frozen).tolist() == pytest.approx([1, 1])
 
 
 def test_rel_error():
