@@ -5,6 +5,7 @@ delta = δ^l = dE/dnet^l (N, H_out, W_out) with H_out = (H - Fh + 2P)//S + 1.
 """
 
 from .activations import Identity, ReLU, Sigmoid, Tanh
+from .checks import check
 from .conv import bp_delta_map, compute_gradient, conv_forward
 from .gradcheck import numerical_gradient, rel_error
 from .layer import ConvLayer, Filter, GradCheck, gradient_check
@@ -28,6 +29,7 @@ __all__ = [
     "Filter",
     "GradCheck",
     "gradient_check",
+    "check",
 ]
 
 __version__ = "0.1.0"

@@ -1,0 +1,950 @@
+"""The exercises: their public cases (in-notebook checks), hidden cases (grader) and known mistakes.
+
+Every exercise mirrors a lessonkit function. Expected values always come from lessonkit's core; a
+known mistake is a deliberately wrong variant of the same computation, so an answer that equals a
+variant (and not the truth) can be explained to the learner ("filter not rotated", ...).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+
+import numpy as np
+
+from .activations import Identity, ReLU, Sigmoid, Tanh
+from .conv import _restore_stride_one, bp_delta_map, compute_gradient, conv_forward
+from .ops import _pad2, correlate2d, dilate, pad, rot180
+
+__all__ = ["Case", "Mistake", "Exercise", "EXERCISES", "ACTIVATIONS", "normalise", "judge", "Verdict"]
+
+ACTIVATIONS = {"identity": Identity(), "relu": ReLU(), "sigmoid": Sigmoid(), "tanh": Tanh()}
+
+RTOL, ATOL = 1e-6, 1e-9
+
+
+@dataclass(frozen=True)
+class Case:
+    """One call: a label a learner can read, the arguments, and the group it scores in."""
+
+    label: str
+    args: tuple
+    kwargs: dict = field(default_factory=dict)
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A known wrong variant of the computation and the sentence that explains it."""
+
+    cause: str
+    func: Callable
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """An exercise: the graded function's name, notebook, reference, cases, groups and mistakes."""
+
+    name: str
+    notebook: str
+    reference: Callable
+    public: Callable[[], list]
+    hidden: Callable[[np.random.Generator], list]
+    groups: dict
+    mistakes: tuple = ()
+    outputs: tuple = ("result",)
+    split: tuple = (None,)
+    blocked: tuple = ()
+
+    @property
+    def max_points(self) -> int:
+        """Points for a fully correct function."""
+        return sum(self.groups.values())
+
+    def expected(self, case: Case) -> list:
+        """The reference outputs of ``case`` as a list of float arrays."""
+        arrays, problem = normalise(self, self.reference(*case.args, **case.kwargs))
+        assert problem is None, problem
+        return arrays
+
+    def groups_of(self, case: Case) -> list:
+        """The group each output of ``case`` scores in."""
+        return [case.group if g is None else g for g in self.split]
+
+
+# ---------------------------------------------------------------- comparing answers
+
+
+def _describe(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def normalise(ex: Exercise, got):
+    """Return (list of float arrays, None), or (None, why the value is not of the right type)."""
+    if len(ex.outputs) == 1:
+        items = [got]
+    else:
+        if not isinstance(got, (tuple, list)) or len(got) != len(ex.outputs):
+            names = ", ".join(ex.outputs)
+            return None, f"must return a tuple of {len(ex.outputs)} arrays ({names}); got {_describe(got)}"
+        items = list(got)
+    arrays = []
+    for item, name in zip(items, ex.outputs, strict=False):
+        if item is None:
+            return None, f"returned None for {name}: is a `return` missing?"
+        try:
+            arr = np.asarray(item, dtype=np.float64)
+        except (TypeError, ValueError):
+            return None, f"returned {_describe(item)} for {name}, which is not an array of numbers"
+        arrays.append(arr)
+    return arrays, None
+
+
+def _close(a: np.ndarray, b: np.ndarray) -> bool:
+    return a.shape == b.shape and bool(np.allclose(a, b, rtol=RTOL, atol=ATOL))
+
+
+@dataclass
+class Verdict:
+    """How one answer compares with the truth: per output ok/not, what is wrong, and the likely cause."""
+
+    ok: list
+    problem: str = ""
+    shape_error: bool = False
+    cause: str = ""
+
+    @property
+    def passed(self) -> bool:
+        """True when every output is right."""
+        return bool(self.ok) and all(self.ok)
+
+
+def judge(ex: Exercise, case: Case, got, expected: list | None = None) -> Verdict:
+    """Compare the learner's raw return value ``got`` with the truth for ``case``."""
+    if expected is None:
+        expected = ex.expected(case)
+    arrays, problem = normalise(ex, got)
+    if arrays is None:
+        return Verdict([False] * len(expected), problem, shape_error=True)
+    for name, a, e in zip(ex.outputs, arrays, expected, strict=False):
+        if a.shape != e.shape:
+            label = "" if len(ex.outputs) == 1 else f"{name} "
+            return Verdict(
+                [False] * len(expected),
+                f"{label}has shape {a.shape}; expected {e.shape}",
+                shape_error=True,
+                cause=likely_cause(ex, case, arrays, expected),
+            )
+    ok = [_close(a, e) for a, e in zip(arrays, expected, strict=False)]
+    if all(ok):
+        return Verdict(ok)
+    wrong = [name for name, good in zip(ex.outputs, ok, strict=False) if not good]
+    errors = [
+        float(np.max(np.abs(a - e), initial=0.0))
+        for a, e, good in zip(arrays, expected, ok, strict=False)
+        if not good
+    ]
+    label = "" if len(ex.outputs) == 1 else " in " + " and ".join(wrong)
+    worst = max(errors) if errors else float("nan")
+    problem = f"wrong values{label} (largest difference {worst:.3g})"
+    return Verdict(ok, problem, cause=likely_cause(ex, case, arrays, expected))
+
+
+def likely_cause(ex: Exercise, case: Case, arrays: list, expected: list) -> str:
+    """The first known mistake whose output equals the learner's (and differs from the truth)."""
+    shape_only = ""
+    for mistake in ex.mistakes:
+        try:
+            variant, _ = normalise(ex, mistake.func(*case.args, **case.kwargs))
+        except Exception:  # a variant may not exist for this geometry
+            continue
+        if variant is None or len(variant) != len(arrays):
+            continue
+        if all(_close(v, e) for v, e in zip(variant, expected, strict=False)):
+            continue  # the mistake makes no difference here
+        if all(_close(v, a) for v, a in zip(variant, arrays, strict=False)):
+            return mistake.cause
+        if not shape_only and [v.shape for v in variant] == [a.shape for a in arrays]:
+            if [v.shape for v in variant] != [e.shape for e in expected]:
+                shape_only = mistake.cause
+    return shape_only
+
+
+# ---------------------------------------------------------------- case builders
+
+
+def _ints(rng, shape) -> np.ndarray:
+    """Small integers as floats: public cases stay readable."""
+    return rng.integers(-3, 4, size=shape).astype(np.float64)
+
+
+def _normal(rng, shape) -> np.ndarray:
+    return rng.normal(size=shape)
+
+
+def _geom_label(D, N, H, W, Fh, Fw, S, P) -> str:
+    return f"D={D}, N={N}, {H}x{W} input, {Fh}x{Fw} filter, S={S}, P={P}"
+
+
+def _random_geometry(rng, *, D=1, N=1, S=1, P=0, square=True, fmax=4, hmax=7):
+    """A geometry whose filter fits the padded input."""
+    fh = int(rng.integers(1, fmax + 1))
+    fw = fh if square else int(rng.integers(1, fmax + 1))
+    lo_h, lo_w = max(1, fh - 2 * P), max(1, fw - 2 * P)
+    h = int(rng.integers(lo_h, max(lo_h, hmax) + 1))
+    w = h if square and lo_h == lo_w else int(rng.integers(lo_w, max(lo_w, hmax) + 1))
+    return D, N, h, w, fh, fw, S, P
+
+
+def _bp_case(values, group, geom, label=None) -> Case:
+    D, N, H, W, Fh, Fw, S, P = geom
+    ho, wo = (H - Fh + 2 * P) // S + 1, (W - Fw + 2 * P) // S + 1
+    delta, w = values((N, ho, wo)), values((N, D, Fh, Fw))
+    return Case(label or _geom_label(*geom), (delta, w, (D, H, W)), {"stride": S, "padding": P}, group)
+
+
+def _cg_case(values, group, geom, label=None) -> Case:
+    D, N, H, W, Fh, Fw, S, P = geom
+    ho, wo = (H - Fh + 2 * P) // S + 1, (W - Fw + 2 * P) // S + 1
+    delta, x = values((N, ho, wo)), values((D, H, W))
+    return Case(label or _geom_label(*geom), (delta, x, (N, D, Fh, Fw)), {"stride": S, "padding": P}, group)
+
+
+def _fwd_case(values, group, geom, label=None) -> Case:
+    D, N, H, W, Fh, Fw, S, P = geom
+    x, w, b = values((D, H, W)), values((N, D, Fh, Fw)), values((N,))
+    return Case(label or _geom_label(*geom), (x, w, b), {"stride": S, "padding": P}, group)
+
+
+def _layer_case(values, group, geom, activation, label=None) -> Case:
+    D, N, H, W, Fh, Fw, S, P = geom
+    ho, wo = (H - Fh + 2 * P) // S + 1, (W - Fw + 2 * P) // S + 1
+    g, x, w, b = values((N, ho, wo)), values((D, H, W)), values((N, D, Fh, Fw)), values((N,))
+    text = label or f"{activation}, " + _geom_label(*geom)
+    return Case(text, (g, x, w, b, activation), {"stride": S, "padding": P}, group)
+
+
+LECTURE = (1, 1, 3, 3, 2, 2, 1, 0)  # the lecture's 3x3 input and 2x2 filter
+
+
+def _strides_group(rng, builder, group, n=3, **kw):
+    cases = []
+    for i in range(n):
+        S = 2 + i % 2
+        geom = _random_geometry(rng, S=S, hmax=9, **kw)
+        cases.append(builder(partial(_normal, rng), group, geom))
+    # a stride that does not divide H - F + 2P: the last row and column are never read
+    cases.append(builder(partial(_normal, rng), group, (1, 1, 6, 7, 3, 2, 2, 0)))
+    return cases
+
+
+def _padding_group(rng, builder, group, **kw):
+    vals = partial(_normal, rng)
+    cases = [builder(vals, group, _random_geometry(rng, P=1, **kw))]
+    cases.append(builder(vals, group, (1, 1, 4, 4, 2, 2, 1, 3)))  # P = 3 > F - 1 = 1
+    cases.append(builder(vals, group, _random_geometry(rng, P=int(rng.integers(2, 4)), fmax=2, **kw)))
+    return cases
+
+
+# ---------------------------------------------------------------- mistakes: wrong variants
+
+
+def _bp_variant(
+    delta,
+    w,
+    input_shape,
+    stride=1,
+    padding=0,
+    *,
+    rotate=True,
+    use_stride=True,
+    extend=True,
+    sum_filters=True,
+    crop="right",
+):
+    """bp_delta_map with one thing done wrong (see the keyword arguments)."""
+    delta, w = np.asarray(delta, float), np.asarray(w, float)
+    D, H, W = input_shape
+    N, _, fh, fw = w.shape
+    s, p = stride, padding
+    h1, w1 = H + 2 * p - fh + 1, W + 2 * p - fw + 1
+    if not use_stride:
+        d1 = np.zeros((N, h1, w1))
+        d1[:, : delta.shape[1], : delta.shape[2]] = delta[:, :h1, :w1]
+    elif extend:
+        d1 = _restore_stride_one(delta, h1, w1, s)
+    else:
+        d1 = dilate(delta, s)
+    full = _pad2(d1, fh - 1, fw - 1)
+    k = rot180(w) if rotate else w
+    hp, wp = full.shape[1] - fh + 1, full.shape[2] - fw + 1
+    g = np.zeros((D, hp, wp))
+    for d in range(D):
+        for n in range(N):
+            c = correlate2d(full[n], k[n, d])
+            g[d] = g[d] + c if sum_filters else c
+    if crop == "none":
+        return g
+    if crop == "p:-p":
+        return g[:, p:-p, p:-p]
+    return g[:, p : p + H, p : p + W]
+
+
+BP_MISTAKES = (
+    Mistake(
+        "filter not rotated: dE/da^{l-1} is cross(pad(δ, F-1), rot180(W)); without rot180 each δ "
+        "meets the weights in the wrong order",
+        partial(_bp_variant, rotate=False),
+    ),
+    Mistake(
+        "stride ignored: at stride S, δ must first be dilated (S-1 zeros between entries) back to "
+        "the stride-1 map before padding it with F-1 zeros",
+        partial(_bp_variant, use_stride=False),
+    ),
+    Mistake(
+        "padding not cropped: the forward read pad(x, P), so the result of the full correlation "
+        "has P extra rows and columns on each side; crop them to get shape (D, H, W)",
+        partial(_bp_variant, crop="none"),
+    ),
+    Mistake(
+        "crop with p:-p: for P = 0, x[0:-0] is empty; crop with explicit ends, g[:, P:P+H, P:P+W]",
+        partial(_bp_variant, crop="p:-p"),
+    ),
+    Mistake(
+        "rows the stride never reaches are missing: when S does not divide H - F + 2P, extend the "
+        "dilated δ with zeros to the stride-1 size (H + 2P - F + 1) so those inputs get gradient 0",
+        partial(_bp_variant, extend=False),
+    ),
+    Mistake(
+        "not summed over the N filters: each input channel d gets sum over n of the "
+        "contributions of filter n (the code keeps only the last one)",
+        partial(_bp_variant, sum_filters=False),
+    ),
+)
+
+
+def _cg_variant(
+    delta,
+    x,
+    filter_shape,
+    stride=1,
+    padding=0,
+    *,
+    use_stride=True,
+    use_padding=True,
+    rotate=False,
+    bias="sum",
+):
+    """compute_gradient with one thing done wrong."""
+    delta, x = np.asarray(delta, float), np.asarray(x, float)
+    N, D, fh, fw = filter_shape
+    s, p = stride, padding
+    H, W = x.shape[1:]
+    if use_stride:
+        d1 = _restore_stride_one(delta, H + 2 * p - fh + 1, W + 2 * p - fw + 1, s)
+    else:
+        d1 = delta
+    xp = pad(x, p) if use_padding else x
+    k = rot180(d1) if rotate else d1
+    dW = np.array([[correlate2d(xp[d], k[n]) for d in range(D)] for n in range(N)])
+    if bias == "mean":
+        db = delta.mean(axis=(1, 2))
+    elif bias == "total":
+        db = np.full(N, delta.sum())
+    else:
+        db = delta.sum(axis=(1, 2))
+    return dW, db
+
+
+CG_MISTAKES = (
+    Mistake(
+        "bias averaged instead of summed: every net^l contains w_b once, so dE/dw_b is the sum of "
+        "δ over the whole map, not its mean",
+        partial(_cg_variant, bias="mean"),
+    ),
+    Mistake(
+        "bias summed over all filters: db has one entry per filter, db[n] = sum of δ_n",
+        partial(_cg_variant, bias="total"),
+    ),
+    Mistake(
+        "stride ignored: at stride S, dilate δ (S-1 zeros between entries) before using it as the "
+        "kernel over the input",
+        partial(_cg_variant, use_stride=False),
+    ),
+    Mistake(
+        "padding ignored: δ slides over pad(x, P), the input the forward pass actually read",
+        partial(_cg_variant, use_padding=False),
+    ),
+    Mistake(
+        "δ rotated: the weight gradient is a cross-correlation of the input with δ, no rot180",
+        partial(_cg_variant, rotate=True),
+    ),
+)
+
+
+def _fwd_variant(
+    x, w, b, stride=1, padding=0, *, rotate=False, bias="once", use_stride=True, use_padding=True
+):
+    """conv_forward with one thing done wrong."""
+    x, w, b = np.asarray(x, float), np.asarray(w, float), np.asarray(b, float)
+    xp = pad(x, padding) if use_padding else x
+    k = rot180(w) if rotate else w
+    s = stride if use_stride else 1
+    out = []
+    for n in range(w.shape[0]):
+        acc = sum(correlate2d(xp[d], k[n, d], s) for d in range(x.shape[0]))
+        if bias == "once":
+            acc = acc + b[n]
+        elif bias == "per-channel":
+            acc = acc + x.shape[0] * b[n]
+        out.append(acc)
+    return np.array(out)
+
+
+FWD_MISTAKES = (
+    Mistake(
+        "bias missing: net^l = sum over d of the correlations, plus w_b", partial(_fwd_variant, bias="none")
+    ),
+    Mistake(
+        "bias added once per input channel: add b[n] once per filter, after summing over d",
+        partial(_fwd_variant, bias="per-channel"),
+    ),
+    Mistake(
+        "filter rotated: the forward pass is a cross-correlation (no flip), as in the lecture",
+        partial(_fwd_variant, rotate=True),
+    ),
+    Mistake("stride ignored: move the window S positions at a time", partial(_fwd_variant, use_stride=False)),
+    Mistake("padding ignored: correlate pad(x, P), not x", partial(_fwd_variant, use_padding=False)),
+)
+
+
+def layer_backward_reference(grad_output, x, w, b, activation, stride=1, padding=0):
+    """δ^l = dE/da^l ∘ f'(net^l); returns (dE/da^{l-1}, dW, db)."""
+    act = ACTIVATIONS[activation]
+    net = conv_forward(x, w, b, stride, padding)
+    delta = np.asarray(grad_output, float) * act.derivative(net)
+    dW, db = compute_gradient(delta, x, np.shape(w), stride, padding)
+    return bp_delta_map(delta, w, np.shape(x), stride, padding), dW, db
+
+
+def _layer_variant(grad_output, x, w, b, activation, stride=1, padding=0, *, fprime="net", bp=None, cg=None):
+    """layer_backward with one thing done wrong."""
+    act = ACTIVATIONS[activation]
+    net = conv_forward(x, w, b, stride, padding)
+    g = np.asarray(grad_output, float)
+    if fprime == "net":
+        delta = g * act.derivative(net)
+    elif fprime == "output":
+        delta = g * act.derivative(act.forward(net))
+    else:
+        delta = g
+    dW, db = _cg_variant(delta, x, np.shape(w), stride, padding, **(cg or {}))
+    return _bp_variant(delta, w, np.shape(x), stride, padding, **(bp or {})), dW, db
+
+
+LAYER_MISTAKES = (
+    Mistake(
+        "f' not applied: δ^l = dE/da^l ∘ f'(net^l) before anything is sent back",
+        partial(_layer_variant, fprime="none"),
+    ),
+    Mistake(
+        "f' evaluated at the output a^l = f(net^l) instead of at net^l",
+        partial(_layer_variant, fprime="output"),
+    ),
+    Mistake(
+        "bias averaged instead of summed: dE/dw_b is the sum of δ over the map",
+        partial(_layer_variant, cg={"bias": "mean"}),
+    ),
+    Mistake("filter not rotated in dE/da^{l-1}", partial(_layer_variant, bp={"rotate": False})),
+)
+
+
+# ---------------------------------------------------------------- the exercises
+
+
+def _pad_public():
+    r = np.random.default_rng(1)
+    return [
+        Case("2x2 input, p=1", (np.array([[1.0, 2.0], [3.0, 4.0]]), 1)),
+        Case("3x4 input, p=2", (_ints(r, (3, 4)), 2)),
+        Case("p=0 returns an equal copy", (_ints(r, (2, 3)), 0)),
+        Case("depth 2 (D, H, W): only the last two axes are padded", (_ints(r, (2, 2, 3)), 1)),
+        Case("4-D (N, D, H, W), p=1", (_ints(r, (2, 1, 2, 2)), 1)),
+    ]
+
+
+def _pad_hidden(rng):
+    two = "2-D x, p >= 1"
+    lead = "p = 0 and leading axes left alone"
+    cases = [
+        Case(f"{h}x{w} input, p={p}", (_normal(rng, (h, w)), p), group=two)
+        for h, w, p in [
+            (1, 1, 1),
+            (int(rng.integers(2, 6)), int(rng.integers(2, 6)), int(rng.integers(1, 4))),
+        ]
+    ]
+    cases.append(Case("5x3 input, p=0", (_normal(rng, (5, 3)), 0), group=lead))
+    shape3 = (int(rng.integers(2, 4)), int(rng.integers(1, 5)), int(rng.integers(1, 5)))
+    cases.append(Case(f"shape {shape3}, p=2", (_normal(rng, shape3), 2), group=lead))
+    cases.append(Case("shape (2, 3, 2, 4), p=1", (_normal(rng, (2, 3, 2, 4)), 1), group=lead))
+    return cases
+
+
+PAD_MISTAKES = (
+    Mistake(
+        "leading axes padded too: pad only the last two axes (H and W), leave D and N alone",
+        lambda x, p: np.pad(np.asarray(x, float), p),
+    ),
+    Mistake(
+        "padded on one side only: add p zeros above, below, left and right",
+        lambda x, p: np.pad(np.asarray(x, float), [(0, 0)] * (np.ndim(x) - 2) + [(0, p), (0, p)]),
+    ),
+)
+
+
+def _rot_public():
+    r = np.random.default_rng(2)
+    return [
+        Case("2x2 filter", (np.array([[1.0, 2.0], [3.0, 4.0]]),)),
+        Case("3x3 filter", (np.arange(1.0, 10.0).reshape(3, 3),)),
+        Case("2x3 (rectangular) filter", (_ints(r, (2, 3)),)),
+        Case("a stack of filters (N, D, Fh, Fw) = (2, 3, 2, 2)", (_ints(r, (2, 3, 2, 2)),)),
+    ]
+
+
+def _rot_hidden(rng):
+    g2, g4 = "2-D filters, square and rectangular", "stacks of filters (N, D, Fh, Fw)"
+    cases = [Case("1x1 filter", (_normal(rng, (1, 1)),), group=g2)]
+    for shape in [(3, 3), (int(rng.integers(1, 5)), int(rng.integers(2, 5)))]:
+        cases.append(Case(f"{shape[0]}x{shape[1]} filter", (_normal(rng, shape),), group=g2))
+    for shape in [(2, 3, 2, 2), (int(rng.integers(2, 4)), int(rng.integers(2, 4)), 3, 2)]:
+        cases.append(Case(f"shape {shape}", (_normal(rng, shape),), group=g4))
+    return cases
+
+
+ROT_MISTAKES = (
+    Mistake(
+        "rotated the first two axes (np.rot90's default): rotate the last two, "
+        "e.g. np.rot90(w, 2, axes=(-2, -1))",
+        lambda w: np.rot90(np.asarray(w, float), 2),
+    ),
+    Mistake(
+        "rows flipped only: a 180-degree rotation flips rows and columns",
+        lambda w: np.asarray(w, float)[..., ::-1, :],
+    ),
+    Mistake(
+        "columns flipped only: a 180-degree rotation flips rows and columns",
+        lambda w: np.asarray(w, float)[..., ::-1],
+    ),
+    Mistake("transposed, not rotated", lambda w: np.swapaxes(np.asarray(w, float), -1, -2)),
+)
+
+
+def _dil_public():
+    r = np.random.default_rng(3)
+    return [
+        Case("2x2, stride 2", (np.array([[1.0, 2.0], [3.0, 4.0]]), 2)),
+        Case("2x3, stride 3", (_ints(r, (2, 3)), 3)),
+        Case("stride 1 returns an equal copy", (_ints(r, (2, 2)), 1)),
+        Case("(N, H_out, W_out) = (2, 2, 2), stride 2", (_ints(r, (2, 2, 2)), 2)),
+    ]
+
+
+def _dil_hidden(rng):
+    g2, gl = "2-D maps, stride 2 and 3", "stride 1 and leading axes"
+    cases = [Case("1x1, stride 3", (_normal(rng, (1, 1)), 3), group=g2)]
+    for s in (2, 3):
+        shape = (int(rng.integers(2, 5)), int(rng.integers(2, 5)))
+        cases.append(Case(f"{shape[0]}x{shape[1]}, stride {s}", (_normal(rng, shape), s), group=g2))
+    cases.append(Case("3x2, stride 1", (_normal(rng, (3, 2)), 1), group=gl))
+    cases.append(Case("shape (3, 2, 3), stride 2", (_normal(rng, (3, 2, 3)), 2), group=gl))
+    return cases
+
+
+def _dilate_too_many(delta, stride):
+    delta = np.asarray(delta, float)
+    h, w = delta.shape[-2:]
+    out = np.zeros(delta.shape[:-2] + ((h - 1) * (stride + 1) + 1, (w - 1) * (stride + 1) + 1))
+    out[..., :: stride + 1, :: stride + 1] = delta
+    return out
+
+
+def _dilate_trailing(delta, stride):
+    delta = np.asarray(delta, float)
+    h, w = delta.shape[-2:]
+    out = np.zeros(delta.shape[:-2] + (h * stride, w * stride))
+    out[..., ::stride, ::stride] = delta
+    return out
+
+
+DIL_MISTAKES = (
+    Mistake("S zeros inserted instead of S-1: out[i*S, j*S] = δ[i, j]", _dilate_too_many),
+    Mistake(
+        "trailing zeros kept: the result has (H_out - 1)*S + 1 rows, no zeros after the last entry",
+        _dilate_trailing,
+    ),
+)
+
+
+def _corr_public():
+    r = np.random.default_rng(4)
+    return [
+        Case(
+            "3x3 input, 2x2 kernel (the lecture's sizes)",
+            (np.arange(1.0, 10.0).reshape(3, 3), np.array([[1.0, 2.0], [3.0, 4.0]])),
+        ),
+        Case("4x5 input, 3x2 kernel", (_ints(r, (4, 5)), _ints(r, (3, 2)))),
+        Case("kernel as large as the input", (_ints(r, (2, 3)), _ints(r, (2, 3)))),
+        Case("5x5 input, 2x2 kernel, stride 2", (_ints(r, (5, 5)), _ints(r, (2, 2))), {"stride": 2}),
+        Case(
+            "6x5 input, 3x2 kernel, stride 2 (does not divide)",
+            (_ints(r, (6, 5)), _ints(r, (3, 2))),
+            {"stride": 2},
+        ),
+    ]
+
+
+def _corr_hidden(rng):
+    g1, gr, gs = "stride 1, square", "rectangular inputs and kernels, kernel = input, F = 1", "stride S > 1"
+    cases = []
+    for _ in range(2):
+        h, f = int(rng.integers(3, 8)), int(rng.integers(2, 4))
+        cases.append(
+            Case(f"{h}x{h} input, {f}x{f} kernel", (_normal(rng, (h, h)), _normal(rng, (f, f))), group=g1)
+        )
+    h, w = int(rng.integers(3, 8)), int(rng.integers(3, 8))
+    cases.append(Case(f"{h}x{w} input, 2x3 kernel", (_normal(rng, (h, w)), _normal(rng, (2, 3))), group=gr))
+    cases.append(Case("3x4 input, 3x4 kernel", (_normal(rng, (3, 4)), _normal(rng, (3, 4))), group=gr))
+    cases.append(Case("4x3 input, 1x1 kernel", (_normal(rng, (4, 3)), _normal(rng, (1, 1))), group=gr))
+    for s in (2, 3):
+        h, w = int(rng.integers(5, 10)), int(rng.integers(5, 10))
+        cases.append(
+            Case(
+                f"{h}x{w} input, 3x2 kernel, stride {s}",
+                (_normal(rng, (h, w)), _normal(rng, (3, 2))),
+                {"stride": s},
+                gs,
+            )
+        )
+    cases.append(
+        Case(
+            "2x7 input, 1x2 kernel, stride 3", (_normal(rng, (2, 7)), _normal(rng, (1, 2))), {"stride": 3}, gs
+        )
+    )
+    return cases
+
+
+CORR_MISTAKES = (
+    Mistake(
+        "kernel flipped: that is a convolution; cross(x, k) uses k as it is, "
+        "out[i, j] = sum x[i+u, j+v] k[u, v]",
+        lambda x, k, stride=1: correlate2d(x, rot180(k), stride),
+    ),
+    Mistake(
+        "stride ignored: move the window S positions at a time", lambda x, k, stride=1: correlate2d(x, k)
+    ),
+)
+
+
+def _bp_public():
+    r = np.random.default_rng(5)
+    vals = partial(_ints, r)
+    lecture = Case(
+        "the lecture's case: 3x3 input, 2x2 filter, S=1, P=0",
+        (np.array([[[1.0, 2.0], [3.0, 4.0]]]), np.array([[[[1.0, 2.0], [3.0, 4.0]]]]), (1, 3, 3)),
+        {"stride": 1, "padding": 0},
+    )
+    return [
+        lecture,
+        _bp_case(vals, "", (1, 1, 4, 4, 3, 3, 1, 0)),
+        _bp_case(vals, "", (1, 1, 5, 5, 3, 3, 2, 0), "stride 2: " + _geom_label(1, 1, 5, 5, 3, 3, 2, 0)),
+        _bp_case(
+            vals,
+            "",
+            (1, 1, 6, 6, 3, 3, 2, 0),
+            "stride that does not divide H - F + 2P: " + _geom_label(1, 1, 6, 6, 3, 3, 2, 0),
+        ),
+        _bp_case(vals, "", (1, 1, 3, 3, 2, 2, 1, 1), "padding 1: " + _geom_label(1, 1, 3, 3, 2, 2, 1, 1)),
+        _bp_case(vals, "", (1, 1, 3, 3, 2, 2, 1, 2), "padding > F-1: " + _geom_label(1, 1, 3, 3, 2, 2, 1, 2)),
+        _bp_case(
+            vals, "", (3, 2, 4, 4, 2, 2, 1, 0), "depth and filters: " + _geom_label(3, 2, 4, 4, 2, 2, 1, 0)
+        ),
+        _bp_case(
+            vals,
+            "",
+            (2, 3, 5, 7, 3, 2, 2, 1),
+            "non-square, all together: " + _geom_label(2, 3, 5, 7, 3, 2, 2, 1),
+        ),
+    ]
+
+
+_LECTURE_GROUP = "the lecture's case (3x3 input, 2x2 filter)"
+
+
+def _bp_hidden(rng):
+    vals = partial(_normal, rng)
+    cases = [_bp_case(vals, _LECTURE_GROUP, LECTURE), _bp_case(partial(_ints, rng), _LECTURE_GROUP, LECTURE)]
+    g = "stride 1, one channel"
+    cases += [_bp_case(vals, g, _random_geometry(rng)) for _ in range(2)]
+    cases += _strides_group(rng, _bp_case, "stride S > 1")
+    cases += _padding_group(rng, _bp_case, "padding P >= 0, including P > F - 1")
+    g = "depth D and N filters"
+    for _ in range(2):
+        D, N = int(rng.integers(2, 5)), int(rng.integers(2, 5))
+        cases.append(_bp_case(vals, g, _random_geometry(rng, D=D, N=N)))
+    g = "non-square, F = 1, and everything at once"
+    cases.append(_bp_case(vals, g, (2, 3, 4, 6, 1, 1, 1, 0)))
+    cases.append(_bp_case(vals, g, (1, 2, 3, 5, 3, 5, 1, 0)))  # filter as large as the input
+    for _ in range(2):
+        geom = _random_geometry(
+            rng,
+            D=int(rng.integers(1, 4)),
+            N=int(rng.integers(1, 4)),
+            S=int(rng.integers(1, 4)),
+            P=int(rng.integers(0, 4)),
+            square=False,
+            hmax=8,
+        )
+        cases.append(_bp_case(vals, g, geom))
+    return cases
+
+
+def _cg_public():
+    r = np.random.default_rng(6)
+    vals = partial(_ints, r)
+    lecture = Case(
+        "the lecture's case: 3x3 input, 2x2 filter, S=1, P=0",
+        (np.array([[[1.0, 0.0], [0.0, 2.0]]]), np.arange(1.0, 10.0).reshape(1, 3, 3), (1, 1, 2, 2)),
+        {"stride": 1, "padding": 0},
+    )
+    return [
+        lecture,
+        _cg_case(vals, "", (1, 1, 4, 4, 3, 3, 1, 0)),
+        _cg_case(vals, "", (1, 1, 5, 5, 3, 3, 2, 0), "stride 2: " + _geom_label(1, 1, 5, 5, 3, 3, 2, 0)),
+        _cg_case(
+            vals,
+            "",
+            (1, 1, 6, 6, 3, 3, 2, 0),
+            "stride that does not divide H - F + 2P: " + _geom_label(1, 1, 6, 6, 3, 3, 2, 0),
+        ),
+        _cg_case(vals, "", (1, 1, 3, 3, 2, 2, 1, 1), "padding 1: " + _geom_label(1, 1, 3, 3, 2, 2, 1, 1)),
+        _cg_case(vals, "", (1, 1, 3, 3, 2, 2, 1, 2), "padding > F-1: " + _geom_label(1, 1, 3, 3, 2, 2, 1, 2)),
+        _cg_case(
+            vals, "", (3, 2, 4, 4, 2, 2, 1, 0), "depth and filters: " + _geom_label(3, 2, 4, 4, 2, 2, 1, 0)
+        ),
+        _cg_case(
+            vals,
+            "",
+            (2, 3, 5, 7, 3, 2, 2, 1),
+            "non-square, all together: " + _geom_label(2, 3, 5, 7, 3, 2, 2, 1),
+        ),
+    ]
+
+
+def _cg_hidden(rng):
+    vals = partial(_normal, rng)
+    cases = [_cg_case(vals, _LECTURE_GROUP, LECTURE), _cg_case(partial(_ints, rng), _LECTURE_GROUP, LECTURE)]
+    g = "stride 1, one channel"
+    cases += [_cg_case(vals, g, _random_geometry(rng)) for _ in range(2)]
+    cases += _strides_group(rng, _cg_case, "stride S > 1")
+    cases += _padding_group(rng, _cg_case, "padding P >= 0, including P > F - 1")
+    g = "depth D and N filters"
+    for _ in range(2):
+        D, N = int(rng.integers(2, 5)), int(rng.integers(2, 5))
+        cases.append(_cg_case(vals, g, _random_geometry(rng, D=D, N=N)))
+    g = "non-square, F = 1, and everything at once"
+    cases.append(_cg_case(vals, g, (2, 3, 4, 6, 1, 1, 1, 0)))
+    cases.append(_cg_case(vals, g, (1, 2, 3, 5, 3, 5, 1, 0)))
+    for _ in range(2):
+        geom = _random_geometry(
+            rng,
+            D=int(rng.integers(1, 4)),
+            N=int(rng.integers(1, 4)),
+            S=int(rng.integers(1, 4)),
+            P=int(rng.integers(0, 4)),
+            square=False,
+            hmax=8,
+        )
+        cases.append(_cg_case(vals, g, geom))
+    return cases
+
+
+def _fwd_public():
+    r = np.random.default_rng(7)
+    vals = partial(_ints, r)
+    return [
+        _fwd_case(vals, "", LECTURE, "the lecture's case: 3x3 input, 2x2 filter, S=1, P=0"),
+        _fwd_case(vals, "", (1, 1, 5, 5, 3, 3, 2, 0), "stride 2: " + _geom_label(1, 1, 5, 5, 3, 3, 2, 0)),
+        _fwd_case(
+            vals, "", (1, 1, 3, 3, 2, 2, 1, 2), "padding > F-1: " + _geom_label(1, 1, 3, 3, 2, 2, 1, 2)
+        ),
+        _fwd_case(
+            vals,
+            "",
+            (3, 2, 4, 5, 3, 2, 2, 1),
+            "depth, filters, non-square: " + _geom_label(3, 2, 4, 5, 3, 2, 2, 1),
+        ),
+    ]
+
+
+def _fwd_hidden(rng):
+    vals = partial(_normal, rng)
+    g1, g2 = "stride 1 and padding", "stride, depth, filters, non-square"
+    cases = [_fwd_case(vals, g1, LECTURE), _fwd_case(vals, g1, (1, 1, 4, 4, 2, 2, 1, 3))]
+    cases.append(_fwd_case(vals, g1, _random_geometry(rng, P=1)))
+    cases.append(_fwd_case(vals, g2, (1, 1, 6, 7, 3, 2, 2, 0)))
+    for _ in range(2):
+        geom = _random_geometry(
+            rng,
+            D=int(rng.integers(2, 4)),
+            N=int(rng.integers(2, 4)),
+            S=int(rng.integers(2, 4)),
+            P=int(rng.integers(0, 3)),
+            square=False,
+            hmax=8,
+        )
+        cases.append(_fwd_case(vals, g2, geom))
+    return cases
+
+
+def _layer_public():
+    r = np.random.default_rng(8)
+    vals = partial(_ints, r)
+    return [
+        _layer_case(vals, "", LECTURE, "identity", "identity, the lecture's case: 3x3 input, 2x2 filter"),
+        _layer_case(vals, "", (1, 1, 4, 4, 2, 2, 1, 0), "relu"),
+        _layer_case(partial(_normal, r), "", (1, 2, 4, 4, 2, 2, 1, 1), "sigmoid"),
+        _layer_case(partial(_normal, r), "", (2, 3, 5, 6, 3, 2, 2, 1), "tanh"),
+    ]
+
+
+def _layer_hidden(rng):
+    vals = partial(_normal, rng)
+    g1, g2 = "identity and ReLU", "sigmoid and tanh (f' at net^l)"
+    cases = [_layer_case(vals, g1, LECTURE, "identity")]
+    cases.append(_layer_case(vals, g1, _random_geometry(rng, D=2, N=2, S=2, P=1, square=False), "relu"))
+    cases.append(_layer_case(vals, g2, _random_geometry(rng, D=2, N=3, P=2, square=False), "sigmoid"))
+    cases.append(_layer_case(vals, g2, _random_geometry(rng, D=1, N=2, S=3, square=False), "tanh"))
+    return cases
+
+
+def _exercises():
+    items = [
+        Exercise(
+            "pad",
+            "01_primitives",
+            pad,
+            _pad_public,
+            _pad_hidden,
+            {"2-D x, p >= 1": 1, "p = 0 and leading axes left alone": 1},
+            PAD_MISTAKES,
+            blocked=("ops.pad",),
+        ),
+        Exercise(
+            "rot180",
+            "01_primitives",
+            rot180,
+            _rot_public,
+            _rot_hidden,
+            {"2-D filters, square and rectangular": 1, "stacks of filters (N, D, Fh, Fw)": 1},
+            ROT_MISTAKES,
+            blocked=("ops.rot180",),
+        ),
+        Exercise(
+            "dilate",
+            "01_primitives",
+            dilate,
+            _dil_public,
+            _dil_hidden,
+            {"2-D maps, stride 2 and 3": 1, "stride 1 and leading axes": 1},
+            DIL_MISTAKES,
+            blocked=("ops.dilate",),
+        ),
+        Exercise(
+            "correlate2d",
+            "01_primitives",
+            correlate2d,
+            _corr_public,
+            _corr_hidden,
+            {
+                "stride 1, square": 1,
+                "rectangular inputs and kernels, kernel = input, F = 1": 1,
+                "stride S > 1": 1,
+            },
+            CORR_MISTAKES,
+            blocked=("ops.correlate2d",),
+        ),
+        Exercise(
+            "bp_delta_map",
+            "02_bp_delta_map",
+            bp_delta_map,
+            _bp_public,
+            _bp_hidden,
+            {
+                _LECTURE_GROUP: 1,
+                "stride 1, one channel": 1,
+                "stride S > 1": 2,
+                "padding P >= 0, including P > F - 1": 2,
+                "depth D and N filters": 2,
+                "non-square, F = 1, and everything at once": 2,
+            },
+            BP_MISTAKES,
+            blocked=("conv.bp_delta_map", "layer.ConvLayer.backward"),
+        ),
+        Exercise(
+            "compute_gradient",
+            "03_compute_gradient",
+            compute_gradient,
+            _cg_public,
+            _cg_hidden,
+            {
+                _LECTURE_GROUP: 1,
+                "stride 1, one channel": 1,
+                "stride S > 1": 2,
+                "padding P >= 0, including P > F - 1": 2,
+                "depth D and N filters": 1,
+                "non-square, F = 1, and everything at once": 1,
+                "db, the bias gradient (every case)": 2,
+            },
+            CG_MISTAKES,
+            outputs=("dW", "db"),
+            split=(None, "db, the bias gradient (every case)"),
+            blocked=("conv.compute_gradient", "layer.ConvLayer.backward"),
+        ),
+        Exercise(
+            "conv_forward",
+            "04_conv_layer",
+            conv_forward,
+            _fwd_public,
+            _fwd_hidden,
+            {"stride 1 and padding": 2, "stride, depth, filters, non-square": 2},
+            FWD_MISTAKES,
+            blocked=("conv.conv_forward", "layer.ConvLayer.forward"),
+        ),
+        Exercise(
+            "layer_backward",
+            "04_conv_layer",
+            layer_backward_reference,
+            _layer_public,
+            _layer_hidden,
+            {"identity and ReLU": 2, "sigmoid and tanh (f' at net^l)": 2, "db, the bias gradient": 2},
+            LAYER_MISTAKES,
+            outputs=("d_input", "dW", "db"),
+            split=(None, None, "db, the bias gradient"),
+            blocked=("layer.ConvLayer.backward",),
+        ),
+    ]
+    return {ex.name: ex for ex in items}
+
+
+EXERCISES = _exercises()
+
+
+def exercises_of(notebook: str) -> list:
+    """The exercises of one notebook (by stem, e.g. ``"02_bp_delta_map"``), in order."""
+    return [ex for ex in EXERCISES.values() if ex.notebook == notebook]
+
+
+NOTEBOOKS = tuple(dict.fromkeys(ex.notebook for ex in EXERCISES.values()))
