@@ -22,9 +22,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._checks import as_float_array, non_negative_int, output_size, positive_int
+from ._checks import as_float_array, non_negative_int, output_size, positive_int, shape_tuple
 
-__all__ = ["conv_forward", "conv_backward", "im2col"]
+__all__ = ["conv_forward", "conv_backward", "im2col", "col2im", "bp_delta_map_as_matmul"]
 
 
 def im2col(x, fh: int, fw: int, stride: int = 1, padding: int = 0) -> np.ndarray:
@@ -43,7 +43,8 @@ def im2col(x, fh: int, fw: int, stride: int = 1, padding: int = 0) -> np.ndarray
     -------
     numpy.ndarray, shape (B * H_out * W_out, D * Fh * Fw)
         Row ``(b * H_out + i) * W_out + j`` holds the window of sample b that the filter sees at
-        output position (i, j), flattened in (d, row, column) order, like ``w[n].ravel()``.
+        output position (i, j), flattened in (d, row, column) order, like ``w[n].ravel()``. (It is a
+        transposed view of a column-per-field buffer: see the module notes on memory layout.)
 
     Examples
     --------
@@ -62,7 +63,48 @@ def im2col(x, fh: int, fw: int, stride: int = 1, padding: int = 0) -> np.ndarray
     s = positive_int(stride, "stride")
     p = non_negative_int(padding, "padding")
     h_out, w_out = output_size(x.shape[2], x.shape[3], fh, fw, s, p, filter_name="(fh, fw)")
-    return _im2col(x, fh, fw, s, p, h_out, w_out)
+    return _cols(x, fh, fw, s, p, h_out, w_out).T
+
+
+def col2im(rows, x_shape, fh: int, fw: int, stride: int = 1, padding: int = 0) -> np.ndarray:
+    """The transpose of :func:`im2col`: add every row back onto the receptive field it came from.
+
+    Where receptive fields overlap their contributions add up; padding positions are dropped.
+    ``col2im(im2col(x) * 0 + 1, ...)`` therefore counts how many windows read each input pixel.
+
+    Parameters
+    ----------
+    rows : array_like, shape (B * H_out * W_out, D * Fh * Fw)
+        One row per receptive field, laid out as :func:`im2col` lays them out.
+    x_shape : tuple of int
+        (B, D, H, W) of the image the rows belong to.
+    fh, fw, stride, padding : int
+        The geometry used by :func:`im2col`.
+
+    Returns
+    -------
+    numpy.ndarray, shape x_shape
+
+    Examples
+    --------
+    >>> x = np.arange(1.0, 10.0).reshape(1, 1, 3, 3)
+    >>> col2im(np.ones((4, 4)), x.shape, 2, 2)[0, 0]  # how many 2x2 windows cover each pixel
+    array([[1., 2., 1.],
+           [2., 4., 2.],
+           [1., 2., 1.]])
+    """
+    n_b, d_in, h, wd = shape_tuple(x_shape, "x_shape", 4, "(B, D, H, W)")
+    fh = positive_int(fh, "fh")
+    fw = positive_int(fw, "fw")
+    s = positive_int(stride, "stride")
+    p = non_negative_int(padding, "padding")
+    h_out, w_out = output_size(h, wd, fh, fw, s, p, filter_name="(fh, fw)")
+    expected = (n_b * h_out * w_out, d_in * fh * fw)
+    rows = _array(rows, "rows", 2, "(B * H_out * W_out, D * Fh * Fw)")
+    if rows.shape != expected:
+        raise ValueError(f"rows must have shape {expected} for this geometry; got shape {rows.shape}")
+    cols = rows.T.reshape(d_in, fh, fw, n_b, h_out, w_out)
+    return np.ascontiguousarray(_col2im(cols, h, wd, s, p).transpose(1, 0, 2, 3))
 
 
 def conv_forward(x, w, b, stride: int = 1, padding: int = 0) -> np.ndarray:
@@ -102,22 +144,24 @@ def conv_forward(x, w, b, stride: int = 1, padding: int = 0) -> np.ndarray:
     >>> conv_forward(x.astype(np.float32), w.astype(np.float32), np.zeros(1, np.float32)).dtype
     dtype('float32')
     """
-    x, w, b, s, p, dtype = _check_forward(x, w, b, stride, padding)
+    x, w, b, s, p, _ = _check_forward(x, w, b, stride, padding)
     n_b, _, h, wd = x.shape
     n_f, _, fh, fw = w.shape
     h_out, w_out = output_size(h, wd, fh, fw, s, p)
-    cols = _im2col(x, fh, fw, s, p, h_out, w_out)  # (B*H_out*W_out, D*Fh*Fw)
-    net = cols @ w.reshape(n_f, -1).T  # the one matrix product: (B*H_out*W_out, N)
-    net += b
-    return np.ascontiguousarray(net.reshape(n_b, h_out, w_out, n_f).transpose(0, 3, 1, 2))
+    cols = _cols(x, fh, fw, s, p, h_out, w_out)  # (D*Fh*Fw, B*H_out*W_out): one field per column
+    net = w.reshape(n_f, -1) @ cols  # the one matrix product: (N, B*H_out*W_out)
+    net += b[:, None]
+    return np.ascontiguousarray(net.reshape(n_f, n_b, h_out, w_out).transpose(1, 0, 2, 3))
 
 
 def conv_backward(delta, x, w, stride: int = 1, padding: int = 0):
     """Batched backward pass: dE/da^{l-1}, dE/dW and dE/db from δ^l = dE/dnet^l.
 
-    ``dx`` is the lecture's ``cross(pad(dilate(δ, S), F-1), rot180(W))`` summed over the N
-    filters, with the P-wide padding ring cropped; ``dw`` is δ used as a kernel over the padded
-    input, summed over the batch; ``db`` is the sum of δ over the batch and all positions.
+    ``dx`` equals the lecture's ``cross(pad(dilate(δ, S), F-1), rot180(W))`` summed over the N
+    filters, with the P-wide padding ring cropped (computed here as col2im of δ times W, its matrix
+    transpose; see :func:`bp_delta_map_as_matmul` for the lecture's form); ``dw`` is δ used as a
+    kernel over the padded input, summed over the batch; ``db`` is the sum of δ over the batch and
+    all positions.
 
     Parameters
     ----------
@@ -160,30 +204,73 @@ def conv_backward(delta, x, w, stride: int = 1, padding: int = 0):
     delta, x, w, s, p, h_out, w_out = _check_backward(delta, x, w, stride, padding)
     n_b, d_in, h, wd = x.shape
     n_f, _, fh, fw = w.shape
-    # δ as one row per output position: (B*H_out*W_out, N); a copy only because of the transpose.
-    d_rows = delta.transpose(0, 2, 3, 1).reshape(-1, n_f)
-    db = d_rows.sum(axis=0)
-    # dE/dW: "δ as a kernel over the input" is, in matrix form, δ^T times the forward's im2col.
-    dw = (d_rows.T @ _im2col(x, fh, fw, s, p, h_out, w_out)).reshape(w.shape)
-    # dE/da^{l-1}: the lecture's rule in matrix form. The textbook col2im would scatter-add each
-    # row of δ W back onto its receptive field, which needs np.add.at or a loop over the Fh*Fw
-    # offsets because receptive fields overlap. Instead we gather: dilate δ (stride zeros), pad it
-    # with F-1 zeros, take every Fh x Fw window as a row (the same im2col as the forward) and
-    # multiply by rot180(W). Each output position then only reads, so one matrix product does it.
+    # δ with one row per filter and one column per (sample, output position): (N, B*H_out*W_out).
+    d_mat = delta.transpose(1, 0, 2, 3).reshape(n_f, -1)
+    db = d_mat.sum(axis=1)
+    # dE/dW: "δ as a kernel over the input" is, in matrix form, δ times the forward's im2col.
+    dw = (d_mat @ _cols(x, fh, fw, s, p, h_out, w_out).T).reshape(w.shape)
+    # dE/da^{l-1}: W^T δ gives, for every receptive field, what it sends back to each of its pixels
+    # (one matrix product); col2im adds those windows up where they overlap.
+    d_cols = (w.reshape(n_f, -1).T @ d_mat).reshape(d_in, fh, fw, n_b, h_out, w_out)
+    return np.ascontiguousarray(_col2im(d_cols, h, wd, s, p).transpose(1, 0, 2, 3)), dw, db
+
+
+def bp_delta_map_as_matmul(delta, w, input_shape, stride: int = 1, padding: int = 0) -> np.ndarray:
+    """dE/da^{l-1} by the lecture's rule in matrix form: im2col of pad(dilate(δ, S), F-1) times rot180(W).
+
+    Gives the same result as ``conv_backward(...)[0]``, by a different road: every input pixel
+    *gathers* from the Fh x Fw window of the dilated, padded δ that it sees, so one matrix product
+    does it with no overlapping writes. It is not the one :func:`conv_backward` uses, because with
+    stride S it multiplies (S^2 - 1) zeros for every useful product, and its window matrix has
+    N*Fh*Fw columns per input pixel where col2im has D*Fh*Fw per output position (see
+    ``python -m lessonkit.bench`` and notebook 06 for the measured difference).
+
+    Parameters
+    ----------
+    delta : array_like, shape (B, N, H_out, W_out)
+    w : array_like, shape (N, D, Fh, Fw)
+    input_shape : tuple of int
+        (B, D, H, W) of the forward input.
+    stride, padding : int, optional
+
+    Returns
+    -------
+    numpy.ndarray, shape input_shape
+
+    Examples
+    --------
+    >>> w = np.array([[[[1.0, 2.0], [3.0, 4.0]]]])
+    >>> delta = np.array([[[[10.0, 20.0], [30.0, 40.0]]]])
+    >>> bp_delta_map_as_matmul(delta, w, (1, 1, 3, 3))[0, 0]
+    array([[ 10.,  40.,  40.],
+           [ 60., 200., 160.],
+           [ 90., 240., 160.]])
+    """
+    delta, _, w, s, p, h_out, w_out = _check_backward(delta, None, w, stride, padding, input_shape)
+    n_b, d_in, h, wd = (int(v) for v in input_shape)
+    n_f, _, fh, fw = w.shape
     hp, wp = h + 2 * p, wd + 2 * p
-    full = np.zeros((n_b, n_f, hp + fh - 1, wp + fw - 1), dtype=delta.dtype)
-    # Rows the stride skipped stay 0; so do the bottom/right rows a non-dividing stride never reached.
-    full[:, :, fh - 1 : fh - 1 + s * (h_out - 1) + 1 : s, fw - 1 : fw - 1 + s * (w_out - 1) + 1 : s] = delta
-    windows = sliding_window_view(full, (fh, fw), axis=(2, 3))  # (B, N, Hp, Wp, Fh, Fw), a view
-    windows = windows[:, :, p : p + h, p : p + wd]  # only the unpadded positions: crop before, not after
-    rows = windows.transpose(0, 2, 3, 1, 4, 5).reshape(n_b * h * wd, n_f * fh * fw)
-    w_rot = w[:, :, ::-1, ::-1].transpose(0, 2, 3, 1).reshape(n_f * fh * fw, d_in)  # rot180(W)
-    dx = (rows @ w_rot).reshape(n_b, h, wd, d_in).transpose(0, 3, 1, 2)
-    return np.ascontiguousarray(dx), dw, db
+    # dilate(δ, S), extended with zeros to the stride-1 map, and padded with F-1 zeros: one array.
+    full = np.zeros((n_f, n_b, hp + fh - 1, wp + fw - 1), dtype=delta.dtype)
+    rows_hit = slice(fh - 1, fh - 1 + s * (h_out - 1) + 1, s)
+    cols_hit = slice(fw - 1, fw - 1 + s * (w_out - 1) + 1, s)
+    full[:, :, rows_hit, cols_hit] = delta.transpose(1, 0, 2, 3)
+    windows = sliding_window_view(full, (fh, fw), axis=(2, 3))  # (N, B, Hp, Wp, Fh, Fw), a view
+    windows = windows[:, :, p : p + h, p : p + wd]  # crop the padding ring before multiplying
+    mat = windows.transpose(0, 4, 5, 1, 2, 3).reshape(n_f * fh * fw, n_b * h * wd)
+    w_rot = w[:, :, ::-1, ::-1].transpose(1, 0, 2, 3).reshape(d_in, n_f * fh * fw)  # rot180(W)
+    return np.ascontiguousarray((w_rot @ mat).reshape(d_in, n_b, h, wd).transpose(1, 0, 2, 3))
 
 
-def _im2col(x: np.ndarray, fh: int, fw: int, s: int, p: int, h_out: int, w_out: int) -> np.ndarray:
-    """Rows of receptive fields (B*H_out*W_out, D*Fh*Fw); x is checked, geometry already valid."""
+# Memory layout. The matrices are built with one receptive field per *column*,
+# (D*Fh*Fw, B*H_out*W_out), i.e. axes (D, Fh, Fw, B, H_out, W_out). The copy out of the strided
+# window view then runs along image rows (the innermost axis is W_out, contiguous in x when S = 1),
+# which numpy copies several times faster than the row-per-field layout, whose innermost axis is
+# Fw (2-5 elements). The matrix is the same up to a transpose, which BLAS takes for free.
+
+
+def _cols(x: np.ndarray, fh: int, fw: int, s: int, p: int, h_out: int, w_out: int) -> np.ndarray:
+    """Receptive fields as columns (D*Fh*Fw, B*H_out*W_out); x checked, geometry valid."""
     n_b, d_in, h, wd = x.shape
     if p:
         xp = np.zeros((n_b, d_in, h + 2 * p, wd + 2 * p), dtype=x.dtype)
@@ -193,8 +280,27 @@ def _im2col(x: np.ndarray, fh: int, fw: int, s: int, p: int, h_out: int, w_out: 
     # A view: windows[b, d, i, j] is the Fh x Fw patch whose top-left corner is (i, j).
     windows = sliding_window_view(xp, (fh, fw), axis=(2, 3))
     windows = windows[:, :, : s * (h_out - 1) + 1 : s, : s * (w_out - 1) + 1 : s]
-    # The only copy of the input: (B, H_out, W_out, D, Fh, Fw) laid out row by row.
-    return windows.transpose(0, 2, 3, 1, 4, 5).reshape(n_b * h_out * w_out, d_in * fh * fw)
+    # The only copy of the input.
+    return windows.transpose(1, 4, 5, 0, 2, 3).reshape(d_in * fh * fw, n_b * h_out * w_out)
+
+
+def _col2im(cols: np.ndarray, h: int, wd: int, s: int, p: int) -> np.ndarray:
+    """Sum (D, Fh, Fw, B, H_out, W_out) windows back onto the image; returns (D, B, H, W), a view.
+
+    Receptive fields overlap, so this is a scatter-add. Rather than np.add.at (slow, unbuffered)
+    or a loop over pixels, we loop over the Fh*Fw kernel offsets (i, j): for a fixed offset, the
+    pixels the windows touch form one strided slice of the padded image, with no overlaps, so each
+    step is a single vectorized add over the whole batch. The loop-free alternative, gathering
+    through the dilated δ (:func:`bp_delta_map_as_matmul`), does S^2 times more work with stride S
+    and was measured slower on every benchmark shape, including stride 1.
+    """
+    d_in, fh, fw, n_b, h_out, w_out = cols.shape
+    out = np.zeros((d_in, n_b, h + 2 * p, wd + 2 * p), dtype=cols.dtype)
+    for i in range(fh):
+        for j in range(fw):
+            out[:, :, i : i + s * (h_out - 1) + 1 : s, j : j + s * (w_out - 1) + 1 : s] += cols[:, i, j]
+    # Crop the padding ring with explicit ends: out[p:-p] would be empty for p = 0.
+    return out[:, :, p : p + h, p : p + wd]
 
 
 def _array(value, name: str, ndim: int, axes: str) -> np.ndarray:
@@ -239,23 +345,32 @@ def _check_forward(x, w, b, stride, padding):
     return x, w, b, s, p, dtype
 
 
-def _check_backward(delta, x, w, stride, padding):
+def _check_backward(delta, x, w, stride, padding, x_shape=None):
+    """Checked delta, x, w in a common dtype, S, P, H_out, W_out; with x_shape, x is ignored (None)."""
     delta = _array(delta, "delta", 4, "(B, N, H_out, W_out)")
-    x = _array(x, "x", 4, "(B, D, H, W)")
+    if x_shape is None:
+        x = _array(x, "x", 4, "(B, D, H, W)")
+        arg, where, shape = "x", "x.shape[1]", x.shape
+    else:
+        shape = shape_tuple(x_shape, "input_shape", 4, "(B, D, H, W)")
+        arg, where = "input_shape", "input_shape[1]"
     w = _array(w, "w", 4, "(N, D, Fh, Fw)")
     s = positive_int(stride, "stride")
     p = non_negative_int(padding, "padding")
-    if w.shape[1] != x.shape[1]:
+    if w.shape[1] != shape[1]:
         raise ValueError(
-            f"w has depth D={w.shape[1]} (w.shape[1]) but x has depth D={x.shape[1]} "
-            f"(x.shape[1]); they must agree; x.shape={x.shape}, w.shape={w.shape}"
+            f"w has depth D={w.shape[1]} (w.shape[1]) but {arg} has depth D={shape[1]} ({where}); "
+            f"they must agree; {where[:-3]}={shape}, w.shape={w.shape}"
         )
-    h_out, w_out = output_size(x.shape[2], x.shape[3], w.shape[2], w.shape[3], s, p)
-    expected = (x.shape[0], w.shape[0], h_out, w_out)
+    h_out, w_out = output_size(shape[2], shape[3], w.shape[2], w.shape[3], s, p)
+    expected = (shape[0], w.shape[0], h_out, w_out)
     if delta.shape != expected:
         raise ValueError(
             f"delta must have shape (B, N, H_out, W_out) = {expected} for this geometry "
             f"(S={s}, P={p}, H_out = (H - Fh + 2P)//S + 1); got shape {delta.shape}"
         )
-    delta, x, w, _ = _common(delta, x, w)
+    if x_shape is None:
+        delta, x, w, _ = _common(delta, x, w)
+    else:
+        delta, w, _ = _common(delta, w)
     return delta, x, w, s, p, h_out, w_out

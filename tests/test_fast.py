@@ -103,6 +103,24 @@ def test_unread_rows_get_exactly_zero_gradient():
     assert np.all(dx[:, :, :2, :2] == 1)
 
 
+@given(geometries(), st.integers(1, 3), seeds)
+def test_lecture_rule_in_matrix_form_equals_col2im(g, n_b, seed):
+    x, w, _, delta = _batch(g, n_b, seed)
+    dx = fast.conv_backward(delta, x, w, g.S, g.P)[0]
+    np.testing.assert_allclose(fast.bp_delta_map_as_matmul(delta, w, x.shape, g.S, g.P), dx, atol=1e-10)
+
+
+@given(geometries(), st.integers(1, 3), seeds)
+def test_col2im_is_the_transpose_of_im2col(g, n_b, seed):
+    # <im2col(x), R> == <x, col2im(R)> for all x, R: col2im is the adjoint (matrix transpose).
+    x, _, _, _ = _batch(g, n_b, seed)
+    cols = fast.im2col(x, g.Fh, g.Fw, g.S, g.P)
+    r = np.random.default_rng(seed + 1).normal(size=cols.shape)
+    back = fast.col2im(r, x.shape, g.Fh, g.Fw, g.S, g.P)
+    assert back.shape == x.shape
+    assert abs(np.sum(cols * r) - np.sum(x * back)) < 1e-9 * (1 + np.abs(cols * r).sum())
+
+
 def test_im2col_lays_out_every_receptive_field_as_a_row():
     rng = np.random.default_rng(2)
     x, w = rng.normal(size=(2, 3, 6, 5)), rng.normal(size=(4, 3, 3, 2))
@@ -214,6 +232,15 @@ def test_filter_larger_than_padded_input():
         fast.conv_backward(delta, x, np.zeros((3, 2, 6, 2)))
     # with padding it fits: (5 - 6 + 2)//1 + 1 = 2
     assert fast.conv_forward(x, np.zeros((3, 2, 6, 2)), b, padding=1).shape == (4, 3, 2, 6)
+
+
+def test_input_shape_and_rows_arguments():
+    with raises(r"input_shape must be a tuple of 4 positive integers \(B, D, H, W\); got \(2, 5, 5\)"):
+        fast.bp_delta_map_as_matmul(delta, w, (2, 5, 5))
+    with raises(r"w has depth D=2 \(w.shape\[1\]\) but input_shape has depth D=3 \(input_shape\[1\]\)"):
+        fast.bp_delta_map_as_matmul(delta, w, (4, 3, 5, 5))
+    with raises(r"rows must have shape \(64, 8\) for this geometry; got shape \(64, 9\)"):
+        fast.col2im(np.zeros((64, 9)), (4, 2, 5, 5), 2, 2)
 
 
 def test_empty_axes_and_non_numbers():
