@@ -264,7 +264,311 @@ Next: [04 · Weight gradients](04_weight_gradients.ipynb), the second step of th
 """),
 ]
 
-NOTEBOOKS_SPEC = {"03": ("03_depth_and_filters.ipynb", NB03)}
+
+# ----------------------------------------------------------------------------------------------
+# 04 weight gradients
+
+SETUP_SYM = SETUP + """
+import sympy
+from IPython.display import display
+from lessonkit import symbolic as sym
+from lessonkit.symbolic import a, delta as d
+"""
+
+NB04 = [
+    md(r"""
+# 04 · Weight gradients: δ as a kernel over the input
+
+The backward pass of a conv layer has two steps (lecture, question 2): send the error terms back
+(lessons 01-03), then compute the gradient of every weight. This lesson is the second step, the
+lecture's **questions 7, 8 and 9**. We know $\delta^l = dE/dnet^l$ and want $dE/dw_{i,j}$ and
+$dE/dw_b$.
+
+As before, questions come first and the answers are folded; predict before you run a cell that
+computes something. Prose indices are 1-based (the lecture's); code indices are 0-based.
+
+The lecture's lost figure for this part: the input $a^{l-1}$, the filter $W$, and the error terms
+$\delta^l$, one per entry of $net^l$ (the $3\times3$ input, $2\times2$ filter, stride 1 case).
+"""),
+    code(SETUP_SYM),
+    code("figs.weight_gradient_setup(H=3, W=3, F=2)"),
+    md(r"""
+## 1. Which $net^l$ does $w_{1,1}$ touch?
+
+**Question.** $w_{1,1}$ changes $E$ only through $net^l$. Which of the four $net^l_{i,j}$ contain it?
+*Predict, then open the answer.*
+""" + "\n\n" + answer("Answer", r"""
+**All four.** The same filter slides to every output position (weight sharing), so every
+$net^l_{i,j}$ has a $w_{1,1}$ term, each time multiplied by a different input:
+$a_{1,1}, a_{1,2}, a_{2,1}, a_{2,2}$. The cell below writes the forward pass out symbolically
+(`lk.symbolic.net_expressions`, sympy) and lists the $net$ that contain $w_{1,1}$.
+""")),
+    code(r"""
+net = sym.net_expressions(H=3, W=3, Fh=2, Fw=2)
+for (i, j), expr in net.items():
+    display(sympy.Eq(sympy.Symbol(f"net_{{{i},{j}}}"), expr))
+touched = [ij for ij, expr in net.items() if sym.w(1, 1) in expr.free_symbols]
+print("net^l containing w_{1,1}:", touched)
+assert len(touched) == 4
+"""),
+    md(r"""
+## 2. $dE/dw_{1,1}$
+
+**Question.** $E$ depends on all four $net^l_{i,j}$, and each depends on $w_{1,1}$. What is
+$dE/dw_{1,1}$ in terms of $\delta^l$ and $a^{l-1}$?
+""" + "\n\n" + answer("Answer", r"""
+By the total derivative, add one term per $net$:
+
+$$\frac{dE}{dw_{1,1}} = \sum_{m,n} \frac{dE}{dnet_{m,n}}\frac{\partial net_{m,n}}{\partial w_{1,1}}
+= \delta_{1,1} a_{1,1} + \delta_{1,2} a_{1,2} + \delta_{2,1} a_{2,1} + \delta_{2,2} a_{2,2}.$$
+
+The cell derives it with sympy from the forward pass (`lk.symbolic.dE_dw`) and compares it with
+the line above.
+""")),
+    code(r"""
+g11 = sym.dE_dw(1, 1)
+display(sympy.Eq(sympy.Symbol("dE/dw_{1,1}"), g11))
+ours_11 = d(1, 1) * a(1, 1) + d(1, 2) * a(1, 2) + d(2, 1) * a(2, 1) + d(2, 2) * a(2, 2)
+assert sympy.expand(g11 - ours_11) == 0
+"""),
+    md(r"""
+## 3. $dE/dw_{1,2}$
+
+**Question.** Same reasoning for $w_{1,2}$. Write down its four terms before you open the answer:
+in each $net^l_{m,n}$, which input does $w_{1,2}$ multiply?
+""" + "\n\n" + answer("Answer", r"""
+In $net_{1,1}$ it multiplies $a_{1,2}$; in $net_{1,2}$, $a_{1,3}$; in $net_{2,1}$, $a_{2,2}$;
+in $net_{2,2}$, $a_{2,3}$. So
+
+$$\frac{dE}{dw_{1,2}} = \delta_{1,1} a_{1,2} + \delta_{1,2} a_{1,3} + \delta_{2,1} a_{2,2} + \delta_{2,2} a_{2,3}.$$
+
+The next cell derives it and compares it with the lecture's printed version and with
+`lk.compute_gradient` on numbers.
+""")),
+    code(r"""
+g12 = sym.dE_dw(1, 2)
+display(sympy.Eq(sympy.Symbol("dE/dw_{1,2}"), g12))
+
+ours_12 = d(1, 1) * a(1, 2) + d(1, 2) * a(1, 3) + d(2, 1) * a(2, 2) + d(2, 2) * a(2, 3)
+lecture_12 = d(1, 1) * a(1, 2) + d(1, 2) * a(1, 3) + d(2, 1) * a(2, 3) + d(2, 2) * a(2, 3)  # as printed
+print("derivation minus the lecture's version:", sympy.expand(g12 - lecture_12))
+assert sympy.expand(g12 - ours_12) == 0      # our answer is the derivative
+assert sympy.expand(g12 - lecture_12) != 0   # the lecture's printed one is not
+
+# On numbers: the derivation agrees with lessonkit.compute_gradient, the lecture's version does not.
+x1 = rng.integers(-5, 6, size=(3, 3)).astype(float)
+delta1 = rng.integers(-5, 6, size=(2, 2)).astype(float)
+dW1, db1 = lk.compute_gradient(delta1[None], x1[None], filter_shape=(1, 1, 2, 2))
+value = sym.substitute(g12, x=x1, deltas=delta1)
+print("derivation:", value, "  compute_gradient dW[0, 0, 0, 1]:", dW1[0, 0, 0, 1],
+      "  lecture's version:", sym.substitute(lecture_12, x=x1, deltas=delta1))
+assert value == dW1[0, 0, 0, 1]
+assert sym.substitute(lecture_12, x=x1, deltas=delta1) != value
+"""),
+    md(r"""
+> **⚠ Errata — the lecture's $dE/dw_{1,2}$.** The lecture prints the third term as
+> $\delta_{2,1}\, a_{2,3}$. It should be $\delta_{2,1}\, a_{2,2}$: in
+> $net_{2,1} = w_{1,1}a_{2,1} + w_{1,2}a_{2,2} + w_{2,1}a_{3,1} + w_{2,2}a_{3,2} + w_b$ the weight
+> $w_{1,2}$ multiplies $a_{2,2}$. The cell above proves it: the symbolic derivative differs from the
+> printed version by $\delta_{2,1}(a_{2,2} - a_{2,3})$, and the corrected formula
+> $\delta_{1,1}a_{1,2} + \delta_{1,2}a_{1,3} + \delta_{2,1}a_{2,2} + \delta_{2,2}a_{2,3}$ equals both the
+> derivative and `lk.compute_gradient` on numbers.
+"""),
+    md(r"""
+## 4. The rule: $\delta^l$ as a kernel
+
+**Question.** Compare $dE/dw_{1,1}$ and $dE/dw_{1,2}$: $\delta_{m,n}$ meets which input in each?
+Guess the rule for any $dE/dw_{i,j}$.
+""" + "\n\n" + answer("Answer", r"""
+Moving from $w_{1,1}$ to $w_{1,2}$ shifts every input one column right. In general
+
+$$\frac{dE}{dw_{i,j}} = \sum_m \sum_n \delta_{m,n}\, a_{i+m-1,\, j+n-1} \qquad \text{(1-based)},$$
+
+which the lecture writes as $a_{i+m, j+n}$: exact when $i, j, m, n$ count from 0, as in code.
+It is a cross-correlation of the input with $\delta^l$: **$\delta^l$ is the kernel** and it slides
+over $a^{l-1}$, one position per weight, $dE/dW = \mathrm{cross}(a^{l-1}, \delta^l)$.
+The figure draws the four positions for the lecture's case.
+""")),
+    code(r"""
+x_demo = np.arange(1.0, 10.0).reshape(3, 3)
+delta_demo = np.array([[1.0, 0.0], [0.0, 2.0]])
+figs.delta_kernel_figure(x_demo, delta_demo)
+"""),
+    md(r"""
+The check: the 1-based rule against the sympy derivative for every weight of a larger case
+($4\times5$ input, $2\times3$ filter), and the 0-based rule ($a_{i+m, j+n}$) against
+`lk.compute_gradient` on numbers.
+"""),
+    code(r"""
+Hx, Wx, Fh, Fw = 4, 5, 2, 3
+for i in range(1, Fh + 1):
+    for j in range(1, Fw + 1):
+        rule = sum(d(m, n) * a(i + m - 1, j + n - 1)
+                   for m in range(1, Hx - Fh + 2) for n in range(1, Wx - Fw + 2))
+        assert sympy.expand(rule - sym.dE_dw(i, j, H=Hx, W=Wx, Fh=Fh, Fw=Fw)) == 0
+print(f"1-based rule equals the derivative for all {Fh * Fw} weights")
+
+xr = rng.normal(size=(Hx, Wx))
+dr = rng.normal(size=(Hx - Fh + 1, Wx - Fw + 1))
+rule0 = np.array([[sum(dr[m, n] * xr[i + m, j + n] for m in range(dr.shape[0]) for n in range(dr.shape[1]))
+                   for j in range(Fw)] for i in range(Fh)])          # 0-based: a[i+m, j+n] exactly
+dWr, _ = lk.compute_gradient(dr[None], xr[None], (1, 1, Fh, Fw))
+assert np.allclose(rule0, dWr[0, 0], rtol=0, atol=1e-12)
+assert np.allclose(rule0, lk.correlate2d(xr, dr), rtol=0, atol=1e-12)  # δ as the kernel
+print("0-based rule equals compute_gradient and cross(a, δ)")
+"""),
+    md(r"""
+## 5. The bias gradient
+
+**Question.** $w_b$ appears in every $net^l_{i,j}$ with coefficient 1. What is $dE/dw_b$?
+*Predict its value for* `delta_demo` *above before running the cell.*
+""" + "\n\n" + answer("Answer", r"""
+$$\frac{dE}{dw_b} = \sum_{i,j} \delta_{i,j}\frac{\partial net_{i,j}}{\partial w_b} = \sum_{i,j} \delta_{i,j},$$
+
+the sum of all error terms of that filter ($1 + 0 + 0 + 2 = 3$ for `delta_demo`). With $N$
+filters there is one bias per filter: $dE/dw_{b,n} = \sum \delta^l_n$.
+""")),
+    code(r"""
+gb = sym.dE_db()
+display(sympy.Eq(sympy.Symbol("dE/dw_b"), gb))
+assert sympy.expand(gb - sum(d(i, j) for i in (1, 2) for j in (1, 2))) == 0
+
+_, db_demo = lk.compute_gradient(delta_demo[None], x_demo[None], (1, 1, 2, 2))
+print("dE/dw_b for delta_demo:", db_demo[0])
+assert db_demo[0] == delta_demo.sum()
+
+# Numerically, for N = 2 filters: one sum per filter.
+x3, w3, b3 = rng.normal(size=(2, 4, 4)), rng.normal(size=(2, 2, 2, 2)), rng.normal(size=2)
+delta3 = rng.normal(size=(2, 3, 3))
+numeric_db = lk.numerical_gradient(lambda bb: float(np.sum(delta3 * lk.conv_forward(x3, w3, bb))), b3, eps=1e-3)
+err = lk.rel_error(lk.compute_gradient(delta3, x3, w3.shape)[1], numeric_db)
+print(f"rel_error(sum of δ_n, numerical) = {err:.1e}")
+assert err < 1e-7
+""", IGNORE),
+    md(r"""
+## 6. Stride $S$: insert zeros again
+
+**Question.** At stride 2, $\delta^l$ is smaller and its entries sit 2 input positions apart.
+How do we reuse the stride-1 rule? *Predict the size of the dilated* $\delta^l$ *for a*
+$5\times5$ *input, a* $3\times3$ *filter and* $S=2$.
+""" + "\n\n" + answer("Answer", r"""
+As for the error terms (lesson 02): put $S-1$ zeros between neighbouring entries of $\delta^l$, which
+restores the map a stride-1 layer would have had (zeros where stride $S$ skipped a position). Then
+slide it over the input as before: $dE/dW = \mathrm{cross}(\mathrm{pad}(a^{l-1}, P),\, \mathrm{dilate}(\delta^l, S))$.
+Here $\delta^l$ is $2\times2$ and dilates to $3\times3$ = the stride-1 map size $5 - 3 + 1$. When
+$S$ does not divide $H - F + 2P$, the dilated map is short of the stride-1 size; the missing
+bottom rows and right columns are zeros too (those inputs were never read by some weights).
+In symbols (1-based, $P = 0$):
+$dE/dw_{i,j} = \sum_{m,n} \delta_{m,n}\, a_{i + S(m-1),\, j + S(n-1)}$.
+""")),
+    code(r"""
+x5 = np.arange(1.0, 26.0).reshape(5, 5)
+delta5 = np.array([[1.0, 2.0], [3.0, 4.0]])
+figs.stride_weight_gradient_figure(x5, delta5, filter_size=(3, 3), stride=2)
+"""),
+    md(r"""
+The same picture when the stride does not divide: $6\times6$ input, $3\times3$ filter, $S = 2$
+($6 - 3 = 3$ is odd). $\delta^l$ is $2\times2$, dilated to $3\times3$, then one more row and column of
+zeros bring it to the stride-1 size $4\times4$.
+"""),
+    code(r"""
+x6 = np.arange(1.0, 37.0).reshape(6, 6)
+delta6 = np.array([[1.0, -1.0], [2.0, 1.0]])
+figs.stride_weight_gradient_figure(x6, delta6, filter_size=(3, 3), stride=2)
+"""),
+    code(r"""
+# Symbolic: the stride rule against the derivative of the stride-2 forward pass (5x5, 3x3, S = 2).
+S = 2
+for i in range(1, 4):
+    for j in range(1, 4):
+        rule = sum(d(m, n) * a(i + S * (m - 1), j + S * (n - 1)) for m in (1, 2) for n in (1, 2))
+        assert sympy.expand(rule - sym.dE_dw(i, j, H=5, W=5, Fh=3, Fw=3, stride=S)) == 0
+print("stride-2 rule equals the derivative for all 9 weights")
+
+# Numerically, with the stride that does not divide and with padding: dilate, extend, slide.
+for (h, f, s, p) in [(6, 3, 2, 0), (7, 2, 3, 1)]:
+    xs, ws = rng.normal(size=(1, h, h)), rng.normal(size=(1, 1, f, f))
+    ds = rng.normal(size=lk.conv_forward(xs, ws, [0.0], s, p).shape)
+    h1 = h + 2 * p - f + 1                                   # the stride-1 map's size
+    d1 = np.zeros((h1, h1))
+    dil = lk.dilate(ds[0], s)
+    d1[:dil.shape[0], :dil.shape[1]] = dil
+    by_rule = lk.correlate2d(lk.pad(xs[0], p), d1)
+    numeric = lk.numerical_gradient(lambda ww: float(np.sum(ds * lk.conv_forward(xs, ww, [0.0], s, p))), ws, eps=1e-3)
+    err = lk.rel_error(by_rule, numeric[0, 0])
+    print(f"H={h} F={f} S={s} P={p}: rel_error(dilated δ as kernel, numerical) = {err:.1e}")
+    assert err < 1e-7
+    assert lk.rel_error(lk.compute_gradient(ds, xs, ws.shape, s, p)[0], numeric) < 1e-7
+""", IGNORE),
+    md(r"""
+## 7. $N$ filters of depth $D$: $N \times D$ slices
+
+**Question.** With $N$ filters of depth $D$, how many 2-D weight gradients are there, and what is
+each one? *Predict the shape of* $dE/dW$ *for* $N = 2$, $D = 3$, $2\times2$ *filters.*
+""" + "\n\n" + answer("Answer", r"""
+Slice $W_{n,d}$ touches only input channel $d$ and only feature map $n$, through one 2-D
+cross-correlation. So its gradient is the 2-D rule with that pair:
+
+$$\frac{dE}{dW_{n,d}} = \mathrm{cross}\big(\mathrm{pad}(a^{l-1}_d, P),\ \mathrm{dilate}(\delta^l_n, S)\big),$$
+
+computed $N \times D$ times and stacked into a 4-D array of the filters' shape $(N, D, F_h, F_w)$,
+here $(2, 3, 2, 2)$.
+""")),
+    code(r"""
+N, D = 2, 3
+x7 = rng.integers(-2, 3, size=(D, 3, 3)).astype(float)
+W7 = rng.normal(size=(N, D, 2, 2))
+delta7 = rng.integers(-2, 3, size=(N, 2, 2)).astype(float)
+
+def assemble(x, delta):
+    # dE/dW from N x D two-dimensional slices, stacked into (N, D, Fh, Fw) (stride 1, P = 0)
+    return np.array([[lk.correlate2d(x[dd], delta[n]) for dd in range(x.shape[0])]
+                     for n in range(delta.shape[0])])
+
+dW7 = assemble(x7, delta7)
+print("dE/dW has shape", dW7.shape)
+assert dW7.shape == W7.shape
+assert np.array_equal(dW7, lk.compute_gradient(delta7, x7, W7.shape)[0])
+figs.gradient_slices_figure(dW7)
+"""),
+    code(r"""
+# Central differences on random real numbers (whole numbers would make some entries exactly 0,
+# where a relative error means nothing).
+xr, dr = rng.normal(size=x7.shape), rng.normal(size=delta7.shape)
+numeric = lk.numerical_gradient(lambda ww: float(np.sum(dr * lk.conv_forward(xr, ww, np.zeros(N)))), W7, eps=1e-3)
+err = lk.rel_error(assemble(xr, dr), numeric)
+print(f"rel_error(assembled N x D slices, numerical) = {err:.1e}")
+assert err < 1e-7
+""", IGNORE),
+    md(r"""
+## 8. Implement it (the lecture's question 9)
+
+The lecture's task is `ConvLayer_compute_gradient` together with a `Filter` class that holds one
+filter's weights, bias and their gradients. In this course they are
+`lessonkit.compute_gradient(delta, x, filter_shape, stride=1, padding=0)` (sections 4-7 in one
+function; read it with `lk.compute_gradient??`) and `lessonkit.Filter`, the objects in
+`ConvLayer.filters`. Write your own in `exercises/03_compute_gradient.ipynb`; lesson 05 puts
+everything into one layer.
+
+## Summary
+
+* Weight sharing: every weight touches **every** $net^l$, so its gradient sums over all of $\delta^l$.
+* $dE/dw_{i,j} = \sum_{m,n} \delta_{m,n} a_{i+m-1, j+n-1}$ (1-based; $a_{i+m, j+n}$ from 0):
+  $\delta^l$ is a kernel sliding over $a^{l-1}$.
+* $dE/dw_b = \sum \delta^l$, one sum per filter.
+* Stride $S$: dilate $\delta^l$ (and pad it with zeros to the stride-1 size), then the same rule.
+* $N \times D$ slices, $dE/dW_{n,d} = \mathrm{cross}(\mathrm{pad}(a^{l-1}_d, P), \mathrm{dilate}(\delta^l_n, S))$,
+  stacked into shape $(N, D, F_h, F_w)$.
+* Errata: the lecture's third term of $dE/dw_{1,2}$ should be $\delta_{2,1}a_{2,2}$ (section 3).
+
+Next: [05 · The whole conv layer](05_conv_layer.ipynb).
+"""),
+]
+
+NOTEBOOKS_SPEC = {
+    "03": ("03_depth_and_filters.ipynb", NB03),
+    "04": ("04_weight_gradients.ipynb", NB04),
+}
 
 
 def build(key: str) -> float:
@@ -277,8 +581,17 @@ def build(key: str) -> float:
     NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
     elapsed = time.perf_counter() - start
     nb.metadata.pop("widgets", None)
-    for cell in nb.cells:
-        cell.metadata.pop("execution", None)
+    slow = []
+    for k, cell in enumerate(nb.cells):
+        t = cell.metadata.pop("execution", None)
+        if t and "shell.execute_reply" in t and "iopub.execute_input" in t:
+            from datetime import datetime
+
+            took = datetime.fromisoformat(t["shell.execute_reply"].rstrip("Z")) - datetime.fromisoformat(
+                t["iopub.execute_input"].rstrip("Z")
+            )
+            slow.append((took.total_seconds(), k))
+    print("  slowest cells (s, index):", [(round(a, 1), k) for a, k in sorted(slow, reverse=True)[:3]])
     nbformat.validate(nb)
     nbformat.write(nb, NOTEBOOKS / name)
     print(f"{name}: executed in {elapsed:.1f} s")
