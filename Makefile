@@ -37,3 +37,20 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# make test-browser - the lessons and one exercise in a real JupyterLab driven through Debian's Chromium
+#                     (/usr/bin/chromium; apt-get install chromium). Screenshots: test-artifacts/screenshots/
+BROWSER_STAMP := $(VENV)/.installed-browser
+$(BROWSER_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test,browser]'
+	touch $(BROWSER_STAMP)
+
+test-browser: $(BROWSER_STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS) -m browser tests/browser
+
+# make html - a static HTML edition of the executed lessons in _site/ (SITE=dir to change it)
+SITE ?= _site
+html: $(STAMP)
+	$(PY) -m lessonkit.site $(SITE)
+
+.PHONY: test-browser html
