@@ -12,12 +12,12 @@ from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, SubFigure
 from matplotlib.patches import Rectangle
 
 from ._style import CELL, FACE, HALO, INK, MUTED, ROLES, new_figure
 
-__all__ = ["draw_grid", "figure_row", "draw_row", "window_mask"]
+__all__ = ["draw_grid", "figure_row", "draw_row", "row_size", "window_mask"]
 
 
 def window_mask(shape: tuple[int, int], rows: slice, cols: slice) -> np.ndarray:
@@ -210,6 +210,38 @@ def _outline(ax: Axes, mask: np.ndarray, x0: float, y0: float) -> None:
         )
 
 
+def _ratios(shapes, op_width):
+    """Width ratios of the grid and operator columns."""
+    ratios = []
+    for i, (_, cols) in enumerate(shapes):
+        ratios.append(cols + 0.3)
+        if i < len(shapes) - 1:
+            ratios.append(op_width)
+    return ratios
+
+
+def row_size(
+    shapes: Sequence[tuple[int, int]],
+    *,
+    cell: float = 0.55,
+    op_width: float = 0.9,
+    extra_height: float = 1.4,
+    suptitle: str | None = None,
+) -> tuple[float, float]:
+    """(width, height) in inches that :func:`figure_row` gives a row of grids of these shapes.
+
+    Examples
+    --------
+    >>> [round(v, 2) for v in row_size([(2, 2)], cell=1.0)]
+    [2.6, 3.5]
+    """
+    shapes = [tuple(int(v) for v in s) for s in shapes]
+    rows = max(r for r, _ in shapes)
+    width = sum(_ratios(shapes, op_width)) * cell + 0.3
+    height = (rows + extra_height) * cell + (0.4 if suptitle else 0.1)
+    return width, height
+
+
 def figure_row(
     shapes: Sequence[tuple[int, int]],
     operators: Sequence[str] = (),
@@ -218,6 +250,7 @@ def figure_row(
     op_width: float = 0.9,
     extra_height: float = 1.4,
     suptitle: str | None = None,
+    fig: Figure | SubFigure | None = None,
 ) -> tuple[Figure, list[Axes]]:
     """A figure with one Axes per grid, side by side, and operator glyphs between them.
 
@@ -236,6 +269,8 @@ def figure_row(
         Room in cells for the titles and captions above and below the grids.
     suptitle : str, optional
         Title of the whole figure.
+    fig : Figure or SubFigure, optional
+        Draw into this (e.g. one row of ``fig.subfigures(2, 1)``) instead of a new figure.
 
     Returns
     -------
@@ -254,15 +289,14 @@ def figure_row(
         raise ValueError(
             f"operators must have len(shapes) - 1 = {len(shapes) - 1} entries; got {len(operators)}"
         )
-    ratios = []
-    for i, (_, cols) in enumerate(shapes):
-        ratios.append(cols + 0.3)
-        if i < len(ops):
-            ratios.append(op_width)
-    rows = max(r for r, _ in shapes)
-    width = sum(ratios) * cell + 0.3
-    height = (rows + extra_height) * cell + (0.4 if suptitle else 0.1)
-    fig = new_figure(width, height)
+    ratios = _ratios(shapes, op_width)
+    width, height = row_size(
+        shapes, cell=cell, op_width=op_width, extra_height=extra_height, suptitle=suptitle
+    )
+    if fig is None:
+        fig = new_figure(width, height)
+    else:
+        height = fig.get_figheight() if isinstance(fig, Figure) else height
     gs = fig.add_gridspec(
         1,
         len(ratios),
@@ -292,8 +326,13 @@ def figure_row(
     return fig, axes
 
 
-def draw_row(panels: Sequence[dict], operators: Sequence[str] = (), **row_kwargs) -> Figure:
+def draw_row(
+    panels: Sequence[dict], operators: Sequence[str] = (), *, caption: str | None = None, **row_kwargs
+) -> Figure:
     """Draw several grids side by side: each panel is a dict of :func:`draw_grid` keyword arguments.
+
+    ``caption`` is a line of text under the whole row (e.g. the formula the figure illustrates);
+    other keyword arguments go to :func:`figure_row`.
 
     Examples
     --------
@@ -308,8 +347,25 @@ def draw_row(panels: Sequence[dict], operators: Sequence[str] = (), **row_kwargs
         shape = np.shape(v) if v is not None else np.shape(p["cell_labels"])
         pad = int(p.get("pad", 0))
         shapes.append((shape[0] + 2 * pad, shape[1] + 2 * pad))
+    if caption:
+        row_kwargs["extra_height"] = row_kwargs.get("extra_height", 1.4) + 0.4
     fig, axes = figure_row(shapes, operators, **row_kwargs)
     rows = max(r for r, _ in shapes)
+    if caption:
+        cell = row_kwargs.get("cell", 0.55)
+        fig.text(
+            0.5,
+            0.3 * cell / fig.get_figheight(),
+            caption,
+            ha="center",
+            va="bottom",
+            fontsize=12,
+            color=ROLES["highlight"][2],
+        )
+        for ax in fig.axes:
+            box = ax.get_position()
+            shift = 0.4 * cell / fig.get_figheight()
+            ax.set_position([box.x0, box.y0 + shift, box.width, box.height - shift])
     for ax, p, (r, c) in zip(axes, panels, shapes, strict=True):
         p = dict(p)
         values = p.pop("values", None)
