@@ -1,0 +1,143 @@
+"""Command line: ``python -m lessonkit build-exercises | grade PATH | start [DIR]``.
+
+- ``build-exercises`` regenerates ``exercises/`` from ``solutions/`` (``--check``: only compare).
+- ``grade PATH [--json] [--timeout S] [--csv FILE] [--seed N]`` grades a notebook or a folder of them.
+  Exit 0 whenever it graded; 2 with a one-line error for a missing or unreadable notebook.
+- ``start [DIR]`` copies the exercises into a workspace (default ``my-work/`` in the course folder)
+  and never overwrites a file that exists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+__all__ = ["main", "course_root"]
+
+
+def course_root() -> Path:
+    """The course folder: the one holding ``lessonkit/``, ``solutions/`` and ``exercises/``."""
+    return Path(__file__).resolve().parents[1]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m lessonkit", description="Exercises and grading of the course."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    build = sub.add_parser("build-exercises", help="regenerate exercises/ from solutions/")
+    build.add_argument("--solutions", type=Path, default=None, help="default: <course>/solutions")
+    build.add_argument("--exercises", type=Path, default=None, help="default: <course>/exercises")
+    build.add_argument("--check", action="store_true", help="do not write; exit 1 if exercises/ is stale")
+    grade = sub.add_parser("grade", help="grade a notebook or a folder of notebooks")
+    grade.add_argument("path", type=Path)
+    grade.add_argument("--json", action="store_true", help="print JSON instead of text")
+    grade.add_argument(
+        "--timeout", type=float, default=30.0, help="seconds per cell and per call (default 30)"
+    )
+    grade.add_argument("--csv", type=Path, default=None, help="also write one CSV row per notebook to FILE")
+    grade.add_argument("--seed", type=int, default=None, help="seed of the hidden cases (default: random)")
+    start = sub.add_parser("start", help="copy the exercises into your workspace (never overwrites)")
+    start.add_argument("dir", nargs="?", type=Path, default=None, help="default: <course>/my-work")
+    return parser
+
+
+def main(argv: list | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = _parser().parse_args(argv)
+    if args.command == "build-exercises":
+        return _build(args)
+    if args.command == "grade":
+        return _grade(args)
+    return _start(args)
+
+
+def _build(args) -> int:
+    from .exercises_build import MarkerError, build_all, write_all
+
+    root = course_root()
+    solutions = args.solutions or root / "solutions"
+    exercises = args.exercises or root / "exercises"
+    try:
+        if args.check:
+            wanted = build_all(solutions, exercises)
+            stale = [p for p, t in wanted.items() if not p.exists() or p.read_text(encoding="utf-8") != t]
+            extra = [p for p in Path(exercises).glob("*.ipynb") if p not in wanted]
+            for p in stale + extra:
+                print(f"stale: {p}")
+            return 1 if stale or extra else 0
+        written, removed = write_all(solutions, exercises)
+    except MarkerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for p in written:
+        print(f"wrote {p}")
+    for p in removed:
+        print(f"removed {p}")
+    print(f"exercises up to date: {len(build_all(solutions, exercises))} notebooks in {exercises}")
+    return 0
+
+
+def _grade(args) -> int:
+    from .grader import NotebookError, grade_path, write_csv
+
+    if args.timeout <= 0:
+        print(f"error: --timeout must be a positive number of seconds; got {args.timeout:g}", file=sys.stderr)
+        return 2
+    try:
+        reports = grade_path(args.path, timeout=args.timeout, seed=args.seed)
+    except NotebookError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.csv is not None:
+        write_csv(reports, args.csv)
+    score = sum(r.score for r in reports)
+    max_score = sum(r.max_score for r in reports)
+    if args.json:
+        if len(reports) == 1 and not args.path.is_dir():
+            data = reports[0].as_dict()
+        else:
+            data = {
+                "path": str(args.path),
+                "seed": reports[0].seed,
+                "score": score,
+                "max_score": max_score,
+                "exercises": [dict(e.as_dict(), path=r.path) for r in reports for e in r.exercises],
+                "submissions": [r.as_dict() for r in reports],
+            }
+        print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    if args.csv is not None:
+        print(f"wrote {args.csv}")
+    if len(reports) == 1 and not args.path.is_dir():
+        print(reports[0].text())
+        return 0
+    for r in reports:
+        print(r.text())
+        print()
+    print(f"total over {len(reports)} notebooks")
+    print(f"score: {score}/{max_score}")
+    return 0
+
+
+def _start(args) -> int:
+    root = course_root()
+    source = root / "exercises"
+    target = args.dir if args.dir is not None else root / "my-work"
+    notebooks = sorted(source.glob("*.ipynb"))
+    if not notebooks:
+        print(f"error: no exercise notebooks in {source}", file=sys.stderr)
+        return 2
+    target.mkdir(parents=True, exist_ok=True)
+    for nb in notebooks:
+        dest = target / nb.name
+        if dest.exists():
+            print(f"skipped {dest} (exists; your work is kept)")
+        else:
+            shutil.copyfile(nb, dest)
+            print(f"copied  {dest}")
+    print(f"Open {target} in JupyterLab and start with {notebooks[0].name}.")
+    return 0
