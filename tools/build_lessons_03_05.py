@@ -565,9 +565,254 @@ Next: [05 · The whole conv layer](05_conv_layer.ipynb).
 """),
 ]
 
+# ----------------------------------------------------------------------------------------------
+# 05 the whole conv layer
+
+NB05 = [
+    md(r"""
+# 05 · The whole conv layer: forward, backward, checked, used
+
+Lessons 01-04 derived the two steps of a conv layer's backward pass. Here they become one object,
+`lk.ConvLayer` (the lecture's `ConvLayer` with its `Filter`s), which we check against numerical
+gradients on many geometries, including the ones where earlier implementations break, and then
+train for a few steps. The lesson ends with the lecture's **question 10**: answer the opening
+question, with a table of where each of the lecture's questions is answered in this course.
+"""),
+    code(SETUP),
+    md(r"""
+## 1. Forward
+
+A `ConvLayer(in_depth=D, n_filters=N, filter_size=(Fh, Fw), stride=S, padding=P, activation=f)` holds
+$W$ of shape $(N, D, F_h, F_w)$ and $N$ biases. Its forward pass computes
+$net^l = \mathrm{conv\_forward}(a^{l-1}, W, b, S, P)$ and returns $a^l = f(net^l)$, keeping
+$a^{l-1}$ and $net^l$ for the backward pass.
+
+**Predict** the output shape for $a^{l-1}$ of shape $(3, 7, 6)$, $N = 2$ filters of $3\times2$,
+$S = 2$, $P = 1$.
+""" + "\n\n" + answer("Answer", r"""
+$H_{out} = \lfloor(7 - 3 + 2)/2\rfloor + 1 = 4$ and $W_{out} = \lfloor(6 - 2 + 2)/2\rfloor + 1 = 4$:
+the output is $(N, H_{out}, W_{out}) = (2, 4, 4)$. Floor, not ceiling: a window that would stick out
+of the padded input is not computed.
+""")),
+    code(r"""
+layer = lk.ConvLayer(in_depth=3, n_filters=2, filter_size=(3, 2), stride=2, padding=1,
+                     activation=lk.Tanh(), rng=0)
+x = rng.normal(size=(3, 7, 6))
+out = layer.forward(x)
+print(layer)
+print("output shape:", out.shape)
+assert out.shape == (2, (7 - 3 + 2) // 2 + 1, (6 - 2 + 2) // 2 + 1) == (2, 4, 4)
+assert np.array_equal(out, np.tanh(lk.conv_forward(x, layer.W, layer.b, stride=2, padding=1)))
+print(layer.filters)          # the lecture's Filter objects: views into W, b and their gradients
+print("filter 1 weights:", layer.filters[0].weights.shape, " bias:", layer.filters[0].bias)
+"""),
+    md(r"""
+## 2. Backward
+
+The layer above hands us $dE/da^l$. **Question.** Which array does $f'$ get applied to, and in which
+order do the two steps run?
+""" + "\n\n" + answer("Answer", r"""
+First turn $dE/da^l$ into this layer's error terms with the derivative of its *own* activation at
+its *own* weighted input: $\delta^l = dE/da^l \circ f'(net^l)$. Then both steps use $\delta^l$:
+
+* weight step (lesson 04): $dE/dW, dE/dw_b = \mathrm{compute\_gradient}(\delta^l, a^{l-1})$;
+* error step (lessons 01-03): $dE/da^{l-1} = \mathrm{bp\_delta\_map}(\delta^l, W)$, returned to the
+  layer below, which multiplies by *its* $f'(net^{l-1})$.
+
+They are independent, so their order does not matter; both must use the weights of the forward
+pass (update only afterwards).
+""")),
+    code(r"""
+grad_out = rng.normal(size=out.shape)                     # dE/da^l from the layer above
+dx = layer.backward(grad_out)
+
+delta = grad_out * lk.Tanh().derivative(layer.net)        # δ^l = dE/da^l ∘ f'(net^l)
+dW, db = lk.compute_gradient(delta, x, layer.W.shape, stride=2, padding=1)
+assert np.array_equal(layer.dW, dW) and np.array_equal(layer.db, db)
+assert np.array_equal(dx, lk.bp_delta_map(delta, layer.W, x.shape, stride=2, padding=1))
+assert np.array_equal(layer.filters[1].weights_grad, dW[1])
+print("dE/da^(l-1):", dx.shape, " dE/dW:", layer.dW.shape, " dE/dw_b:", layer.db.shape)
+"""),
+    md(r"""
+## 3. Gradient check over many geometries
+
+`lk.gradient_check(layer, x)` takes the loss $E = \sum R \circ a^l$ for a fixed random $R$, runs
+`backward`, and compares **all three** gradients, $dE/da^{l-1}$, $dE/dW$ and $dE/dw_b$, with
+central differences (`lk.numerical_gradient`), reporting the largest `rel_error` of each.
+
+**Question.** Why check $dE/da^{l-1}$ too, when only $W$ and $b$ get updated?
+""" + "\n\n" + answer("Answer", r"""
+Because $dE/da^{l-1}$ is what the layer below learns from. A backward pass that forgets
+$\mathrm{rot180}$ still has a perfect $dW$ (the weight step never rotates), so a check of $dW$ alone
+passes while every layer below receives wrong gradients. The demonstration after the table shows it.
+""") + "\n\n" + r"""
+The geometries include the traps listed for this course: padding larger than $F-1$, non-square
+filters, $F = 1$, depth and several filters, and strides that do not divide $H - F + 2P$.
+**Predict:** in the case `H=6, F=3, S=2` the stride does not divide $6 - 3 = 3$; which input rows
+does the forward pass never read, and what must their gradient be?
+""" + "\n\n" + answer("Answer", r"""
+The windows start at rows 1 and 3 (1-based) and cover rows 1-5, so row 6 is never read:
+its gradient must be exactly 0 in every channel and column. The cell after the table asserts it.
+""")),
+    code(r"""
+cases = [  # name, D, N, (H, W), filter, S, P, activation
+    ("lecture 3x3 / 2x2",       1, 1, (3, 3), 2,      1, 0, lk.Identity()),
+    ("stride 2",                1, 1, (5, 5), 3,      2, 0, lk.Tanh()),
+    ("S does not divide",       2, 3, (6, 7), 3,      2, 0, lk.Sigmoid()),
+    ("padding 3 > F-1 = 1",     2, 2, (4, 4), 2,      1, 3, lk.Tanh()),
+    ("non-square filter",       3, 2, (5, 6), (3, 2), 2, 1, lk.Tanh()),
+    ("F = 1",                   3, 4, (4, 4), 1,      1, 0, lk.Sigmoid()),
+    ("S=3 divides neither, P=2", 3, 2, (8, 6), (2, 3), 3, 2, lk.Tanh()),
+]
+results = []
+print(f"{'case':24} {'D':>2} {'N':>2} {'HxW':>5} {'F':>4} {'S':>2} {'P':>2}   {'d(input)':>8} {'dW':>8} {'db':>8}")
+for k, (name, D, N, hw, F, S, P, act) in enumerate(cases):
+    lay = lk.ConvLayer(D, N, F, stride=S, padding=P, activation=act, rng=k)
+    xk = rng.normal(size=(D, *hw))
+    res = lk.gradient_check(lay, xk, rng=k)
+    results.append(res)
+    f_txt = f"{F}x{F}" if isinstance(F, int) else f"{F[0]}x{F[1]}"
+    print(f"{name:24} {D:>2} {N:>2} {f'{hw[0]}x{hw[1]}':>5} {f_txt:>4} {S:>2} {P:>2}   "
+          f"{res.d_input:8.1e} {res.dW:8.1e} {res.db:8.1e}")
+""", IGNORE),
+    code(r"""
+assert all(res.passed(1e-7) for res in results)
+print(f"all {len(results)} geometries pass: every rel_error of d(input), dW and db is below 1e-7")
+
+# The rows a stride that does not divide never reads get exactly zero gradient.
+lay = lk.ConvLayer(2, 3, 3, stride=2, rng=0)
+x6 = rng.normal(size=(2, 6, 7))
+dx6 = lay.backward(rng.normal(size=lay.forward(x6).shape))
+print("gradient of input row 6 (1-based), every channel and column, is zero:", bool(np.all(dx6[:, 5, :] == 0)))
+assert np.all(dx6[:, 5, :] == 0) and np.all(dx6[:, :5, :] != 0)
+"""),
+    md(r"""
+Now the trap from the answer above: a layer whose backward pass forgets to rotate the filters.
+**Predict** which of the three checks fail.
+"""),
+    code(r"""
+class ForgotRot180(lk.ConvLayer):
+    def backward(self, grad_output):
+        super().backward(grad_output)            # dW and db are still right
+        return lk.bp_delta_map(self.delta, lk.rot180(self.W), self.input.shape, self.stride, self.padding)
+
+bad = lk.gradient_check(ForgotRot180(2, 2, 3, rng=0), rng.normal(size=(2, 5, 5)))
+print("d(input) check passes:", bad.d_input < 1e-7)
+print("dW check passes:      ", bad.dW < 1e-7)
+print("db check passes:      ", bad.db < 1e-7)
+assert bad.d_input > 1e-2 and bad.dW < 1e-7 and bad.db < 1e-7
+"""),
+    md(r"""
+## 4. Using it: a few steps of gradient descent
+
+The gradients are right, so they can train the layer. A "teacher" layer with hidden weights produces
+targets; a "student" layer of the same shape starts from other weights and learns from
+$E = \tfrac12 \lVert a^l - \text{target} \rVert^2$, so $dE/da^l = a^l - \text{target}$. One step per
+example: `forward`, `backward`, `update(learning_rate)` (the lecture's `Filter.update` on every filter).
+
+**Predict:** does the loss fall steadily, and roughly by how much in 30 passes over 4 examples?
+"""),
+    code(r"""
+teacher = lk.ConvLayer(2, 3, (3, 2), stride=2, padding=1, activation=lk.Tanh(), rng=1)
+student = lk.ConvLayer(2, 3, (3, 2), stride=2, padding=1, activation=lk.Tanh(), rng=2)
+xs = rng.normal(size=(4, 2, 7, 6))
+targets = [teacher.forward(xi) for xi in xs]
+
+def loss():
+    return sum(0.5 * np.sum((student.forward(xi) - t) ** 2) for xi, t in zip(xs, targets)) / len(xs)
+
+history = [loss()]
+for epoch in range(30):
+    for xi, t in zip(xs, targets):
+        student.backward(student.forward(xi) - t)
+        student.update(0.05)
+    history.append(loss())
+print("loss every 5 passes:", [round(float(h), 4) for h in history[::5]])
+assert history[-1] < history[0] / 1000
+"""),
+    md(r"""
+## 5. Summary: the lecture's questions, answered
+
+The lecture opens with a recap and one main question: **how do we derive the backward pass of a
+convolutional layer?** Here are the answers in short, each formula checked by the cell after them;
+then the table of where each question is worked out.
+""" + "\n\n" + answer("Recap: local connectivity, weight sharing, the forward pass, FC backprop", r"""
+Each output of a conv layer sees only a small window of the input (local connectivity), and the
+same filter is used at every position (weight sharing):
+$net^l_n = \sum_d \mathrm{cross}(\mathrm{pad}(a^{l-1}_d, P), W_{n,d}, S) + w_{b,n}$, $a^l = f(net^l)$.
+Backpropagation in a fully connected net computes the output layer's error terms
+$\delta_k = dE/dnet_k$, sends them back layer by layer, and gets each layer's gradients from its
+error terms and its input.
+""") + "\n\n" + answer("The main question: how is a conv layer's backward pass derived?", r"""
+With the same two steps as a fully connected hidden layer, each computed differently:
+
+1. **Error terms** (changed by local connectivity): for every input channel $d$,
+   $\delta^{l-1}_d = \sum_n \mathrm{cross}\big(\mathrm{pad}(\mathrm{dilate}(\delta^l_n, S), F-1),\ \mathrm{rot180}(W_{n,d})\big) \circ f'(net^{l-1}_d)$,
+   with the $P$-wide padding ring cropped. Found from special cases ($dE/da_{1,1}$, $dE/da_{1,2}$),
+   then stride (dilate $\delta$) and depth (sum over filters).
+2. **Weight gradients** (changed by weight sharing): every weight touches every $net^l$, so
+   $dE/dW_{n,d} = \mathrm{cross}\big(\mathrm{pad}(a^{l-1}_d, P),\ \mathrm{dilate}(\delta^l_n, S)\big)$, $\delta$ acting as
+   the kernel, and $dE/dw_{b,n} = \sum \delta^l_n$.
+""") + "\n\n" + r"""
+The cell checks both formulas on a two-layer stack ($\tanh$ layer $l-1$, sigmoid layer $l$):
+$\delta^{l-1}$ against central differences in $net^{l-1}$, and the two gradient formulas against
+the layer's own `dW`, `db`.
+""",
+    ),
+    code(r"""
+lower = lk.ConvLayer(2, 3, (2, 3), stride=1, padding=1, activation=lk.Tanh(), rng=3)   # layer l-1
+upper = lk.ConvLayer(3, 2, 3, stride=2, padding=2, activation=lk.Sigmoid(), rng=4)     # layer l
+own = np.random.default_rng(7)    # its own seed, so this check does not depend on the cells above
+x0 = own.normal(size=(2, 5, 6))
+R = own.normal(size=upper.forward(lower.forward(x0)).shape)       # E = sum(R ∘ a^l)
+net_prev = lower.net.copy()
+
+upper.forward(lower.forward(x0))
+delta_l = R * lk.Sigmoid().derivative(upper.net)                  # δ^l
+delta_prev = lk.bp_delta_map(delta_l, upper.W, net_prev.shape, stride=2, padding=2) \
+    * lk.Tanh().derivative(net_prev)                              # δ^{l-1}
+E = lambda v: float(np.sum(R * upper.forward(np.tanh(v))))  # noqa: E731
+# Two central differences combined (Richardson, as lk.gradient_check does): error ~ eps^4, not eps^2.
+numeric = (4 * lk.numerical_gradient(E, net_prev, 1e-3) - lk.numerical_gradient(E, net_prev, 2e-3)) / 3
+err = lk.rel_error(delta_prev, numeric)
+print(f"rel_error(δ^(l-1) formula, numerical) = {err:.1e}")
+assert err < 1e-7
+
+upper.forward(lower.forward(x0))
+upper.backward(R)
+a_prev = np.tanh(net_prev)
+h1 = 6 + 2 * 2 - 3 + 1                     # size of the stride-1 map; dilate(δ, 2) is 7x7: S does not divide
+d1 = [np.pad(lk.dilate(delta_l[n], 2), ((0, h1 - 7), (0, h1 - 7))) for n in range(2)]
+by_formula = np.array([[lk.correlate2d(lk.pad(a_prev[d], 2), d1[n]) for d in range(3)] for n in range(2)])
+assert np.allclose(by_formula, upper.dW, rtol=0, atol=1e-12)
+assert np.allclose(delta_l.sum(axis=(1, 2)), upper.db, rtol=0, atol=1e-12)
+print("dE/dW = cross(pad(a, P), dilate(δ, S)) and dE/dw_b = sum of δ: equal to the layer's dW, db")
+""", IGNORE),
+    md(r"""
+### Where each of the lecture's questions is answered
+
+| # | The lecture's question | Where |
+|---|---|---|
+| 1 | Recap: local connectivity, weight sharing, the forward pass, FC backprop, $\delta_k = dE/dnet_k$ | [00_start_here](00_start_here.ipynb): the forward-pass recap (widget), output size, FC recap |
+| 2 | Steps of conv backprop; how they differ from an FC hidden layer | [00_start_here](00_start_here.ipynb) and [01_delta_by_hand](01_delta_by_hand.ipynb) (the two steps); summary above |
+| 3 | $3\times3$ input, $2\times2$ filter: $dE/da_{1,1}$, $dE/da_{1,2}$, the pattern, $\mathrm{cross}(\mathrm{pad}(\delta), \mathrm{rot180}(W))$, $f'(net)$ | [01_delta_by_hand](01_delta_by_hand.ipynb) |
+| 4 | Stride $S$: what changes, and inserting zeros to get back to stride 1 | [02_stride](02_stride.ipynb) |
+| 5 | Depth $D$, $N$ filters: which nodes a channel feeds; the sum over filters | [03_depth_and_filters](03_depth_and_filters.ipynb), sections 2-5 |
+| 6 | Implement `bpDeltaMap` | [03_depth_and_filters](03_depth_and_filters.ipynb), section 6; exercise `02_bp_delta_map` |
+| 7 | Weight gradient: $w_{i,j}$ touches every $net^l$; $dE/dw_{1,1}$, $dE/dw_{1,2}$; $\delta$ as kernel | [04_weight_gradients](04_weight_gradients.ipynb), sections 1-4 (with the errata box) |
+| 8 | Bias gradient; stride $S$; $N \times D$ slices into a 4-D gradient | [04_weight_gradients](04_weight_gradients.ipynb), sections 5-7 |
+| 9 | Implement `compute_gradient` and `Filter` | [04_weight_gradients](04_weight_gradients.ipynb), section 8; this lesson, sections 1-2; exercise `03_compute_gradient` |
+| 10 | Summary: answer the opening question | this lesson, sections 3-5 |
+
+Where to go next: the exercises (`exercises/`, start with `python -m lessonkit start`) ask you to
+write `bp_delta_map` and `compute_gradient` yourself and check them as you go.
+"""),
+]
+
 NOTEBOOKS_SPEC = {
     "03": ("03_depth_and_filters.ipynb", NB03),
     "04": ("04_weight_gradients.ipynb", NB04),
+    "05": ("05_conv_layer.ipynb", NB05),
 }
 
 
