@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (this file holds notebook text: long markdown and formula lines)
 """Write lessons 03-05 (notebooks/03_*.ipynb .. 05_*.ipynb) from the cells below and execute them.
 
 Usage: ``.venv/bin/python tools/build_lessons_03_05.py [03 04 05]`` (all three by default). Each
@@ -306,7 +307,7 @@ $a_{1,1}, a_{1,2}, a_{2,1}, a_{2,2}$. The cell below writes the forward pass out
     code(r"""
 net = sym.net_expressions(H=3, W=3, Fh=2, Fw=2)
 for (i, j), expr in net.items():
-    display(sympy.Eq(sympy.Symbol(f"net_{{{i},{j}}}"), expr))
+    display(figs.equation(f"net^l_{{{i},{j}}}", expr))
 touched = [ij for ij, expr in net.items() if sym.w(1, 1) in expr.free_symbols]
 print("net^l containing w_{1,1}:", touched)
 assert len(touched) == 4
@@ -327,7 +328,7 @@ the line above.
 """)),
     code(r"""
 g11 = sym.dE_dw(1, 1)
-display(sympy.Eq(sympy.Symbol("dE/dw_{1,1}"), g11))
+display(figs.equation(r"\frac{dE}{dw_{1,1}}", g11))
 ours_11 = d(1, 1) * a(1, 1) + d(1, 2) * a(1, 2) + d(2, 1) * a(2, 1) + d(2, 2) * a(2, 2)
 assert sympy.expand(g11 - ours_11) == 0
 """),
@@ -347,11 +348,11 @@ The next cell derives it and compares it with the lecture's printed version and 
 """)),
     code(r"""
 g12 = sym.dE_dw(1, 2)
-display(sympy.Eq(sympy.Symbol("dE/dw_{1,2}"), g12))
+display(figs.equation(r"\frac{dE}{dw_{1,2}}", g12))
 
 ours_12 = d(1, 1) * a(1, 2) + d(1, 2) * a(1, 3) + d(2, 1) * a(2, 2) + d(2, 2) * a(2, 3)
 lecture_12 = d(1, 1) * a(1, 2) + d(1, 2) * a(1, 3) + d(2, 1) * a(2, 3) + d(2, 2) * a(2, 3)  # as printed
-print("derivation minus the lecture's version:", sympy.expand(g12 - lecture_12))
+display(figs.equation(r"\text{derivation} - \text{lecture's version}", sympy.expand(g12 - lecture_12)))
 assert sympy.expand(g12 - ours_12) == 0      # our answer is the derivative
 assert sympy.expand(g12 - lecture_12) != 0   # the lecture's printed one is not
 
@@ -430,7 +431,7 @@ filters there is one bias per filter: $dE/dw_{b,n} = \sum \delta^l_n$.
 """)),
     code(r"""
 gb = sym.dE_db()
-display(sympy.Eq(sympy.Symbol("dE/dw_b"), gb))
+display(figs.equation(r"\frac{dE}{dw_b}", gb))
 assert sympy.expand(gb - sum(d(i, j) for i in (1, 2) for j in (1, 2))) == 0
 
 _, db_demo = lk.compute_gradient(delta_demo[None], x_demo[None], (1, 1, 2, 2))

@@ -20,6 +20,7 @@ __all__ = [
     "delta_kernel_figure",
     "stride_weight_gradient_figure",
     "gradient_slices_figure",
+    "equation",
 ]
 
 _INK = INK
@@ -464,3 +465,32 @@ def _as_2d(value, name: str) -> np.ndarray:
     if arr.ndim != 2:
         raise ValueError(f"{name} must have 2 dimensions (H, W); got shape {arr.shape}")
     return arr
+
+
+def equation(lhs: str, expr):
+    r"""Show ``lhs = expr`` as typeset maths, with the δ symbols of lessonkit.symbolic written as δ.
+
+    lessonkit.symbolic names its error terms ``delta_{i,j}``; plain sympy LaTeX would print the word
+    "delta", so this maps each to ``\delta_{i,j}``.
+
+    Parameters
+    ----------
+    lhs : str
+        LaTeX of the left-hand side, e.g. ``r"\frac{dE}{dw_{1,2}}"``.
+    expr : sympy expression
+
+    Returns
+    -------
+    IPython.display.Math
+
+    Examples
+    --------
+    >>> from lessonkit import symbolic as sym
+    >>> equation("x", sym.delta(1, 2) * sym.a(1, 1)).data
+    'x = a_{1,1} \\delta_{1,2}'
+    """
+    import sympy
+    from IPython.display import Math
+
+    names = {s: "\\" + s.name for s in expr.free_symbols if s.name.startswith("delta_")}
+    return Math(f"{lhs} = {sympy.latex(expr, symbol_names=names)}")
