@@ -712,7 +712,12 @@ $E = \tfrac12 \lVert a^l - \text{target} \rVert^2$, so $dE/da^l = a^l - \text{ta
 example: `forward`, `backward`, `update(learning_rate)` (the lecture's `Filter.update` on every filter).
 
 **Predict:** does the loss fall steadily, and roughly by how much in 30 passes over 4 examples?
-"""),
+""" + "\n\n" + answer("Answer", r"""
+It falls at every pass shown, fast at first and then more slowly, by more than a factor of 1000
+here: the student can match the teacher exactly, because they have the same shape. If the gradients
+were wrong (say, a sign error in $dE/dW$), the loss would stall or grow instead; the cell asserts
+the factor of 1000.
+""")),
     code(r"""
 teacher = lk.ConvLayer(2, 3, (3, 2), stride=2, padding=1, activation=lk.Tanh(), rng=1)
 student = lk.ConvLayer(2, 3, (3, 2), stride=2, padding=1, activation=lk.Tanh(), rng=2)
@@ -794,10 +799,10 @@ print("dE/dW = cross(pad(a, P), dilate(δ, S)) and dE/dw_b = sum of δ: equal to
 
 | # | The lecture's question | Where |
 |---|---|---|
-| 1 | Recap: local connectivity, weight sharing, the forward pass, FC backprop, $\delta_k = dE/dnet_k$ | [00_start_here](00_start_here.ipynb): the forward-pass recap (widget), output size, FC recap |
-| 2 | Steps of conv backprop; how they differ from an FC hidden layer | [00_start_here](00_start_here.ipynb) and [01_delta_by_hand](01_delta_by_hand.ipynb) (the two steps); summary above |
-| 3 | $3\times3$ input, $2\times2$ filter: $dE/da_{1,1}$, $dE/da_{1,2}$, the pattern, $\mathrm{cross}(\mathrm{pad}(\delta), \mathrm{rot180}(W))$, $f'(net)$ | [01_delta_by_hand](01_delta_by_hand.ipynb) |
-| 4 | Stride $S$: what changes, and inserting zeros to get back to stride 1 | [02_stride](02_stride.ipynb) |
+| 1 | Recap: local connectivity, weight sharing, the forward pass, FC backprop, $\delta_k = dE/dnet_k$ | [00_start_here](00_start_here.ipynb), sections 1-3 (local connectivity and weight sharing; output size; FC backprop) |
+| 2 | Steps of conv backprop; how they differ from an FC hidden layer | [00_start_here](00_start_here.ipynb), section 4 (the plan: two steps, each changed by one idea); the summary above |
+| 3 | $3\times3$ input, $2\times2$ filter: $dE/da_{1,1}$, $dE/da_{1,2}$, the pattern, $\mathrm{cross}(\mathrm{pad}(\delta), \mathrm{rot180}(W))$, $f'(net)$ | [01_delta_by_hand](01_delta_by_hand.ipynb), sections 1-4 |
+| 4 | Stride $S$: what changes, and inserting zeros to get back to stride 1 | [02_stride](02_stride.ipynb), sections 1-3 |
 | 5 | Depth $D$, $N$ filters: which nodes a channel feeds; the sum over filters | [03_depth_and_filters](03_depth_and_filters.ipynb), sections 2-5 |
 | 6 | Implement `bpDeltaMap` | [03_depth_and_filters](03_depth_and_filters.ipynb), section 6; exercise `02_bp_delta_map` |
 | 7 | Weight gradient: $w_{i,j}$ touches every $net^l$; $dE/dw_{1,1}$, $dE/dw_{1,2}$; $\delta$ as kernel | [04_weight_gradients](04_weight_gradients.ipynb), sections 1-4 (with the errata box) |
