@@ -210,8 +210,8 @@ def run(
     return rows
 
 
-def _ms(seconds: float | None) -> str:
-    return "-" if seconds is None else f"{seconds * 1e3:.3f}"
+def _ms(best: float | None, median: float | None) -> str:
+    return "-" if best is None else f"{best * 1e3:.3f} ({median * 1e3:.3f})"
 
 
 def _ratio(a: float | None, b: float | None) -> str:
@@ -225,8 +225,8 @@ def format_table(rows: list[dict]) -> str:
     --------
     >>> row = {"case": CASES[0], "dtype": "float32", "threads": 1, "loop_min": 0.2, "loop_median": 0.3,
     ...        "fast_min": 0.001, "fast_median": 0.002, "torch_min": None, "torch_median": None}
-    >>> print(format_table([row]).splitlines()[2])
-    | capstone conv1 | 32x1x8x8 -> 16x3x3 S1 P1 | float32 | 200.000 (300.000) | 1.000 (2.000) | - | 200.00 | - |
+    >>> print(format_table([row]).splitlines()[2].replace(" | ", "|"))
+    | capstone conv1|32x1x8x8 -> 16x3x3 S1 P1|float32|200.000 (300.000)|1.000 (2.000)|-|200.00|- |
     """
     head = (
         "| case | B x D x H x W -> N x Fh x Fw | dtype | loop ms min (median) | fast ms min (median) "
@@ -239,9 +239,9 @@ def format_table(rows: list[dict]) -> str:
         geo = f"{c.B}x{c.D}x{c.H}x{c.W} -> {c.N}x{c.Fh}x{c.Fw} S{c.S} P{c.P}"
         lines.append(
             f"| {c.name} | {geo} | {r['dtype']} "
-            f"| {_ms(r['loop_min'])} ({_ms(r['loop_median'])}) "
-            f"| {_ms(r['fast_min'])} ({_ms(r['fast_median'])}) "
-            f"| {_ms(r['torch_min'])} ({_ms(r['torch_median'])}) "
+            f"| {_ms(r['loop_min'], r['loop_median'])} "
+            f"| {_ms(r['fast_min'], r['fast_median'])} "
+            f"| {_ms(r['torch_min'], r['torch_median'])} "
             f"| {_ratio(r['loop_min'], r['fast_min'])} | {_ratio(r['fast_min'], r['torch_min'])} |"
         )
     return "\n".join(lines)
@@ -279,8 +279,13 @@ def main(argv: list[str] | None = None) -> int:
     dtypes = ("float32", "float64") if args.dtype == "both" else (args.dtype,)
     print(describe_machine(args.threads))
     print("forward + backward of one conv layer; times are per call, min (median) over rounds\n")
-    rows = run(dtypes=dtypes, threads=args.threads, repeats=args.repeats, loop=not args.no_loop,
-               torch=not args.no_torch)
+    rows = run(
+        dtypes=dtypes,
+        threads=args.threads,
+        repeats=args.repeats,
+        loop=not args.no_loop,
+        torch=not args.no_torch,
+    )
     print(format_table(rows))
     return 0
 
