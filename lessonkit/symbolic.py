@@ -11,6 +11,9 @@ sympy is imported inside the functions, so ``import lessonkit`` stays light. Ind
 
 from __future__ import annotations
 
+import functools
+import operator
+
 from ._checks import non_negative_int, output_size, positive_int
 
 __all__ = ["a", "w", "delta", "w_b", "net_expressions", "dE_da", "dE_dw", "dE_db", "substitute"]
@@ -106,7 +109,12 @@ def net_expressions(
     >>> net[1, 2]
     a_{1,2}*w_{1,1} + a_{1,3}*w_{1,2} + a_{2,2}*w_{2,1} + a_{2,3}*w_{2,2} + w_b
     """
-    H, W, Fh, Fw, s, p, h_out, w_out = _geometry(H, W, Fh, Fw, stride, padding)
+    return dict(_net_items(*_geometry(H, W, Fh, Fw, stride, padding)))
+
+
+@functools.lru_cache(maxsize=64)
+def _net_items(H, W, Fh, Fw, s, p, h_out, w_out) -> tuple:
+    """The (key, expression) pairs of :func:`net_expressions`, cached (sympy objects are immutable)."""
     out = {}
     for i in range(1, h_out + 1):
         for j in range(1, w_out + 1):
@@ -117,7 +125,7 @@ def net_expressions(
                     if 1 <= r <= H and 1 <= c <= W:  # outside: a zero of the padding
                         expr = expr + w(u, v) * a(r, c)
             out[i, j] = expr
-    return out
+    return tuple(out.items())
 
 
 def _chain(target, H, W, Fh, Fw, stride, padding):
@@ -140,7 +148,7 @@ def dE_da(
     >>> dE_da(1, 2)
     delta_{1,1}*w_{1,2} + delta_{1,2}*w_{1,1}
     """
-    _check_index(i, j, H, W, "input")
+    i, j = _check_index(i, j, H, W, "input")
     return _chain(a(i, j), H, W, Fh, Fw, stride, padding)
 
 
@@ -154,7 +162,7 @@ def dE_dw(
     >>> dE_dw(1, 2)
     a_{1,2}*delta_{1,1} + a_{1,3}*delta_{1,2} + a_{2,2}*delta_{2,1} + a_{2,3}*delta_{2,2}
     """
-    _check_index(i, j, Fh, Fw, "filter")
+    i, j = _check_index(i, j, Fh, Fw, "filter")
     return _chain(w(i, j), H, W, Fh, Fw, stride, padding)
 
 
@@ -170,12 +178,17 @@ def dE_db(H: int = 3, W: int = 3, Fh: int = 2, Fw: int = 2, stride: int = 1, pad
 
 
 def _check_index(i, j, rows, cols, what):
-    """1 <= i <= rows and 1 <= j <= cols, else a ValueError naming the index."""
-    if not (isinstance(i, int) and isinstance(j, int) and 1 <= i <= rows and 1 <= j <= cols):
+    """Return (i, j) as ints if 1 <= i <= rows and 1 <= j <= cols, else a ValueError naming them."""
+    try:
+        ii, jj = operator.index(i), operator.index(j)  # int, numpy or sympy integers; not floats
+    except TypeError:
+        ii = jj = 0
+    if isinstance(i, bool) or isinstance(j, bool) or not (1 <= ii <= rows and 1 <= jj <= cols):
         raise ValueError(
             f"(i, j) must be a 1-based {what} index with 1 <= i <= {rows} and 1 <= j <= {cols}; "
             f"got ({i!r}, {j!r})"
         )
+    return ii, jj
 
 
 def substitute(expr, *, x=None, weights=None, deltas=None, bias=None) -> float:

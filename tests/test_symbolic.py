@@ -91,6 +91,9 @@ def test_bad_arguments_name_themselves():
         ValueError, match=r"1-based input index with 1 <= i <= 3 and 1 <= j <= 3; got \(0, 1\)"
     ):
         sy.dE_da(0, 1)
+    with pytest.raises(ValueError, match=r"1-based input index .* got \(1.0, 1\)"):
+        sy.dE_da(1.0, 1)
+    assert sy.dE_da(sympy.Integer(1), np.int64(1)) == sy.dE_da(1, 1)
     with pytest.raises(ValueError, match=r"1-based filter index .* got \(3, 1\)"):
         sy.dE_dw(3, 1)
     with pytest.raises(ValueError, match=r"still has symbols without values: \['a_\{1,1\}'"):

@@ -79,3 +79,13 @@ def test_every_control_is_an_attribute(factory):
     box = factory()
     assert box.controls and all(getattr(box, name) is c for name, c in box.controls.items())
     assert box.image.format == "png" and isinstance(box.label, ipywidgets.HTML)
+
+
+def test_set_values_redraws_once_and_rejects_unknown_controls():
+    box = W.receptive_field_widget(h=5, f=3)
+    renders = []
+    box.image.observe(renders.append, names="value")
+    box.set_values(stride=2, padding=1, step=5)
+    assert box.state == {"valid": True, "h_out": 3, "w_out": 3, "cell": (2, 3)} and len(renders) == 1
+    with pytest.raises(ValueError, match=r"unknown control\(s\) \['bogus'\]"):
+        box.set_values(bogus=1)

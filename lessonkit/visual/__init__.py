@@ -4,7 +4,7 @@
 ``from lessonkit.visual import figures, widgets``.
 """
 
-from ._style import OKABE_ITO, apply_style, new_figure, png_bytes
+from ._style import OKABE_ITO, apply_style, new_figure, png_bytes, show
 from .grid import draw_grid, draw_row, figure_row, window_mask
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "apply_style",
     "new_figure",
     "png_bytes",
+    "show",
     "draw_grid",
     "draw_row",
     "figure_row",

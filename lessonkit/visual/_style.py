@@ -76,3 +76,16 @@ def png_bytes(fig: Figure) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", facecolor=FACE, metadata={"Software": None}, dpi=100)
     return buf.getvalue()
+
+
+def show(fig):
+    """Display a Figure (or a course widget's current image) as PNG, the same bytes on every run.
+
+    ``fig`` is a matplotlib Figure, rendered by :func:`png_bytes`, or a widget from
+    :mod:`lessonkit.visual.widgets`, whose current PNG is shown as a static copy. Returns an
+    ``IPython.display.Image``; put it last in a cell (or pass it to ``display``).
+    """
+    from IPython.display import Image
+
+    data = bytes(fig.image.value) if hasattr(fig, "image") else png_bytes(fig)
+    return Image(data=data, format="png")

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.patches import Rectangle
 
@@ -124,16 +125,7 @@ def draw_grid(
     win = _to_mask(highlight, (hp, wp), "highlight")
     x0, y0 = origin
 
-    def cell(r, c, role=None):
-        face = CELL if role is None else ROLES[role][0]
-        ax.add_patch(Rectangle((x0 + c, y0 + r), 1, 1, facecolor=face, edgecolor="none", zorder=1))
-        if role is not None:
-            _, hatch, hcol = ROLES[role]
-            ax.add_patch(
-                Rectangle((x0 + c, y0 + r), 1, 1, fill=False, hatch=hatch, edgecolor=hcol, lw=0, zorder=2)
-            )
-        ax.add_patch(Rectangle((x0 + c, y0 + r), 1, 1, fill=False, edgecolor=INK, lw=0.8, zorder=3))
-
+    cells: dict[str | None, list[tuple[int, int]]] = {}
     for r in range(hp):
         for c in range(wp):
             ri, ci = r - pad, c - pad
@@ -149,7 +141,7 @@ def draw_grid(
                 text = str(labels[ri, ci]) if labels is not None else fmt.format(vals[ri, ci])
             if win is not None and win[r, c] and role is None:
                 role = "highlight"
-            cell(r, c, role)
+            cells.setdefault(role, []).append((r, c))
             ax.text(
                 x0 + c + 0.5,
                 y0 + r + 0.5,
@@ -159,8 +151,9 @@ def draw_grid(
                 fontsize=fontsize,
                 color=colour,
                 zorder=5,
-                path_effects=HALO,
+                path_effects=HALO if role is not None else None,  # a halo only over hatching
             )
+    _draw_cells(ax, cells, x0, y0)
     if win is not None:
         _outline(ax, win, x0, y0)
     if title:
@@ -182,6 +175,29 @@ def draw_grid(
     ax.set_aspect("equal")
     ax.set_axis_off()
     return ax
+
+
+def _draw_cells(ax: Axes, cells: dict, x0: float, y0: float) -> None:
+    """Draw the cells of each role as collections: faces, then hatching, then borders on top."""
+    everything = []
+    for role, where in cells.items():
+        rects = [Rectangle((x0 + c, y0 + r), 1, 1) for r, c in where]
+        everything += [Rectangle((x0 + c, y0 + r), 1, 1) for r, c in where]
+        face = CELL if role is None else ROLES[role][0]
+        ax.add_collection(PatchCollection(rects, facecolor=face, edgecolor="none", zorder=1))
+        if role is not None:
+            _, hatch, hcol = ROLES[role]
+            hatched = PatchCollection(
+                [Rectangle((x0 + c, y0 + r), 1, 1) for r, c in where],
+                facecolor="none",
+                edgecolor=hcol,
+                linewidth=0,
+                hatch=hatch,
+                zorder=2,
+            )
+            hatched.set_gid(f"hatch:{role}")
+            ax.add_collection(hatched)
+    ax.add_collection(PatchCollection(everything, facecolor="none", edgecolor=INK, linewidth=0.8, zorder=3))
 
 
 def _outline(ax: Axes, mask: np.ndarray, x0: float, y0: float) -> None:

@@ -4,7 +4,8 @@ Each factory returns an ``ipywidgets.VBox`` whose controls are attributes (``box
 ``box.padding``, ...) next to ``box.image`` (an ``ipywidgets.Image`` holding PNG bytes),
 ``box.label`` (an ``ipywidgets.HTML`` describing the state) and ``box.state`` (a dict of the
 numbers shown). Setting a control's ``value`` redraws at once, so tests drive them without a
-browser or a kernel. Geometries whose filter does not fit show a message instead of a figure.
+browser or a kernel; ``box.set_values(stride=2, padding=1)`` sets several and redraws once.
+Geometries whose filter does not fit show a message instead of a figure.
 """
 
 from __future__ import annotations
@@ -58,10 +59,27 @@ def _assemble(controls: dict[str, widgets.IntSlider], render: Callable[[widgets.
     box.image, box.label, box.state, box.controls = image, label, {}, controls
     for name, control in controls.items():
         setattr(box, name, control)
+    paused = []
 
     def update(_change=None) -> None:
-        render(box)
+        if not paused:
+            render(box)
 
+    def set_values(**values: int) -> widgets.VBox:
+        """Set several controls, e.g. ``box.set_values(stride=2, padding=1)``, and redraw once."""
+        unknown = sorted(set(values) - set(controls))
+        if unknown:
+            raise ValueError(f"set_values got unknown control(s) {unknown}; controls are {sorted(controls)}")
+        paused.append(True)
+        try:
+            for name, value in values.items():
+                controls[name].value = value
+        finally:
+            paused.pop()
+        render(box)
+        return box
+
+    box.set_values = set_values
     for control in controls.values():
         control.observe(update, names="value")
     update()
