@@ -67,11 +67,13 @@ CASES = [
 ]
 
 
-def time_call(fn: Callable[[], object], repeats: int = 7, number: int | None = None) -> tuple[float, float]:
+def time_call(
+    fn: Callable[[], object], repeats: int = 7, number: int | None = None, warmup: bool = True
+) -> tuple[float, float]:
     """timeit-style timing: ``(min, median)`` seconds per call over ``repeats`` rounds of ``number`` calls.
 
     ``number`` is chosen (as timeit's autorange does) so that one round takes at least 0.05 s, unless
-    given.
+    given. ``warmup`` runs ``fn`` once, untimed, first.
 
     Examples
     --------
@@ -79,7 +81,8 @@ def time_call(fn: Callable[[], object], repeats: int = 7, number: int | None = N
     >>> 0 < best <= median
     True
     """
-    fn()  # warm-up (caches, lazy imports, thread pools)
+    if warmup:
+        fn()  # caches, lazy imports, thread pools
     if number is None:
         number = 1
         while True:
@@ -187,7 +190,7 @@ def run(
             loop_t = (None, None)
             if loop:
                 arrays = case.arrays(np.float64)
-                loop_t = time_call(_loop_step(case, *arrays), repeats=loop_repeats, number=1)
+                loop_t = time_call(_loop_step(case, *arrays), repeats=loop_repeats, number=1, warmup=False)
             for dtype in dtypes:
                 arrays = case.arrays(np.dtype(dtype))
                 fast_t = time_call(_fast_step(case, *arrays), repeats=repeats)
