@@ -822,10 +822,25 @@ NOTEBOOKS_SPEC = {
 }
 
 
+def _merge_streams(outputs):
+    """Join consecutive stdout (or stderr) chunks, so how the kernel split them leaves no trace."""
+    merged = []
+    for out in outputs:
+        if merged and out.output_type == "stream" and merged[-1].output_type == "stream" and (
+            merged[-1].name == out.name
+        ):
+            merged[-1].text += out.text
+        else:
+            merged.append(out)
+    return merged
+
+
 def build(key: str) -> float:
     name, cells = NOTEBOOKS_SPEC[key]
     nb = nbformat.v4.new_notebook()
     nb.cells = cells
+    for k, cell in enumerate(nb.cells):
+        cell.id = f"l{key}-{k:02d}"  # stable ids: rebuilding gives the same file
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = {"name": "python"}
     start = time.perf_counter()
@@ -833,6 +848,9 @@ def build(key: str) -> float:
     elapsed = time.perf_counter() - start
     nb.metadata.pop("widgets", None)
     slow = []
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = _merge_streams(cell.outputs)
     for k, cell in enumerate(nb.cells):
         t = cell.metadata.pop("execution", None)
         if t and "shell.execute_reply" in t and "iopub.execute_input" in t:
