@@ -27,7 +27,7 @@ lab: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS) $(STRICT_PATHS)
 	@if ls exercises/*.ipynb >/dev/null 2>&1; then \
-		$(PY) -m pytest $(PYTEST_ARGS) --nbval-lax --nbval-current-env -p no:doctest exercises; fi
+		$(PY) -m pytest $(PYTEST_ARGS) --nbval-lax --nbval-current-env exercises; fi
 
 STRICT_PATHS = lessonkit tests $(if $(wildcard notebooks/*.ipynb solutions/*.ipynb),--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(wildcard notebooks/*.ipynb solutions/*.ipynb),)
 

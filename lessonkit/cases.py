@@ -823,10 +823,16 @@ def _layer_public():
 def _layer_hidden(rng):
     vals = partial(_normal, rng)
     g1, g2 = "identity and ReLU", "sigmoid and tanh (f' at net^l)"
+
+    def geom(D, N, S, P):
+        f = int(rng.integers(2, 4))
+        return D, N, int(rng.integers(4, 8)), int(rng.integers(4, 8)), f, f + int(rng.integers(-1, 2)), S, P
+
     cases = [_layer_case(vals, g1, LECTURE, "identity")]
-    cases.append(_layer_case(vals, g1, _random_geometry(rng, D=2, N=2, S=2, P=1, square=False), "relu"))
-    cases.append(_layer_case(vals, g2, _random_geometry(rng, D=2, N=3, P=2, square=False), "sigmoid"))
-    cases.append(_layer_case(vals, g2, _random_geometry(rng, D=1, N=2, S=3, square=False), "tanh"))
+    cases.append(_layer_case(vals, g1, geom(2, 2, 1, 0), "relu"))
+    cases.append(_layer_case(vals, g1, geom(2, 3, 2, 1), "relu"))
+    cases.append(_layer_case(vals, g2, geom(2, 3, 1, 2), "sigmoid"))
+    cases.append(_layer_case(vals, g2, geom(1, 2, 3, 0), "tanh"))
     return cases
 
 

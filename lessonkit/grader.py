@@ -45,19 +45,51 @@ MIME = "application/vnd.lessonkit.grade+json"
 
 _CHECK_LINE = re.compile(r"^\s*(?:\w+\s*=\s*)?lessonkit\.check\(.*\)\s*;?\s*$")
 
-# Runs in the learner's kernel. It decodes the inputs, calls the learner's function with stdout and
-# stderr counted but not kept, and publishes the encoded outputs. Nothing here decides a score.
+# Installed in the kernel BEFORE the notebook runs, so it holds its own references to numpy's
+# functions and to the lessonkit functions it switches off: patches made later by the notebook do
+# not reach it. It decodes the inputs, calls the learner's function with stdout and stderr counted
+# but not kept, and publishes the encoded outputs. Nothing here decides a score.
 _HELPER = r"""
-def _lessonkit_grade_call(name, payload, blocked, limit):
-    import base64, contextlib, io, json, traceback
+def _lessonkit_install(paths):
+    import base64, contextlib, importlib, io, json, sys, traceback, types
     import numpy
     from IPython.display import publish_display_data
-    from lessonkit.checks import switched_off
+
+    asarray, save, load, array_equal = numpy.asarray, numpy.save, numpy.load, numpy.array_equal
+    ndarray, float64, copy_array = numpy.ndarray, numpy.float64, numpy.array
+    b64encode, b64decode, BytesIO, loads = base64.b64encode, base64.b64decode, io.BytesIO, json.loads
+    builtin_exec, extract_tb = exec, traceback.extract_tb
+    targets = {}
+    for path in paths:
+        module, *attrs = path.split(".")
+        obj = importlib.import_module("lessonkit." + module)
+        for attr in attrs:
+            obj = getattr(obj, attr)
+        targets[path] = obj
+
+    @contextlib.contextmanager
+    def switched_off(exercise, blocked):
+        saved = []
+        try:
+            for path in blocked:
+                func = targets[path]
+                message = ("lessonkit.%s is switched off while your %s is checked or graded: write this "
+                           "one yourself (earlier exercises' functions are fine to use)"
+                           % (path.split(".", 1)[1], exercise))
+                namespace = {}
+                source = "def _off(*args, **kwargs):\n    raise RuntimeError(%r)\n" % message
+                builtin_exec(source, {}, namespace)
+                saved.append((func, func.__code__))
+                func.__code__ = namespace["_off"].__code__
+            yield
+        finally:
+            for func, code in reversed(saved):
+                func.__code__ = code
 
     def dec(v):
         if isinstance(v, dict):
             if "npy" in v:
-                return numpy.load(io.BytesIO(base64.b64decode(v["npy"])), allow_pickle=False)
+                return load(BytesIO(b64decode(v["npy"])), allow_pickle=False)
             if "tuple" in v:
                 return tuple(dec(x) for x in v["tuple"])
             if "dict" in v:
@@ -70,53 +102,69 @@ def _lessonkit_grade_call(name, payload, blocked, limit):
         if top and isinstance(v, (tuple, list)):
             return {"seq": [enc(x) for x in v]}
         try:
-            a = numpy.asarray(v, dtype=numpy.float64)
+            a = asarray(v, dtype=float64)
         except Exception:
             return {"type": type(v).__name__, "repr": repr(v)[:80]}
         if a.nbytes > 50_000_000:
             return {"type": "ndarray", "repr": "an array of shape %r (too large)" % (a.shape,)}
-        buf = io.BytesIO()
-        numpy.save(buf, a, allow_pickle=False)
-        return {"npy": base64.b64encode(buf.getvalue()).decode("ascii")}
+        buf = BytesIO()
+        save(buf, a, allow_pickle=False)
+        return {"npy": b64encode(buf.getvalue()).decode("ascii")}
 
     class Sink(io.TextIOBase):
         n = 0
+
         def writable(self):
             return True
+
         def write(self, s):
             self.n += len(s)
             return len(s)
 
-    request = json.loads(payload)
-    args, kwargs = dec(request["args"]), dec(request["kwargs"])
-    keep = lambda a: numpy.array(a, copy=True) if isinstance(a, numpy.ndarray) else a
-    copies = ([keep(a) for a in args], {k: keep(a) for k, a in kwargs.items()})
-    fn = globals().get(name)
-    result = {"status": "ok"}
-    if not callable(fn):
-        result = {"status": "missing"}
-    else:
-        sink = Sink()
-        try:
-            with switched_off(name, blocked), contextlib.redirect_stdout(sink):
-                with contextlib.redirect_stderr(sink):
-                    out = fn(*args, **kwargs)
-            result["out"] = enc(out, top=True)
-        except NotImplementedError as exc:
-            result = {"status": "not implemented", "message": str(exc)[:200]}
-        except BaseException as exc:
-            frames = [f for f in traceback.extract_tb(exc.__traceback__)[1:]
-                      if "site-packages" not in f.filename and f.name != "_off"]
-            where = " (in %s, line %d of its cell)" % (frames[-1].name, frames[-1].lineno) if frames else ""
-            text = (str(exc).strip().splitlines() or [""])[0][:300]
-            result = {"status": "raised", "type": type(exc).__name__, "message": text, "where": where}
-        result["printed"] = sink.n
-        def same(a, b):
-            return not isinstance(a, numpy.ndarray) or (a.shape == b.shape and numpy.array_equal(a, b))
-        result["mutated"] = [i for i, (a, b) in enumerate(zip(copies[0], args)) if not same(a, b)] + [
-            k for k in kwargs if not same(copies[1][k], kwargs[k])]
-    publish_display_data({__MIME__: result})
-""".replace("__MIME__", repr(MIME))
+    def same(a, b):
+        return not isinstance(a, ndarray) or (a.shape == b.shape and bool(array_equal(a, b)))
+
+    def keep(a):
+        return copy_array(a, copy=True) if isinstance(a, ndarray) else a
+
+    def call(name, payload, blocked, namespace):
+        request = loads(payload)
+        args, kwargs = dec(request["args"]), dec(request["kwargs"])
+        copies = ([keep(a) for a in args], {k: keep(a) for k, a in kwargs.items()})
+        fn = namespace.get(name)
+        result = {"status": "ok"}
+        if not callable(fn):
+            result = {"status": "missing"}
+        else:
+            sink = Sink()
+            try:
+                with switched_off(name, blocked), contextlib.redirect_stdout(sink):
+                    with contextlib.redirect_stderr(sink):
+                        out = fn(*args, **kwargs)
+                result["out"] = enc(out, top=True)
+            except NotImplementedError as exc:
+                result = {"status": "not implemented", "message": str(exc)[:200]}
+            except BaseException as exc:
+                frames = [f for f in extract_tb(exc.__traceback__)[1:]
+                          if "site-packages" not in f.filename and f.name != "_off"]
+                where = ""
+                if frames:
+                    where = " (in %s, line %d of its cell)" % (frames[-1].name, frames[-1].lineno)
+                text = (str(exc).strip().splitlines() or [""])[0][:300]
+                result = {"status": "raised", "type": type(exc).__name__, "message": text, "where": where}
+            result["printed"] = sink.n
+            result["mutated"] = [i for i, (a, b) in enumerate(zip(copies[0], args)) if not same(a, b)] + [
+                k for k in kwargs if not same(copies[1][k], kwargs[k])]
+        publish_display_data({__MIME__: result})
+
+    sys.modules["_lessonkit_grading"] = types.SimpleNamespace(call=call)
+
+
+_lessonkit_install(__PATHS__)
+del _lessonkit_install
+""".replace("__MIME__", repr(MIME)).replace(
+    "__PATHS__", repr(sorted({p for ex in EXERCISES.values() for p in ex.blocked}))
+)
 
 
 class NotebookError(Exception):
@@ -241,15 +289,17 @@ class _Kernel:
         """Start a kernel and run the notebook; a cell that hangs or kills it is skipped on a restart."""
         while True:
             self._launch()
+            outputs, failure = self.run(_HELPER)
+            errors = [o for o in outputs or [] if o.get("output_type") == "error"]
+            if failure or errors:
+                why = failure or f"{errors[0].get('ename')}: {_one_line(errors[0].get('evalue'))}"
+                raise RuntimeError(f"could not install the grading helper ({why})")
             bad = self._run_notebook(record=not self._recorded)
             self._recorded = True
             if bad is None:
                 break
             self.skip.add(bad)
             self.stop()
-        outputs, failure = self.run(_HELPER)
-        if failure:
-            raise RuntimeError(f"could not install the grading helper ({failure})")
 
     def _launch(self) -> None:
         import nbformat
@@ -378,7 +428,8 @@ def _dec(value):
 
 def _call(kernel: _Kernel, ex: Exercise, case) -> dict:
     payload = json.dumps({"args": _enc(tuple(case.args)), "kwargs": _enc(dict(case.kwargs))})
-    code = f"_lessonkit_grade_call({ex.name!r}, {payload!r}, {tuple(ex.blocked)!r}, {PRINT_LIMIT})"
+    helper = "__import__('sys').modules['_lessonkit_grading']"
+    code = f"{helper}.call({ex.name!r}, {payload!r}, {ex.blocked!r}, globals())"
     outputs, failure = kernel.run(code)
     if failure:
         return {"status": "failure", "failure": failure}
