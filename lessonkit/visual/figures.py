@@ -442,4 +442,7 @@ def stride_backward_figure(delta, w, h: int, wd: int, stride: int = 1, padding: 
         }
     if unread.any():
         panels[-1]["highlight_label"] = "hatched: never read → 0"
-    return draw_row(panels, ["→", "⋆", "=", "→"], cell=0.42, op_width=1.1)
+    caption = "cross-hatched: zeros inserted by the stride · dotted: the F−1 ring · striped: padding, cropped"
+    if unread.any():
+        caption += " or never read"
+    return draw_row(panels, ["→", "⋆", "=", "→"], cell=0.42, op_width=1.1, caption=caption)
