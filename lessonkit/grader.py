@@ -264,7 +264,15 @@ def exercises_for(nb, path: Path) -> list:
 
 
 def is_check_cell(source: str) -> bool:
-    """True for a cell made only of ``lessonkit.check(...)`` lines (and comments/blank lines)."""
+    """True for a cell made only of ``lessonkit.check(...)`` lines (and comments/blank lines).
+
+    Examples
+    --------
+    >>> is_check_cell('lessonkit.check("pad", pad)')
+    True
+    >>> is_check_cell('lessonkit.check("pad", pad)\nprint(1)')
+    False
+    """
     lines = [ln for ln in source.splitlines() if ln.strip() and not ln.strip().startswith("#")]
     return bool(lines) and all(_CHECK_LINE.match(ln) for ln in lines)
 

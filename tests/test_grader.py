@@ -262,3 +262,9 @@ def test_exercises_chosen_by_name_or_by_definitions():
     assert [e.name for e in exercises_for(nb, Path("alice.ipynb"))] == ["compute_gradient"]
     assert [e.name for e in exercises_for(nb, Path("02_bp_delta_map.ipynb"))] == ["bp_delta_map"]
     assert exercises_for(nbformat.v4.new_notebook(), Path("x.ipynb")) == []
+
+
+def test_importing_lessonkit_does_not_import_the_grader_machinery():
+    code = "import sys, lessonkit; print(any(m in sys.modules for m in ('nbclient', 'nbformat', 'jupyter_client')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
