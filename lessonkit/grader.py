@@ -270,7 +270,7 @@ def is_check_cell(source: str) -> bool:
     --------
     >>> is_check_cell('lessonkit.check("pad", pad)')
     True
-    >>> is_check_cell('lessonkit.check("pad", pad)\nprint(1)')
+    >>> is_check_cell('lessonkit.check("pad", pad)\\nprint(1)')
     False
     """
     lines = [ln for ln in source.splitlines() if ln.strip() and not ln.strip().startswith("#")]
