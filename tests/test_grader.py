@@ -184,6 +184,12 @@ def test_tampering_with_numpy_lessonkit_and_the_checker_does_not_help(graded):
 
 
 @grader
+def test_patching_numpy_in_the_kernel_does_not_help(graded):
+    e = exercise(graded["reports"]["bp_tamper_numpy"], "bp_delta_map")
+    assert e["points"] == 0 and "wrong values" in e["feedback"]
+
+
+@grader
 def test_a_hanging_notebook_cell_is_skipped_and_the_function_still_graded(graded):
     report = graded["reports"]["bp_toplevel_hang"]
     assert report["score"] == report["max_score"] == 10
