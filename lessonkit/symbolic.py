@@ -16,7 +16,7 @@ import operator
 
 from ._checks import non_negative_int, output_size, positive_int
 
-__all__ = ["a", "w", "delta", "w_b", "net_expressions", "dE_da", "dE_dw", "dE_db", "substitute"]
+__all__ = ["a", "w", "delta", "w_b", "net_expressions", "dE_da", "dE_dw", "dE_db", "substitute", "to_latex"]
 
 
 def _sym(name: str):
@@ -232,3 +232,22 @@ def substitute(expr, *, x=None, weights=None, deltas=None, bias=None) -> float:
     if value.free_symbols:
         raise ValueError(f"expr still has symbols without values: {sorted(map(str, value.free_symbols))}")
     return float(value)
+
+
+def to_latex(expr) -> str:
+    r"""LaTeX of ``expr`` (an expression or a Matrix) with the error terms written ``\delta_{i,j}``.
+
+    Plain ``sympy.latex`` would spell the symbol ``delta_{1,1}`` out as the word "delta".
+
+    Examples
+    --------
+    >>> to_latex(dE_da(1, 2))
+    '\\delta_{1,1} w_{1,2} + \\delta_{1,2} w_{1,1}'
+    """
+    import sympy
+
+    expr = sympy.sympify(expr)
+    names = {
+        s: "\\delta_{" + s.name[len("delta_{") :] for s in expr.free_symbols if s.name.startswith("delta_{")
+    }
+    return sympy.latex(expr, symbol_names=names)

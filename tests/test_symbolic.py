@@ -98,3 +98,11 @@ def test_bad_arguments_name_themselves():
         sy.dE_dw(3, 1)
     with pytest.raises(ValueError, match=r"still has symbols without values: \['a_\{1,1\}'"):
         sy.substitute(sy.a(1, 1) + 1)
+
+
+def test_to_latex_writes_delta_as_a_greek_letter():
+    assert sy.to_latex(sy.dE_db()) == r"\delta_{1,1} + \delta_{1,2} + \delta_{2,1} + \delta_{2,2}"
+    grid = sympy.Matrix([[sy.dE_da(1, 1), sy.a(1, 1)]])
+    assert r"\delta_{1,1} w_{1,1}" in sy.to_latex(grid) and "delta_{" not in sy.to_latex(grid).replace(
+        r"\delta", ""
+    )

@@ -39,6 +39,8 @@ def answer(body: str, summary: str = "Answer") -> str:
 SETUP = """
 import numpy as np
 import sympy
+from IPython.display import Math, display
+
 import lessonkit as lk
 from lessonkit import symbolic as sy
 from lessonkit.visual import figures, show, widgets
@@ -151,7 +153,7 @@ outputs and checks $net_{1,2}$ against the formula.
     code(r"""
 net = sy.net_expressions(H=3, W=3, Fh=2, Fw=2, stride=1, padding=0)
 for (i, j), expr in net.items():
-    print(f"net_{i}{j} =", expr)
+    display(Math(f"net_{{{i},{j}}} = " + sy.to_latex(expr)))
 
 a, w, w_b = sy.a, sy.w, sy.w_b()
 by_hand = w(1, 1) * a(1, 2) + w(1, 2) * a(1, 3) + w(2, 1) * a(2, 2) + w(2, 2) * a(2, 3) + w_b
@@ -336,7 +338,7 @@ rule literally, $\sum_{m,n} \delta_{m,n}\, \partial net_{m,n}/\partial a_{i,j}$,
 """),
     code(r"""
 d, w, a = sy.delta, sy.w, sy.a
-print("dE/da_11 =", sy.dE_da(1, 1))
+display(Math(r"\frac{\partial E}{\partial a_{1,1}} = " + sy.to_latex(sy.dE_da(1, 1))))
 assert sympy.simplify(sy.dE_da(1, 1) - d(1, 1) * w(1, 1)) == 0
 """),
     md(
@@ -353,7 +355,7 @@ $$\frac{\partial E}{\partial a_{1,2}} = \delta_{1,1} w_{1,2} + \delta_{1,2} w_{1
 """)
     ),
     code(r"""
-print("dE/da_12 =", sy.dE_da(1, 2))
+display(Math(r"\frac{\partial E}{\partial a_{1,2}} = " + sy.to_latex(sy.dE_da(1, 2))))
 assert sympy.simplify(sy.dE_da(1, 2) - (d(1, 1) * w(1, 2) + d(1, 2) * w(1, 1))) == 0
 """),
     md(r"""
@@ -379,7 +381,7 @@ Here are all nine $\partial E/\partial a_{i,j}$, written out by sympy.
 """),
     code(r"""
 grid = sympy.Matrix(3, 3, lambda r, c: sy.dE_da(r + 1, c + 1))   # entry (r, c) is dE/da_{r+1, c+1}
-grid
+Math(r"\left[\frac{\partial E}{\partial a_{i,j}}\right] = " + sy.to_latex(grid))
 """),
     md(
         r"""
@@ -598,7 +600,7 @@ for i in range(1, 6):
         stride_2 = sy.dE_da(i, j, stride=2, **g)
         via_stride_1 = sy.dE_da(i, j, stride=1, **g).xreplace(back_to_stride_2)
         assert sympy.simplify(stride_2 - via_stride_1) == 0
-print("dE/da_33 at stride 2 =", sy.dE_da(3, 3, stride=2, **g))
+display(Math(r"S = 2:\quad \frac{\partial E}{\partial a_{3,3}} = " + sy.to_latex(sy.dE_da(3, 3, stride=2, **g))))
 """),
     md(r"""
 The same in pictures and numbers: $\delta^l$ ($2\times2$), dilated to $3\times3$ (inserted zeros
