@@ -146,11 +146,21 @@ def test_unknown_exercise(capsys):
 
 
 def test_the_function_being_checked_is_switched_off_in_lessonkit(capsys):
-    result, out = run("bp_delta_map", lessonkit.bp_delta_map, capsys)
+    def forwards(delta, w, input_shape, stride=1, padding=0):
+        return lessonkit.bp_delta_map(delta, w, input_shape, stride, padding)
+
+    result, out = run("bp_delta_map", forwards, capsys)
     assert not result and "lessonkit.bp_delta_map is switched off" in out
     # ... and only while the check runs
     g = lessonkit.bp_delta_map(np.ones((1, 2, 2)), np.ones((1, 1, 2, 2)), (1, 3, 3))
     assert g.shape == (1, 3, 3)
+
+
+@pytest.mark.parametrize("name", list(EXERCISES))
+def test_lessonkits_own_function_passes_with_a_note(name, capsys):
+    result, out = run(name, EXERCISES[name].reference, capsys)
+    assert result, out
+    assert f"note: this is lessonkit's own {name}, not yours" in out
 
 
 def test_earlier_exercises_functions_stay_usable(capsys):
