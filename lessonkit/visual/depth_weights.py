@@ -387,7 +387,9 @@ def gradient_slices_figure(dW, fmt: str | None = None):
     n_f, depth, fh, fw = dW.shape
     fmt = fmt or _int_fmt(dW)
     cell = 0.55
-    fig = new_figure(depth * (fw + 1.6) * cell + 0.6, n_f * (fh + 1.3) * cell + 0.6)
+    width = depth * (fw + 1.6) * cell + 0.6
+    unit = 0.96 * width / (depth * (fw + 2.4) * 1.1)  # inches per cell once each Axes keeps its aspect
+    fig = new_figure(max(width, 5.6), n_f * (fh + 1.05) * unit * 1.1 + 0.6)  # wide enough for the title
     axes = fig.subplots(n_f, depth, squeeze=False)
     for n in range(n_f):
         for d in range(depth):
@@ -399,12 +401,13 @@ def gradient_slices_figure(dW, fmt: str | None = None):
                 fontsize=11,
                 title=f"cross($a_{d + 1}$, $\\delta_{n + 1}$) = $dW_{_sub(n + 1, d + 1)}$",
             )
+            ax.set_xlim(-1.2, fw + 1.2)  # room for the title, so rows need no extra gap
     fig.suptitle(
         f"dE/dW: N x D = {n_f} x {depth} slices of {fh} x {fw} -> shape ({n_f}, {depth}, {fh}, {fw})",
         fontsize=12,
     )
     fig.subplots_adjust(
-        left=0.02, right=0.98, bottom=0.02, top=1 - 0.55 / fig.get_figheight(), wspace=0.25, hspace=0.35
+        left=0.02, right=0.98, bottom=0.02, top=1 - 0.55 / fig.get_figheight(), wspace=0.1, hspace=0.1
     )
     return fig
 
