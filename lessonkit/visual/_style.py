@@ -57,7 +57,14 @@ HALO = [patheffects.withStroke(linewidth=3, foreground=FACE)]
 
 
 def new_figure(width: float, height: float) -> Figure:
-    """Return a pyplot-free Figure with the course's opaque light background."""
+    """Return a pyplot-free Figure with the course's opaque light background.
+
+    Examples
+    --------
+    >>> fig = new_figure(2, 1)
+    >>> fig.get_facecolor()
+    (1.0, 1.0, 1.0, 1.0)
+    """
     with mpl.rc_context(RC):
         fig = Figure(figsize=(width, height), facecolor=FACE, dpi=100)
     fig.patch.set_alpha(1.0)
@@ -65,12 +72,27 @@ def new_figure(width: float, height: float) -> Figure:
 
 
 def apply_style() -> None:
-    """Set the course's rcParams globally (notebooks call this once; figures do not need it)."""
+    """Set the course's rcParams globally (optional: the course's figures do not need it).
+
+    Examples
+    --------
+    >>> import matplotlib as mpl
+    >>> with mpl.rc_context():
+    ...     apply_style()
+    ...     mpl.rcParams["savefig.facecolor"]
+    '#FFFFFF'
+    """
     mpl.rcParams.update(RC)
 
 
 def png_bytes(fig: Figure) -> bytes:
-    """Render ``fig`` to PNG bytes with fixed metadata, so equal figures give equal bytes."""
+    """Render ``fig`` to PNG bytes with fixed metadata, so equal figures give equal bytes.
+
+    Examples
+    --------
+    >>> png_bytes(new_figure(1, 1))[:4]
+    b'\\x89PNG'
+    """
     import io
 
     buf = io.BytesIO()
@@ -84,6 +106,11 @@ def show(fig):
     ``fig`` is a matplotlib Figure, rendered by :func:`png_bytes`, or a widget from
     :mod:`lessonkit.visual.widgets`, whose current PNG is shown as a static copy. Returns an
     ``IPython.display.Image``; put it last in a cell (or pass it to ``display``).
+
+    Examples
+    --------
+    >>> show(new_figure(1, 1)).data[:4]
+    b'\\x89PNG'
     """
     from IPython.display import Image
 

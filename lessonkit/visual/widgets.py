@@ -250,8 +250,9 @@ def stride_padding_widget(h: int = 5, f: int = 3, stride: int = 2, padding: int 
         )
         box.label.value = (
             f"δ is {shape[0]}×{shape[1]} at S = {s}; inserting S − 1 = {s - 1} zero(s) between entries "
-            f"and filling up to the stride-1 size gives {h1}×{h1}; a ring of F − 1 = {f - 1} zeros, "
-            f"⋆ rot180(W), gives dE/d pad(a) ({hh + 2 * p}×{hh + 2 * p}); cropping P = {p} leaves "
+            f"and filling up to the stride-1 size gives {h1}×{h1}; padding it by F − 1 = {f - 1} and "
+            f"cross-correlating with rot180(W) gives dE/d pad(a) ({hh + 2 * p}×{hh + 2 * p}); "
+            f"cropping P = {p} leaves "
             f"dE/da ({hh}×{hh}).{extra}"
         )
 
