@@ -55,7 +55,8 @@ def check(name: str, fn) -> CheckResult:
     Returns
     -------
     CheckResult
-        Truthy when every case passed. The report is printed; this function never raises.
+        Truthy when every case passed. The report is printed; this function never raises (a
+        KeyboardInterrupt still stops it, so a function that hangs can be interrupted).
 
     Examples
     --------

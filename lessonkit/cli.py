@@ -19,8 +19,9 @@ __all__ = ["main", "course_root"]
 
 
 def course_root() -> Path:
-    """The course folder: the one holding ``lessonkit/``, ``solutions/`` and ``exercises/``."""
-    return Path(__file__).resolve().parents[1]
+    """The course folder holding ``exercises/`` and ``solutions/``: lessonkit's parent, else the cwd."""
+    here = Path(__file__).resolve().parents[1]
+    return here if (here / "exercises").is_dir() else Path.cwd()
 
 
 def _parser() -> argparse.ArgumentParser:
