@@ -94,6 +94,9 @@ def normalise(ex: Exercise, got):
     for item, name in zip(items, ex.outputs, strict=False):
         if item is None:
             return None, f"returned None for {name}: is a `return` missing?"
+        if not isinstance(item, np.ndarray):
+            kind = getattr(item, "type_name", type(item).__name__)
+            return None, f"returned a {kind} ({_describe(item)}) for {name}; return a numpy array"
         try:
             arr = np.asarray(item, dtype=np.float64)
         except (TypeError, ValueError):

@@ -101,6 +101,8 @@ def _lessonkit_install(paths):
             return {"none": True}
         if top and isinstance(v, (tuple, list)):
             return {"seq": [enc(x) for x in v]}
+        if not isinstance(v, ndarray):
+            return {"type": type(v).__name__, "repr": repr(v)[:80]}
         try:
             a = asarray(v, dtype=float64)
         except Exception:

@@ -128,7 +128,9 @@ def test_input_mutation_is_reported(capsys):
 @pytest.mark.parametrize(
     "fn, text",
     [
-        (lambda *a, **k: "hello", "not an array of numbers"),
+        (lambda *a, **k: "hello", "returned a str ('hello') for result; return a numpy array"),
+        (lambda x, p: np.pad(x, p).tolist(), "returned a list ([[0.0, 0.0, 0.0, 0.0], [0.0, 1.0, 2.0, 0.0],"),
+        (lambda *a, **k: np.array([object()]), "not an array of numbers"),
         (lambda *a, **k: np.zeros((7, 7)), "has shape (7, 7); expected (4, 4)"),
         (lambda *a, **k: 1 / 0, "raised ZeroDivisionError: division by zero"),
         (lambda *a, **k: exit(3), "raised SystemExit"),
