@@ -62,7 +62,8 @@ CSS = """
                     padding: .5rem .8rem; margin: .3rem 0; font-family: system-ui, sans-serif; }
   /* Long outputs scroll inside their box instead of stretching the page. */
   .jp-OutputArea-output pre { max-height: 32em; overflow: auto; white-space: pre; }
-  .jp-InputArea-editor pre { overflow-x: auto; }
+  /* Long code lines wrap rather than disappear off the right edge. */
+  .jp-InputArea-editor pre { white-space: pre-wrap; overflow-wrap: anywhere; }
   /* Wide tables scroll sideways in their own box; columns size to their content. */
   .lk-table-scroll { max-width: 100%; overflow-x: auto; }
   .jp-RenderedHTMLCommon table { table-layout: auto; }
@@ -126,9 +127,9 @@ def notebook_title(nb, fallback: str = "") -> str:
     Examples
     --------
     >>> from nbformat.v4 import new_markdown_cell, new_notebook
-    >>> nb = new_notebook(cells=[new_markdown_cell("Intro\\n\\n# 01 · `δ` by *hand*\\n\\ntext")])
+    >>> nb = new_notebook(cells=[new_markdown_cell("Intro\\n\\n# 01 · `bp_delta_map` by *hand*\\n\\ntext")])
     >>> notebook_title(nb)
-    '01 · δ by hand'
+    '01 · bp_delta_map by hand'
     >>> notebook_title(new_notebook(), fallback="untitled")
     'untitled'
     """
@@ -140,7 +141,11 @@ def notebook_title(nb, fallback: str = "") -> str:
             if match:
                 text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", match.group(1))  # [text](link) -> text
                 text = re.sub(r"<[^>]+>", "", text)
-                return re.sub(r"[*_`]", "", text).strip()
+                # drop emphasis marks outside `code` spans; keep code as written (bp_delta_map)
+                parts = text.split("`")
+                for k in range(0, len(parts), 2):
+                    parts[k] = re.sub(r"\*+|(?<!\w)_+|_+(?!\w)", "", parts[k])
+                return "".join(parts).strip()
     return fallback
 
 
