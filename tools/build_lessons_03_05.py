@@ -754,45 +754,57 @@ With the same two steps as a fully connected hidden layer, each computed differe
 
 1. **Error terms** (changed by local connectivity): for every input channel $d$,
    $\delta^{l-1}_d = \sum_n \mathrm{cross}\big(\mathrm{pad}(\mathrm{dilate}(\delta^l_n, S), F-1),\ \mathrm{rot180}(W_{n,d})\big) \circ f'(net^{l-1}_d)$,
-   with the $P$-wide padding ring cropped. Found from special cases ($dE/da_{1,1}$, $dE/da_{1,2}$),
+   with the $P$-wide padding ring cropped (and the dilated $\delta^l_n$ extended with zeros to the
+   stride-1 size when $S$ does not divide $H - F + 2P$). Found from special cases ($dE/da_{1,1}$, $dE/da_{1,2}$),
    then stride (dilate $\delta$) and depth (sum over filters).
 2. **Weight gradients** (changed by weight sharing): every weight touches every $net^l$, so
    $dE/dW_{n,d} = \mathrm{cross}\big(\mathrm{pad}(a^{l-1}_d, P),\ \mathrm{dilate}(\delta^l_n, S)\big)$, $\delta$ acting as
    the kernel, and $dE/dw_{b,n} = \sum \delta^l_n$.
 """) + "\n\n" + r"""
-The cell checks both formulas on a two-layer stack ($\tanh$ layer $l-1$, sigmoid layer $l$):
-$\delta^{l-1}$ against central differences in $net^{l-1}$, and the two gradient formulas against
-the layer's own `dW`, `db`.
+The cell checks the forward formula and both backward formulas, written out with the primitives,
+on a two-layer stack ($\tanh$ layer $l-1$, sigmoid layer $l$ with $F = 3$, $S = 2$, $P = 2$):
+$\delta^{l-1}$ against central differences in $net^{l-1}$, the rest against the layer's own `net`,
+`dW` and `db`.
 """,
     ),
     code(r"""
 lower = lk.ConvLayer(2, 3, (2, 3), stride=1, padding=1, activation=lk.Tanh(), rng=3)   # layer l-1
-upper = lk.ConvLayer(3, 2, 3, stride=2, padding=2, activation=lk.Sigmoid(), rng=4)     # layer l
+upper = lk.ConvLayer(3, 2, 3, stride=2, padding=2, activation=lk.Sigmoid(), rng=4)     # layer l: F=3, S=2, P=2
 own = np.random.default_rng(7)    # its own seed, so this check does not depend on the cells above
 x0 = own.normal(size=(2, 5, 6))
 R = own.normal(size=upper.forward(lower.forward(x0)).shape)       # E = sum(R ∘ a^l)
-net_prev = lower.net.copy()
+net_prev, a_prev = lower.net.copy(), lower.output.copy()         # net^{l-1} (3, 6, 6), a^{l-1} = tanh(net^{l-1})
+F, S, P, H = 3, 2, 2, 6
+Wl, bl = upper.W, upper.b
 
-upper.forward(lower.forward(x0))
-delta_l = R * lk.Sigmoid().derivative(upper.net)                  # δ^l
-delta_prev = lk.bp_delta_map(delta_l, upper.W, net_prev.shape, stride=2, padding=2) \
-    * lk.Tanh().derivative(net_prev)                              # δ^{l-1}
+# Forward: net_n = sum_d cross(pad(a_d, P), W_{n,d}, S) + w_{b,n}
+net_l = np.stack([sum(lk.correlate2d(lk.pad(a_prev[d], P), Wl[n, d], S) for d in range(3)) + bl[n] for n in range(2)])
+assert np.allclose(net_l, upper.net, rtol=0, atol=1e-12)
+
+# Error terms: dilate δ_n (and extend it with zeros to the stride-1 size), pad by F-1, cross with rot180(W_{n,d}),
+# sum over n, crop the P-wide ring, multiply by f'(net^{l-1}).
+delta_l = R * lk.Sigmoid().derivative(upper.net)                  # δ^l = dE/da^l ∘ f'(net^l)
+h1 = H + 2 * P - F + 1                                             # stride-1 map: 8x8; dilate(δ, 2) is 7x7
+d1 = [np.pad(lk.dilate(delta_l[n], S), ((0, h1 - 7), (0, h1 - 7))) for n in range(2)]
+full = [lk.pad(d1[n], F - 1) for n in range(2)]
+dE_da = np.stack([sum(lk.correlate2d(full[n], lk.rot180(Wl[n, d])) for n in range(2))[P:P + H, P:P + H]
+                  for d in range(3)])
+delta_prev = dE_da * lk.Tanh().derivative(net_prev)               # δ^{l-1}
 E = lambda v: float(np.sum(R * upper.forward(np.tanh(v))))  # noqa: E731
 # Two central differences combined (Richardson, as lk.gradient_check does): error ~ eps^4, not eps^2.
 numeric = (4 * lk.numerical_gradient(E, net_prev, 1e-3) - lk.numerical_gradient(E, net_prev, 2e-3)) / 3
 err = lk.rel_error(delta_prev, numeric)
-print(f"rel_error(δ^(l-1) formula, numerical) = {err:.1e}")
+print(f"rel_error(δ^(l-1) by the recipe, numerical) = {err:.1e}")
 assert err < 1e-7
+assert np.allclose(dE_da, lk.bp_delta_map(delta_l, Wl, net_prev.shape, S, P), rtol=0, atol=1e-12)
 
-upper.forward(lower.forward(x0))
+# Weight gradients: dE/dW_{n,d} = cross(pad(a_d, P), dilated δ_n), dE/dw_{b,n} = sum of δ_n
+upper.forward(a_prev)
 upper.backward(R)
-a_prev = np.tanh(net_prev)
-h1 = 6 + 2 * 2 - 3 + 1                     # size of the stride-1 map; dilate(δ, 2) is 7x7: S does not divide
-d1 = [np.pad(lk.dilate(delta_l[n], 2), ((0, h1 - 7), (0, h1 - 7))) for n in range(2)]
-by_formula = np.array([[lk.correlate2d(lk.pad(a_prev[d], 2), d1[n]) for d in range(3)] for n in range(2)])
-assert np.allclose(by_formula, upper.dW, rtol=0, atol=1e-12)
+dW_formula = np.array([[lk.correlate2d(lk.pad(a_prev[d], P), d1[n]) for d in range(3)] for n in range(2)])
+assert np.allclose(dW_formula, upper.dW, rtol=0, atol=1e-12)
 assert np.allclose(delta_l.sum(axis=(1, 2)), upper.db, rtol=0, atol=1e-12)
-print("dE/dW = cross(pad(a, P), dilate(δ, S)) and dE/dw_b = sum of δ: equal to the layer's dW, db")
+print("forward sum, dE/dW = cross(pad(a, P), dilate(δ, S)) and dE/dw_b = sum of δ: equal to the layer's")
 """, IGNORE),
     md(r"""
 ### Where each of the lecture's questions is answered
