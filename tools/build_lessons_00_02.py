@@ -227,8 +227,9 @@ First compute the error terms of the output layer; then go backwards, layer by l
 layer's error terms from those of the layer after it, down to the first hidden layer; finally get
 each layer's weight gradients from its error terms and its input.
 """)
-        + "\n\n"
-        + r"""
+    ),
+    md(
+        r"""
 **Question.** What is the error term of a neuron $k$?
 """
         + "\n\n"

@@ -442,7 +442,10 @@ def stride_backward_figure(delta, w, h: int, wd: int, stride: int = 1, padding: 
         }
     if unread.any():
         panels[-1]["highlight_label"] = "hatched: never read → 0"
-    caption = "cross-hatched: zeros inserted by the stride · dotted: the F−1 ring · striped: padding, cropped"
+    parts = ["cross-hatched: zeros inserted by the stride", "dotted: the F−1 ring"]
+    if padding:
+        parts.append("striped (4th grid): the padding, cropped")
     if unread.any():
-        caption += " or never read"
+        parts.append("striped (last grid): never read")
+    caption = " · ".join(parts)
     return draw_row(panels, ["→", "⋆", "=", "→"], cell=0.42, op_width=1.1, caption=caption)
