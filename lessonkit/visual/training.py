@@ -299,36 +299,50 @@ def misclassified_figure(images, true, pred, prob=None, n: int = 12) -> Figure:
 def filters_figure(w, feature_maps=None, image=None) -> Figure:
     """First-layer filters (N, 1, Fh, Fw) on a diverging scale; optionally their maps for one image.
 
-    Blue and orange ends of the colour map are positive and negative weights, white is 0; the colour
-    bar gives the numbers. ``feature_maps`` (N, H, W) are the layer's outputs (after ReLU) for
-    ``image``, shown in a second row under their filters.
+    Purple is positive, orange negative, white 0; the colour bar gives the numbers. ``feature_maps``
+    (N, H, W) are the layer's outputs (after ReLU) for ``image`` (H, W), shown in a second row under
+    their filters, with the image itself at the end of that row.
     """
     w = np.asarray(w)[:, 0]
     n = w.shape[0]
     rows = 1 if feature_maps is None else 2
-    fig = new_figure(max(8.0, 0.75 * n + 1.5), 1.35 * rows + 0.9)
+    fig = new_figure(0.72 * (n + 2) + 0.6, 0.95 * rows + 0.75)
     lim = float(np.abs(w).max())
-    gs = fig.add_gridspec(rows, n + 1, width_ratios=[1] * n + [0.6 if image is not None else 0.15])
+    gs = fig.add_gridspec(
+        rows,
+        n + 2,
+        width_ratios=[1] * n + [1, 0.25],
+        left=0.07,
+        right=0.97,
+        top=0.8 if rows == 2 else 0.7,
+        bottom=0.05,
+        wspace=0.15,
+        hspace=0.25,
+    )
     im = None
     for k in range(n):
         ax = fig.add_subplot(gs[0, k])
         im = ax.imshow(w[k], cmap="PuOr", vmin=-lim, vmax=lim)
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_title(f"{k}", fontsize=8)
+        ax.set_title(f"{k}", fontsize=8, pad=2)
+        if k == 0:
+            ax.set_ylabel("filter", fontsize=9)
         if feature_maps is not None:
             ax2 = fig.add_subplot(gs[1, k])
             ax2.imshow(feature_maps[k], cmap="gray_r", vmin=0)
             ax2.set_xticks([])
             ax2.set_yticks([])
-    cax = fig.add_subplot(gs[0, n])
+            if k == 0:
+                ax2.set_ylabel("its map", fontsize=9)
+    cax = fig.add_subplot(gs[0, n + 1])
     fig.colorbar(im, cax=cax)
     cax.tick_params(labelsize=7)
     if image is not None and feature_maps is not None:
-        _digit(fig.add_subplot(gs[1, n]), image, "input", fontsize=8)
-    fig.suptitle(
-        "learned first-layer filters (top)"
-        + ("" if feature_maps is None else " and what each sees in one digit (bottom)"),
-        fontsize=11,
-    )
+        _digit(fig.add_subplot(gs[1, n]), image, None)
+        fig.axes[-1].set_xlabel("input", fontsize=9)
+    title = "learned first-layer filters"
+    if feature_maps is not None:
+        title += " (top) and what each one makes of the digit on the right, after ReLU (bottom)"
+    fig.suptitle(title, fontsize=11)
     return fig
