@@ -211,7 +211,8 @@ assert np.all(np.abs(delta_prev) <= np.abs(dE_da) / 4)
 The sum over filters does not care about stride or padding: each term is lesson 02's recipe applied
 to one slice. Dilate $\delta^l_n$ by $S$ (insert $S-1$ zeros), pad it with $F_h-1$ rows and $F_w-1$
 columns of zeros, cross-correlate with $\mathrm{rot180}(W_{n,d})$, and crop the $P$-wide ring that
-belongs to the forward padding:
+belongs to the forward padding (when $S$ does not divide $H - F + 2P$, first extend the dilated map
+with zeros at the bottom and right to the stride-1 size $H + 2P - F + 1$, as in lesson 02):
 
 $$\frac{dE}{da^{l-1}_d} = \mathrm{crop}_P\Big(\sum_{n} \mathrm{cross}\big(\mathrm{pad}(\mathrm{dilate}(\delta^l_n, S)),\ \mathrm{rot180}(W_{n,d})\big)\Big).$$
 
