@@ -164,6 +164,13 @@ def test_crash_gets_zero_with_the_exception(graded):
 
 
 @grader
+def test_wrong_type_gets_zero(graded):
+    e = exercise(graded["reports"]["bp_returns_list"], "bp_delta_map")
+    assert e["points"] == 0 and "wrong type or shape" in e["feedback"]
+    assert "returned a list" in e["feedback"] and "return a numpy array" in e["feedback"]
+
+
+@grader
 def test_os_exit_gets_zero(graded):
     e = exercise(graded["reports"]["bp_exit"], "bp_delta_map")
     assert e["points"] == 0 and "killed the Python kernel" in e["feedback"]
