@@ -459,7 +459,7 @@ restores the map a stride-1 layer would have had (zeros where stride $S$ skipped
 slide it over the input as before: $dE/dW = \mathrm{cross}(\mathrm{pad}(a^{l-1}, P),\, \mathrm{dilate}(\delta^l, S))$.
 Here $\delta^l$ is $2\times2$ and dilates to $3\times3$ = the stride-1 map size $5 - 3 + 1$. When
 $S$ does not divide $H - F + 2P$, the dilated map is short of the stride-1 size; the missing
-bottom rows and right columns are zeros too (those inputs were never read by some weights).
+bottom rows and right columns are zeros too (the forward pass never placed the filter there).
 In symbols (1-based, $P = 0$):
 $dE/dw_{i,j} = \sum_{m,n} \delta_{m,n}\, a_{i + S(m-1),\, j + S(n-1)}$.
 """)),
