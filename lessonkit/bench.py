@@ -1,8 +1,9 @@
 """Time one conv layer's forward + backward: the loop reference, lessonkit.fast and (if installed) PyTorch.
 
 Run ``python -m lessonkit.bench`` (``--help`` for options). All contenders run in the same process,
-at the same thread count (BLAS pinned with threadpoolctl when it is installed, PyTorch with
-``torch.set_num_threads``) and on the same float dtype, so the ratios compare like with like. The
+with their timing rounds interleaved, at the same thread count (BLAS pinned with threadpoolctl when
+it is installed, PyTorch with ``torch.set_num_threads``) and on the same float dtype, so the ratios
+compare like with like. The
 loop reference is the lecture's functions (:func:`lessonkit.conv_forward`,
 :func:`lessonkit.bp_delta_map`, :func:`lessonkit.compute_gradient`) applied sample by sample; it
 always computes in float64. PyTorch is not a dependency of the course; without it its columns
@@ -20,14 +21,14 @@ import platform
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import conv, fast
 
-__all__ = ["Case", "CASES", "time_call", "run", "format_table", "main"]
+__all__ = ["Case", "CASES", "time_call", "time_interleaved", "run", "format_table", "main"]
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,40 @@ def time_call(
             fn()
         rounds.append((time.perf_counter() - start) / number)
     return min(rounds), statistics.median(rounds)
+
+
+def time_interleaved(fns: Sequence[Callable[[], object]], repeats: int = 7) -> list[tuple[float, float]]:
+    """Like :func:`time_call` for several contenders, alternating their rounds.
+
+    Round k of every contender runs right after round k of the previous one, so a load that comes
+    and goes on a shared machine hits them alike; each gets its own ``number`` of calls per round.
+
+    Examples
+    --------
+    >>> (a, _), (b, _) = time_interleaved([lambda: sum(range(10)), lambda: sum(range(1000))], repeats=3)
+    >>> a < b
+    True
+    """
+    numbers = []
+    for fn in fns:
+        fn()  # warm-up
+        number = 1
+        while True:
+            start = time.perf_counter()
+            for _ in range(number):
+                fn()
+            if time.perf_counter() - start >= 0.05 or number >= 10_000:
+                break
+            number *= 2
+        numbers.append(number)
+    rounds: list[list[float]] = [[] for _ in fns]
+    for _ in range(repeats):
+        for k, (fn, number) in enumerate(zip(fns, numbers, strict=True)):
+            start = time.perf_counter()
+            for _ in range(number):
+                fn()
+            rounds[k].append((time.perf_counter() - start) / number)
+    return [(min(r), statistics.median(r)) for r in rounds]
 
 
 def _loop_step(case: Case, x, w, b, delta) -> Callable[[], object]:
@@ -193,10 +228,12 @@ def run(
                 loop_t = time_call(_loop_step(case, *arrays), repeats=loop_repeats, number=1, warmup=False)
             for dtype in dtypes:
                 arrays = case.arrays(np.dtype(dtype))
-                fast_t = time_call(_fast_step(case, *arrays), repeats=repeats)
-                torch_t = (None, None)
+                steps = [_fast_step(case, *arrays)]
                 if torch_mod is not None:
-                    torch_t = time_call(_torch_step(torch_mod, case, *arrays), repeats=repeats)
+                    steps.append(_torch_step(torch_mod, case, *arrays))
+                times = time_interleaved(steps, repeats=repeats)
+                fast_t = times[0]
+                torch_t = times[1] if torch_mod is not None else (None, None)
                 rows.append(
                     {
                         "case": case,
