@@ -48,6 +48,13 @@ WIDGET_NOTE = (
     "(<code>make lab</code>) to use it. The figure below it shows one state.</div>"
 )
 
+PROGRESS_NOTE = (
+    '<div class="lk-widget-note" role="note">While this cell runs in JupyterLab, a progress bar '
+    "(a widget) shows here how far it has got.</div>"
+)
+# tqdm's text form of a progress bar, e.g. "training:  100%|██████████| 20/20 [00:09<00:00, ...]"
+_PROGRESS = re.compile(r"\d+%\|")
+
 CSS = """
 <style id="lessonkit-site">
   body { max-width: 72rem; margin: 0 auto; padding: 0 1rem 2rem; }
@@ -169,12 +176,16 @@ def _pages(root: Path) -> list[_Page]:
 
 
 def _widgets_to_notes(nb) -> int:
-    """Replace every widget view output by the 'needs a live kernel' note; return how many."""
+    """Replace every widget view output by a note (a progress bar's by its own); return how many."""
     count = 0
     for cell in nb.cells:
         for output in cell.get("outputs", []):
-            if WIDGET_MIME in output.get("data", {}):
-                output["data"] = {"text/html": WIDGET_NOTE}
+            data = output.get("data", {})
+            if WIDGET_MIME in data:
+                plain = data.get("text/plain", "")
+                plain = plain if isinstance(plain, str) else "".join(plain)
+                note = PROGRESS_NOTE if _PROGRESS.search(plain) else WIDGET_NOTE
+                output["data"] = {"text/html": note}
                 output.pop("metadata", None)
                 output["metadata"] = {}
                 count += 1

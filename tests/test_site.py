@@ -152,6 +152,9 @@ def test_builder_rewrites_links_copies_course_files_and_replaces_widgets(tmp_pat
     (course / "exercises").mkdir()
     (course / "README.md").write_text("# readme\n")
     widget = new_output("display_data", data={WIDGET_MIME: {"model_id": "abc"}, "text/plain": "IntSlider()"})
+    progress = new_output(
+        "display_data", data={WIDGET_MIME: {"model_id": "p"}, "text/plain": "training:   0%|          | 0/20"}
+    )
     lesson0 = new_notebook(
         cells=[
             new_markdown_cell(
@@ -159,6 +162,7 @@ def test_builder_rewrites_links_copies_course_files_and_replaces_widgets(tmp_pat
                 "[readme](../README.md) · [web](https://example.org/x.ipynb) · [top](#00-·-Start)"
             ),
             new_code_cell("w", outputs=[widget]),
+            new_code_cell("train()", outputs=[progress]),
         ],
         metadata={"widgets": {"state": {}}},
     )
@@ -176,7 +180,8 @@ def test_builder_rewrites_links_copies_course_files_and_replaces_widgets(tmp_pat
     assert 'href="exercises/01_ex.html"' in page0
     assert 'href="files/README.md"' in page0 and (out / "files" / "README.md").read_text() == "# readme\n"
     assert 'href="https://example.org/x.ipynb"' in page0  # external links are left alone
-    assert page0.count('class="lk-widget-note"') == 1 and "IntSlider()" not in page0
+    assert page0.count('class="lk-widget-note"') == 2 and "IntSlider()" not in page0
+    assert page0.count("need a live Python kernel") == 1 and page0.count("a progress bar") == 1
     ex = (out / "exercises" / "01_ex.html").read_text(encoding="utf-8")
     assert 'href="../index.html"' in ex
     assert 'href="../00_start.html"' not in ex  # previous/next stay within the exercises

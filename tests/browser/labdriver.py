@@ -433,6 +433,13 @@ class NotebookPage:
         """What a learner sees of the widget apart from its controls."""
         return self.widget(wid).evaluate(_JS_SNAPSHOT)
 
+    def display_only(self, wid: str) -> bool:
+        """True for a widget a learner cannot operate (a progress bar, a label): no inputs at all."""
+        return self.widget(wid).evaluate(
+            "(r) => r.querySelectorAll('input, select, button, textarea, .noUi-handle, "
+            '[contenteditable="true"]\').length === 0'
+        )
+
     def controls(self, wid: str) -> list[dict]:
         """Tag and list the movable controls of a widget view."""
         return self.widget(wid).evaluate(_JS_CONTROLS)
