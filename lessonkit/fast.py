@@ -6,10 +6,12 @@ single BLAS matrix product:
 
 * forward: every receptive field of every sample is laid out as one row of a matrix ("im2col");
   net is that matrix times the filters flattened to columns;
-* dE/da^{l-1}: the lecture's ``cross(pad(dilate(δ, S), F-1), rot180(W))``, done the same way: the
-  receptive fields of the dilated, padded δ become rows, times rot180(W) flattened;
-* dE/dW: the lecture's "δ as a kernel over the input", i.e. δ flattened times the im2col matrix of
-  the forward pass; db is the sum of δ.
+* dE/dW: the lecture's "δ as a kernel over the input", i.e. δ (one row per receptive field)
+  transposed times the forward's im2col matrix; db is the sum of δ;
+* dE/da^{l-1}: δ times the filters gives each receptive field's share (one product), and col2im,
+  the transpose of im2col, adds the shares back onto the pixels they came from. This equals the
+  lecture's ``cross(pad(dilate(δ, S), F-1), rot180(W))``; that rule as one product is
+  :func:`bp_delta_map_as_matmul`, kept for the lesson (it wastes work on dilation's zeros).
 
 Shapes (lecture notation plus a batch axis): x (B, D, H, W), w (N, D, Fh, Fw), b (N,),
 net and delta (B, N, H_out, W_out) with H_out = (H - Fh + 2P)//S + 1.
