@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import signal
+import threading
 import traceback
 from contextlib import contextmanager
 
@@ -40,7 +42,7 @@ class CheckResult:
         """Show nothing: the report was printed while checking."""
 
 
-def check(name: str, fn) -> CheckResult:
+def check(name: str, fn, *, timeout: float = 10.0) -> CheckResult:
     """Check the learner's function ``fn`` for exercise ``name`` on the public cases, easy to hard.
 
     Parameters
@@ -51,6 +53,9 @@ def check(name: str, fn) -> CheckResult:
         ``"layer_backward"``.
     fn : callable
         The learner's function, with the same signature.
+    timeout : float, optional
+        Seconds one case may take before it counts as an endless loop (where SIGALRM exists and
+        the check runs in the main thread, as in a notebook).
 
     Returns
     -------
@@ -73,7 +78,7 @@ def check(name: str, fn) -> CheckResult:
     """
     lines: list[str] = []
     try:
-        passed, status = _run(name, fn, lines)
+        passed, status = _run(name, fn, lines, timeout)
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # the checker itself must never stop Run All
@@ -84,7 +89,7 @@ def check(name: str, fn) -> CheckResult:
     return CheckResult(str(name), passed, text, status)
 
 
-def _run(name, fn, lines: list) -> tuple[bool, str]:
+def _run(name, fn, lines: list, timeout: float) -> tuple[bool, str]:
     ex = EXERCISES.get(name) if isinstance(name, str) else None
     if ex is None:
         lines.append(f"check: unknown exercise {name!r}; known: {', '.join(EXERCISES)}.")
@@ -101,7 +106,7 @@ def _run(name, fn, lines: list) -> tuple[bool, str]:
         args = _copy(case.args)
         kwargs = _copy(case.kwargs)
         try:
-            with switched_off(name, () if own else ex.blocked):
+            with switched_off(name, () if own else ex.blocked), _time_limit(timeout):
                 got = fn(*args, **kwargs)
         except NotImplementedError as exc:
             hint = _first_line(exc)
@@ -114,6 +119,12 @@ def _run(name, fn, lines: list) -> tuple[bool, str]:
             return False, "not implemented"
         except (KeyboardInterrupt, GeneratorExit):
             raise
+        except _TooSlow:
+            lines.append(f"{head}: FAILED")
+            lines.append(f"    {_call(ex, case)}")
+            lines.append(f"    still running after {timeout:g} s (an endless loop?); stopped")
+            lines.append(f"{name}: case {i} did not finish; fix it and run this cell again.")
+            return False, "timeout"
         except BaseException as exc:
             lines.append(f"{head}: FAILED")
             lines.append(f"    {_call(ex, case)}")
@@ -191,6 +202,29 @@ def _blocked_functions(ex: Exercise) -> list:
             obj = getattr(obj, attr)
         found.append(obj)
     return found
+
+
+class _TooSlow(Exception):
+    """Raised by the alarm when a case runs past the check's time limit."""
+
+
+@contextmanager
+def _time_limit(seconds: float):
+    """Raise _TooSlow after ``seconds`` (SIGALRM, main thread only; otherwise no limit)."""
+    if not (hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()):
+        yield
+        return
+
+    def _alarm(signum, frame):
+        raise _TooSlow()
+
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _copy(value):

@@ -174,3 +174,14 @@ def test_result_shows_nothing_in_a_notebook():
     result = check("rot180", SOLUTIONS["rot180"])
     assert repr(result) == "CheckResult('rot180', passed=True, status='passed')"
     assert result._ipython_display_() is None
+
+
+def test_an_endless_loop_is_stopped(capsys):
+    def loops(x, p):
+        while True:
+            pass
+
+    result = check("pad", loops, timeout=0.3)
+    out = capsys.readouterr().out
+    assert not result and result.status == "timeout" and "still running after 0.3 s" in out
+    assert check("rot180", SOLUTIONS["rot180"])  # the alarm is off again
