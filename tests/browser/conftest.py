@@ -64,18 +64,23 @@ def chromium():
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def lab_context(chromium):
+    """One browser context for the session: JupyterLab's scripts come from its cache after the first page."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    yield context
+    context.close()
+
+
 @pytest.fixture
-def open_notebook(request, lab, chromium):
+def open_notebook(request, lab, lab_context):
     """Open a notebook of the served copy in a new page; screenshot it if the test fails; end its kernel."""
     opened: list[NotebookPage] = []
-    contexts = []
 
     def _open(relpath: str) -> NotebookPage:
-        context = chromium.new_context(viewport={"width": 1400, "height": 1000})
-        contexts.append(context)
-        page = context.new_page()
+        page = lab_context.new_page()
         page.set_default_timeout(30_000)
-        workspace = re.sub(r"\W+", "-", f"{request.node.name}-{len(contexts)}").strip("-")
+        workspace = re.sub(r"\W+", "-", f"{request.node.name}-{len(opened)}").strip("-")
         nb = NotebookPage(page, lab, relpath, workspace)
         opened.append(nb)
         return nb
@@ -89,8 +94,8 @@ def open_notebook(request, lab, chromium):
                 nb.screenshot(SCREENSHOTS / f"FAILED-{name}-{i}.png")
             except Exception as exc:  # the page may be gone; the failure itself is what matters
                 print(f"no failure screenshot: {exc}")
-    for context in contexts:
-        context.close()
+    for nb in opened:
+        nb.page.close()
     lab.shutdown_kernels()
 
 

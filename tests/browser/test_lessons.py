@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -58,7 +59,9 @@ def _check_widgets(nb, stem: str) -> list[dict]:
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
 def test_lesson_runs_and_its_widgets_react(lesson: Path, open_notebook, browser_report):
+    t0 = time.monotonic()
     nb = open_notebook(f"notebooks/{lesson.name}")
+    opened = time.monotonic() - t0
     nb.page.keyboard.press("Control+b")  # hide the file browser: more notebook in the screenshots
     seconds = nb.run_all()
 
@@ -67,12 +70,16 @@ def test_lesson_runs_and_its_widgets_react(lesson: Path, open_notebook, browser_
     nb.save()
     assert not nb.saved_error_outputs(), nb.saved_error_outputs()
 
+    t1 = time.monotonic()
     widgets = _check_widgets(nb, lesson.stem)
+    widget_seconds = time.monotonic() - t1
     if widgets:  # show the first widget, moved, in the lesson's screenshot
         nb.widget(nb.widgets()[0]["id"]).scroll_into_view_if_needed()
     shot = nb.screenshot(SCREENSHOTS / f"{lesson.stem}.png")
     browser_report[lesson.stem] = {
+        "open_seconds": round(opened, 1),
         "run_all_seconds": round(seconds, 1),
+        "widget_seconds": round(widget_seconds, 1),
         "code_cells": sum(c["code"] for c in nb.cells()),
         "widgets": widgets,
         "screenshot": str(shot.relative_to(ROOT)),
