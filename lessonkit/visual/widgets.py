@@ -99,7 +99,7 @@ def _invalid(box: widgets.VBox, f: int, h: int, p: int) -> None:
 
 def _sample_input(h: int) -> np.ndarray:
     """A small deterministic input with single-digit entries."""
-    return (np.arange(h * h).reshape(h, h) * 7 % 10).astype(float)
+    return np.random.default_rng(h).integers(0, 10, size=(h, h)).astype(float)
 
 
 def _sample_filter(f: int) -> np.ndarray:
