@@ -15,3 +15,8 @@ settings.register_profile(
     derandomize=True,
 )
 settings.load_profile("course")
+
+# --doctest-modules would import both conftest.py files as the module "conftest" and clash
+# ("import file mismatch"); they hold no doctests, so keep them out of collection. pytest still
+# loads them as plugins.
+collect_ignore = ["conftest.py", "browser/conftest.py"]
