@@ -65,7 +65,7 @@ def im2col(x, fh: int, fw: int, stride: int = 1, padding: int = 0) -> np.ndarray
     s = positive_int(stride, "stride")
     p = non_negative_int(padding, "padding")
     h_out, w_out = output_size(x.shape[2], x.shape[3], fh, fw, s, p, filter_name="(fh, fw)")
-    return _cols(x, fh, fw, s, p, h_out, w_out).T
+    return _cols(x, fh, fw, s, p, h_out, w_out, batch_last=False).T
 
 
 def col2im(rows, x_shape, fh: int, fw: int, stride: int = 1, padding: int = 0) -> np.ndarray:
@@ -106,7 +106,7 @@ def col2im(rows, x_shape, fh: int, fw: int, stride: int = 1, padding: int = 0) -
     if rows.shape != expected:
         raise ValueError(f"rows must have shape {expected} for this geometry; got shape {rows.shape}")
     cols = rows.T.reshape(d_in, fh, fw, n_b, h_out, w_out)
-    return np.ascontiguousarray(_col2im(cols, h, wd, s, p).transpose(1, 0, 2, 3))
+    return _col2im(cols, h, wd, s, p, batch_last=False)
 
 
 def conv_forward(x, w, b, stride: int = 1, padding: int = 0) -> np.ndarray:
@@ -150,9 +150,12 @@ def conv_forward(x, w, b, stride: int = 1, padding: int = 0) -> np.ndarray:
     n_b, _, h, wd = x.shape
     n_f, _, fh, fw = w.shape
     h_out, w_out = output_size(h, wd, fh, fw, s, p)
-    cols = _cols(x, fh, fw, s, p, h_out, w_out)  # (D*Fh*Fw, B*H_out*W_out): one field per column
+    last = _batch_last(n_b, w_out)
+    cols = _cols(x, fh, fw, s, p, h_out, w_out, last)  # (D*Fh*Fw, B*H_out*W_out): a field per column
     net = w.reshape(n_f, -1) @ cols  # the one matrix product: (N, B*H_out*W_out)
     net += b[:, None]
+    if last:
+        return np.ascontiguousarray(net.reshape(n_f, h_out, w_out, n_b).transpose(3, 0, 1, 2))
     return np.ascontiguousarray(net.reshape(n_f, n_b, h_out, w_out).transpose(1, 0, 2, 3))
 
 
@@ -207,14 +210,16 @@ def conv_backward(delta, x, w, stride: int = 1, padding: int = 0):
     n_b, d_in, h, wd = x.shape
     n_f, _, fh, fw = w.shape
     # δ with one row per filter and one column per (sample, output position): (N, B*H_out*W_out).
-    d_mat = delta.transpose(1, 0, 2, 3).reshape(n_f, -1)
+    last = _batch_last(n_b, w_out)
+    d_mat = delta.transpose((1, 2, 3, 0) if last else (1, 0, 2, 3)).reshape(n_f, -1)
     db = d_mat.sum(axis=1)
     # dE/dW: "δ as a kernel over the input" is, in matrix form, δ times the forward's im2col.
-    dw = (d_mat @ _cols(x, fh, fw, s, p, h_out, w_out).T).reshape(w.shape)
+    dw = (d_mat @ _cols(x, fh, fw, s, p, h_out, w_out, last).T).reshape(w.shape)
     # dE/da^{l-1}: W^T δ gives, for every receptive field, what it sends back to each of its pixels
     # (one matrix product); col2im adds those windows up where they overlap.
-    d_cols = (w.reshape(n_f, -1).T @ d_mat).reshape(d_in, fh, fw, n_b, h_out, w_out)
-    return np.ascontiguousarray(_col2im(d_cols, h, wd, s, p).transpose(1, 0, 2, 3)), dw, db
+    d_cols = w.reshape(n_f, -1).T @ d_mat
+    shape = (d_in, fh, fw, h_out, w_out, n_b) if last else (d_in, fh, fw, n_b, h_out, w_out)
+    return _col2im(d_cols.reshape(shape), h, wd, s, p, last), dw, db
 
 
 def bp_delta_map_as_matmul(delta, w, input_shape, stride: int = 1, padding: int = 0) -> np.ndarray:
@@ -265,29 +270,50 @@ def bp_delta_map_as_matmul(delta, w, input_shape, stride: int = 1, padding: int 
 
 
 # Memory layout. The matrices are built with one receptive field per *column*,
-# (D*Fh*Fw, B*H_out*W_out), i.e. axes (D, Fh, Fw, B, H_out, W_out). The copy out of the strided
-# window view then runs along image rows (the innermost axis is W_out, contiguous in x when S = 1),
-# which numpy copies several times faster than the row-per-field layout, whose innermost axis is
-# Fw (2-5 elements). The matrix is the same up to a transpose, which BLAS takes for free.
+# (D*Fh*Fw, B*H_out*W_out). The copy out of the strided window view is fastest when its innermost
+# axis is long, because numpy pays a fixed cost per innermost run. So the columns are ordered
+# (B, H_out, W_out) when image rows are long (the innermost run is a row of W_out numbers, contiguous
+# in x when S = 1), and (H_out, W_out, B) when the batch is longer than the rows, as in the small
+# feature maps deep in a network (the innermost run is then the batch, made contiguous by one
+# transposed copy of x). col2im follows the same order. The matrix is the same up to a permutation
+# of its columns, which the products do not care about; both orders are tested.
+
+#: Force the column order ("batch_last" True/False) instead of choosing by shape; for the tests.
+_FORCE_BATCH_LAST: bool | None = None
 
 
-def _cols(x: np.ndarray, fh: int, fw: int, s: int, p: int, h_out: int, w_out: int) -> np.ndarray:
+def _batch_last(n_b: int, w_out: int) -> bool:
+    """Order columns (H_out, W_out, B) when the batch is much longer than an output row."""
+    if _FORCE_BATCH_LAST is not None:
+        return _FORCE_BATCH_LAST
+    return n_b > 4 * w_out
+
+
+def _cols(x: np.ndarray, fh: int, fw: int, s: int, p: int, h_out: int, w_out: int, batch_last: bool):
     """Receptive fields as columns (D*Fh*Fw, B*H_out*W_out); x checked, geometry valid."""
     n_b, d_in, h, wd = x.shape
-    if p:
-        xp = np.zeros((n_b, d_in, h + 2 * p, wd + 2 * p), dtype=x.dtype)
-        xp[:, :, p : p + h, p : p + wd] = x
+    if batch_last:
+        xp = np.zeros((d_in, h + 2 * p, wd + 2 * p, n_b), dtype=x.dtype)  # (D, Hp, Wp, B)
+        xp[:, p : p + h, p : p + wd, :] = x.transpose(1, 2, 3, 0)
+        axes, order = (1, 2), (0, 4, 5, 1, 2, 3)  # windows (D, Ho, Wo, B, Fh, Fw) -> (D, Fh, Fw, Ho, Wo, B)
     else:
         xp = x
-    # A view: windows[b, d, i, j] is the Fh x Fw patch whose top-left corner is (i, j).
-    windows = sliding_window_view(xp, (fh, fw), axis=(2, 3))
-    windows = windows[:, :, : s * (h_out - 1) + 1 : s, : s * (w_out - 1) + 1 : s]
-    # The only copy of the input.
-    return windows.transpose(1, 4, 5, 0, 2, 3).reshape(d_in * fh * fw, n_b * h_out * w_out)
+        if p:
+            xp = np.zeros((n_b, d_in, h + 2 * p, wd + 2 * p), dtype=x.dtype)
+            xp[:, :, p : p + h, p : p + wd] = x
+        axes, order = (2, 3), (1, 4, 5, 0, 2, 3)  # windows (B, D, Ho, Wo, Fh, Fw) -> (D, Fh, Fw, B, Ho, Wo)
+    # A view: the Fh x Fw patch at every top-left corner; then keep every S-th corner.
+    windows = sliding_window_view(xp, (fh, fw), axis=axes)
+    keep = [slice(None)] * windows.ndim
+    keep[axes[0]] = slice(None, s * (h_out - 1) + 1, s)
+    keep[axes[1]] = slice(None, s * (w_out - 1) + 1, s)
+    # The copy that makes the matrix.
+    return windows[tuple(keep)].transpose(order).reshape(d_in * fh * fw, n_b * h_out * w_out)
 
 
-def _col2im(cols: np.ndarray, h: int, wd: int, s: int, p: int) -> np.ndarray:
-    """Sum (D, Fh, Fw, B, H_out, W_out) windows back onto the image; returns (D, B, H, W), a view.
+def _col2im(cols: np.ndarray, h: int, wd: int, s: int, p: int, batch_last: bool) -> np.ndarray:
+    """Sum windows back onto the image: cols (D, Fh, Fw, B, Ho, Wo), or (D, Fh, Fw, Ho, Wo, B) when
+    ``batch_last``; returns a new (B, D, H, W) array.
 
     Receptive fields overlap, so this is a scatter-add. Rather than np.add.at (slow, unbuffered)
     or a loop over pixels, we loop over the Fh*Fw kernel offsets (i, j): for a fixed offset, the
@@ -296,13 +322,25 @@ def _col2im(cols: np.ndarray, h: int, wd: int, s: int, p: int) -> np.ndarray:
     through the dilated δ (:func:`bp_delta_map_as_matmul`), does S^2 times more work with stride S
     and was measured slower on every benchmark shape, including stride 1.
     """
-    d_in, fh, fw, n_b, h_out, w_out = cols.shape
-    out = np.zeros((d_in, n_b, h + 2 * p, wd + 2 * p), dtype=cols.dtype)
+    if batch_last:
+        d_in, fh, fw, h_out, w_out, n_b = cols.shape
+        out = np.zeros((d_in, h + 2 * p, wd + 2 * p, n_b), dtype=cols.dtype)
+        first = 1
+    else:
+        d_in, fh, fw, n_b, h_out, w_out = cols.shape
+        out = np.zeros((d_in, n_b, h + 2 * p, wd + 2 * p), dtype=cols.dtype)
+        first = 2
     for i in range(fh):
         for j in range(fw):
-            out[:, :, i : i + s * (h_out - 1) + 1 : s, j : j + s * (w_out - 1) + 1 : s] += cols[:, i, j]
+            where = [slice(None)] * 4
+            where[first] = slice(i, i + s * (h_out - 1) + 1, s)
+            where[first + 1] = slice(j, j + s * (w_out - 1) + 1, s)
+            out[tuple(where)] += cols[:, i, j]
     # Crop the padding ring with explicit ends: out[p:-p] would be empty for p = 0.
-    return out[:, :, p : p + h, p : p + wd]
+    crop = [slice(None)] * 4
+    crop[first], crop[first + 1] = slice(p, p + h), slice(p, p + wd)
+    out = out[tuple(crop)]
+    return np.ascontiguousarray(out.transpose((3, 0, 1, 2) if batch_last else (1, 0, 2, 3)))
 
 
 def _array(value, name: str, ndim: int, axes: str) -> np.ndarray:

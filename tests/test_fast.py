@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -31,17 +32,33 @@ def _loop_reference(x, w, b, delta, s, p):
     return net, dx, sum(g[0] for g in grads), sum(g[1] for g in grads)
 
 
+@contextmanager
+def column_order(batch_last):
+    """Force lessonkit.fast's internal column order (chosen by shape otherwise)."""
+    old, fast._FORCE_BATCH_LAST = fast._FORCE_BATCH_LAST, batch_last
+    try:
+        yield
+    finally:
+        fast._FORCE_BATCH_LAST = old
+
+
 @given(geometries(), st.integers(1, 4), seeds)
 def test_agrees_with_the_loop_functions(g, n_b, seed):
     x, w, b, delta = _batch(g, n_b, seed)
     net_ref, dx_ref, dw_ref, db_ref = _loop_reference(x, w, b, delta, g.S, g.P)
-    net = fast.conv_forward(x, w, b, stride=g.S, padding=g.P)
-    dx, dw, db = fast.conv_backward(delta, x, w, stride=g.S, padding=g.P)
-    assert net.shape == (n_b, g.N, *g.out) and dx.shape == x.shape
-    assert dw.shape == w.shape and db.shape == b.shape
-    for got, ref in ((net, net_ref), (dx, dx_ref), (dw, dw_ref), (db, db_ref)):
-        assert got.dtype == np.float64
-        np.testing.assert_allclose(got, ref, rtol=0, atol=1e-10)
+    for batch_last in (None, False, True):  # chosen by shape, then each internal layout
+        with column_order(batch_last):
+            net = fast.conv_forward(x, w, b, stride=g.S, padding=g.P)
+            dx, dw, db = fast.conv_backward(delta, x, w, stride=g.S, padding=g.P)
+        assert net.shape == (n_b, g.N, *g.out) and dx.shape == x.shape
+        assert dw.shape == w.shape and db.shape == b.shape
+        for got, ref in ((net, net_ref), (dx, dx_ref), (dw, dw_ref), (db, db_ref)):
+            assert got.dtype == np.float64 and got.flags.c_contiguous
+            np.testing.assert_allclose(got, ref, rtol=0, atol=1e-10)
+
+
+def test_both_column_orders_are_used_by_shape():
+    assert fast._batch_last(32, 2) and not fast._batch_last(32, 28) and not fast._batch_last(1, 1)
 
 
 @given(geometries(max_side=6), st.integers(1, 3), seeds)
@@ -63,8 +80,9 @@ def test_backward_matches_numerical_gradient(g, n_b, seed):
 @given(geometries(), st.integers(1, 3), seeds)
 def test_float32_in_float32_out(g, n_b, seed):
     x, w, b, delta = _batch(g, n_b, seed, np.float32)
-    net = fast.conv_forward(x, w, b, g.S, g.P)
-    dx, dw, db = fast.conv_backward(delta, x, w, g.S, g.P)
+    with column_order(seed % 2 == 0):
+        net = fast.conv_forward(x, w, b, g.S, g.P)
+        dx, dw, db = fast.conv_backward(delta, x, w, g.S, g.P)
     assert {a.dtype for a in (net, dx, dw, db)} == {np.dtype(np.float32)}
     x64, w64, b64, d64 = (a.astype(np.float64) for a in (x, w, b, delta))
     ref = [fast.conv_forward(x64, w64, b64, g.S, g.P), *fast.conv_backward(d64, x64, w64, g.S, g.P)]
