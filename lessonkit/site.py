@@ -193,6 +193,18 @@ def _widgets_to_notes(nb) -> int:
     return count
 
 
+def _alt_texts(nb) -> None:
+    """Give every figure without alt text one: what the code cell drawing it says first."""
+    for cell in nb.cells:
+        lines = [ln.strip().lstrip("#").strip() for ln in cell.source.splitlines() if ln.strip()]
+        alt = "Figure drawn by the code above" + (f": {lines[0][:100]}" if lines else "")
+        for output in cell.get("outputs", []):
+            for mime in output.get("data", {}):
+                if mime.startswith("image/"):
+                    meta = output.setdefault("metadata", {}).setdefault(mime, {})
+                    meta.setdefault("alt", alt)
+
+
 _ATTR = re.compile(r"""\b(href|src)=(["'])([^"']*)\2""")
 _EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//|#|/)", re.I)
 
@@ -305,6 +317,7 @@ def build_site(outdir, root=None, mathjax: str = "local") -> list[Path]:
     for i, page in enumerate(pages):
         nb = nbformat.read(root / page.source, as_version=4)
         _widgets_to_notes(nb)
+        _alt_texts(nb)
         body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": page.title}})
         # require.js is only for live widget embedding, which the site does not do: no CDN request
         body = body.replace(f'<script src="{exporter.require_js_url}"></script>', "")
