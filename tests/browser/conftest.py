@@ -37,6 +37,15 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+@pytest.fixture(scope="session", autouse=True)
+def fresh_screenshots():
+    """Start each browser run with an empty screenshot folder, so what is there is from this run."""
+    if SCREENSHOTS.is_dir():
+        for old in SCREENSHOTS.glob("*.png"):
+            old.unlink()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory):
     """JupyterLab on a free 127.0.0.1 port, serving temporary COPIES of notebooks/ and exercises/."""
