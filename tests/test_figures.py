@@ -90,3 +90,11 @@ def test_draw_row_operators_and_png_bytes_are_reproducible():
     fig = make()
     assert "=" in _texts(fig.axes[1]) and fig.texts[-1].get_text() == "c"
     assert png_bytes(make()) == png_bytes(make())
+
+
+def test_rectangular_padding_ring_for_a_rectangular_filter():
+    ax = new_figure(3, 3).add_subplot()
+    draw_grid(ax, [[1, 2]], pad=(1, 2))
+    assert len(ax.texts) == 3 * 6 and _hatched(ax) == {"..": 3 * 6 - 2}
+    fig = F.stride_backward_figure(np.ones((3, 3)), np.ones((2, 3)), 4, 5, stride=2, padding=1)
+    assert _hatched(fig.axes[2])[".."] == 7 * 9 - 5 * 5

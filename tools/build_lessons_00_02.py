@@ -696,6 +696,8 @@ def build(key: str, execute: bool = True) -> float:
     """Write one notebook, execute it in a fresh kernel, store it; return the run time in seconds."""
     name, cells = LESSONS[key]
     nb = nbformat.v4.new_notebook(cells=cells)
+    for k, cell in enumerate(nb.cells):
+        cell.id = f"lesson{key}-cell{k:02d}"  # stable ids: rebuilding gives a clean git diff
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = {"name": "python"}
     elapsed = 0.0

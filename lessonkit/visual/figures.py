@@ -422,9 +422,10 @@ def stride_backward_figure(delta, w, h: int, wd: int, stride: int = 1, padding: 
         {"values": d, "title": f"$\\delta^l$ (S = {stride})"},
         {
             "values": dil,
-            "pad": fh - 1,
+            "pad": (fh - 1, fw - 1),
             "zero_mask": inserted,
-            "title": f"dilated to {h1}×{w1}, padded by F−1",
+            "title": f"dilated to {h1}×{w1}, padded by F−1"
+            + (f" = ({fh - 1}, {fw - 1})" if fh != fw else ""),
         },
         {"values": rot180(k), "title": "rot180(W)"},
         {
@@ -435,11 +436,6 @@ def stride_backward_figure(delta, w, h: int, wd: int, stride: int = 1, padding: 
         },
         {"values": grad, "hatch_mask": unread, "title": f"dE/da ({h}×{wd})"},
     ]
-    if fh != fw:
-        panels[1] = {
-            "values": _pad2(dil, fh - 1, fw - 1),
-            "title": f"dilated, padded by ({fh - 1}, {fw - 1})",
-        }
     if unread.any():
         panels[-1]["highlight_label"] = "hatched: never read → 0"
     parts = ["cross-hatched: zeros inserted by the stride", "dotted: the F−1 ring"]

@@ -36,6 +36,13 @@ def window_mask(shape: tuple[int, int], rows: slice, cols: slice) -> np.ndarray:
     return m
 
 
+def _pad_pair(pad) -> tuple[int, int]:
+    """``pad`` as (rows, columns): an int pads both by the same amount."""
+    if isinstance(pad, tuple):
+        return int(pad[0]), int(pad[1])
+    return int(pad), int(pad)
+
+
 def _to_mask(spec, shape: tuple[int, int], name: str) -> np.ndarray | None:
     """Turn None / (rows, cols) slices / a boolean array into a boolean mask of ``shape``."""
     if spec is None:
@@ -59,7 +66,7 @@ def draw_grid(
     fmt: str = "{:g}",
     highlight=None,
     highlight_label: str | None = None,
-    pad: int = 0,
+    pad: int | tuple[int, int] = 0,
     zero_mask=None,
     hatch_mask=None,
     cell_labels=None,
@@ -82,8 +89,9 @@ def draw_grid(
         A window in the drawn (padded) frame: thick vermillion outline plus ``//`` hatch.
     highlight_label : str, optional
         Caption written under the grid, naming the highlighted window.
-    pad : int
-        Width of a ring of padding zeros drawn around ``values`` (grey, dotted hatch, "0").
+    pad : int or (int, int)
+        Width of a ring of padding zeros drawn around ``values`` (grey, dotted hatch, "0");
+        a pair (rows, columns) pads top/bottom and left/right differently.
     zero_mask : bool array of shape (H, W), optional
         Cells that are inserted zeros (dilation): blue ``xx`` hatch, grey number.
     hatch_mask : bool array of shape (H, W), optional
@@ -117,9 +125,9 @@ def draw_grid(
         raise ValueError(f"values must have 2 dimensions (H, W); got shape {shape}")
     if labels is not None and labels.shape != shape:
         raise ValueError(f"cell_labels must have the shape of values {shape}; got shape {labels.shape}")
-    pad = int(pad)
+    ph, pw = _pad_pair(pad)
     h, w = shape
-    hp, wp = h + 2 * pad, w + 2 * pad
+    hp, wp = h + 2 * ph, w + 2 * pw
     zeros = _to_mask(zero_mask, shape, "zero_mask")
     hatched = _to_mask(hatch_mask, shape, "hatch_mask")
     win = _to_mask(highlight, (hp, wp), "highlight")
@@ -128,7 +136,7 @@ def draw_grid(
     cells: dict[str | None, list[tuple[int, int]]] = {}
     for r in range(hp):
         for c in range(wp):
-            ri, ci = r - pad, c - pad
+            ri, ci = r - ph, c - pw
             inside = 0 <= ri < h and 0 <= ci < w
             if not inside:
                 role, text, colour = "padding", "0", MUTED
@@ -361,8 +369,8 @@ def draw_row(
     for p in panels:
         v = p.get("values")
         shape = np.shape(v) if v is not None else np.shape(p["cell_labels"])
-        pad = int(p.get("pad", 0))
-        shapes.append((shape[0] + 2 * pad, shape[1] + 2 * pad))
+        ph, pw = _pad_pair(p.get("pad", 0))
+        shapes.append((shape[0] + 2 * ph, shape[1] + 2 * pw))
     if caption:
         row_kwargs["extra_height"] = row_kwargs.get("extra_height", 1.4) + 0.4
     fig, axes = figure_row(shapes, operators, **row_kwargs)
