@@ -98,3 +98,22 @@ def test_rectangular_padding_ring_for_a_rectangular_filter():
     assert len(ax.texts) == 3 * 6 and _hatched(ax) == {"..": 3 * 6 - 2}
     fig = F.stride_backward_figure(np.ones((3, 3)), np.ones((2, 3)), 4, 5, stride=2, padding=1)
     assert _hatched(fig.axes[2])[".."] == 7 * 9 - 5 * 5
+
+
+def test_bad_figure_arguments_are_named_in_the_message():
+    ax = new_figure(3, 3).add_subplot()
+    with pytest.raises(ValueError, match=r"values must have 2 dimensions \(H, W\); got shape \(3,\)"):
+        draw_grid(ax, [1, 2, 3])
+    with pytest.raises(
+        ValueError, match=r"cell_labels must have the shape of values \(1, 2\); got shape \(1, 1\)"
+    ):
+        draw_grid(ax, [[1, 2]], cell_labels=[["a"]])
+    with pytest.raises(ValueError, match=r"operators must have len\(shapes\) - 1 = 1 entries; got 2"):
+        F.figure_row([(1, 1), (1, 1)], ["=", "+"])
+    with pytest.raises(ValueError, match=r"w must be a square filter for this figure; got shape \(1, 2\)"):
+        F.padded_delta_figure(np.ones((2, 1)), np.ones((1, 2)))
+    with pytest.raises(
+        ValueError,
+        match=r"f \(the filter size F\) = 4 is larger than the padded input \(H \+ 2P, W \+ 2P\) = \(3, 3\)",
+    ):
+        F.input_cell_figure((0, 0), h=3, w=3, f=4)

@@ -270,7 +270,8 @@ def input_cell_figure(
     shape = output_shape(h, w, f, f, stride, padding)
     if shape is None:
         raise ValueError(
-            f"filter F = {f} is larger than the padded input {h + 2 * padding}×{w + 2 * padding}"
+            f"f (the filter size F) = {f} is larger than the padded input "
+            f"(H + 2P, W + 2P) = ({h + 2 * padding}, {w + 2 * padding})"
         )
     feeds = input_feeds(r, c, h, w, f, f, stride, padding)
     fed = np.zeros(shape, dtype=bool)
