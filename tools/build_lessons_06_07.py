@@ -569,8 +569,8 @@ Several are hard for a person too at $8\times8$ pixels.
 """),
     code(r"""
 wrong = np.flatnonzero(pred != y_test)
-probs = losses.softmax(net.forward(Xte[wrong])) if len(wrong) else np.zeros((0, 10))
-show(figs.misclassified_figure(X_test[wrong, 0], y_test[wrong], pred[wrong], probs.max(axis=1) if len(wrong) else None))
+confidence = losses.softmax(net.forward(Xte[wrong])).max(axis=1) if len(wrong) else None
+show(figs.misclassified_figure(X_test[wrong, 0], y_test[wrong], pred[wrong], confidence))
 """),
     md(r"""
 **Learned filters.** The 16 filters of the first conv layer, $3\times3$ each (orange negative,
@@ -622,7 +622,8 @@ def build(key: str) -> float:
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = {"name": "python"}
     start = time.perf_counter()
-    client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}})
+    resources = {"metadata": {"path": str(NOTEBOOKS)}}
+    client = NotebookClient(nb, timeout=300, kernel_name="python3", resources=resources)
     client.execute()
     elapsed = time.perf_counter() - start
     nb.metadata.pop("widgets", None)
