@@ -425,23 +425,27 @@ show(figs.digits_figure(X_train[:, 0], y_train, n=20))
 A network that trains badly may have a wrong gradient, a bad learning rate, or too little data,
 and the loss curve cannot tell which. So we check the gradients first, in float64.
 
-**First**, the fast conv layer against the lecture's loop functions, on one real batch of digits
-through a layer shaped like conv 2 (stride 2, padding 1).
+**First**, the fast conv path against the lecture's loop functions, on one real batch of 8
+digits: a layer shaped like conv 1 on the images themselves, and one shaped like conv 2 (stride 2,
+padding 1) on what the first produces. δ stands for whatever comes back from the layers above.
 """),
     code(r"""
 rng = np.random.default_rng(SEED)
-batch = rng.normal(size=(8, 16, 8, 8))  # stands for conv 1's output on 8 digits
+digits8 = X_train[:8]  # (8, 1, 8, 8), float64
+w1, b1 = rng.normal(size=(16, 1, 3, 3)), rng.normal(size=16)
+a1 = np.maximum(fast.conv_forward(digits8, w1, b1, stride=1, padding=1), 0)  # conv 1 + ReLU
 w2, b2 = rng.normal(size=(32, 16, 3, 3)), rng.normal(size=32)
-net2 = fast.conv_forward(batch, w2, b2, stride=2, padding=1)
-delta2 = rng.normal(size=net2.shape)  # some δ^l coming back from the layers above
-dx, dw, db = fast.conv_backward(delta2, batch, w2, stride=2, padding=1)
 
-dx_loop = np.stack([lk.bp_delta_map(d, w2, a.shape, 2, 1) for d, a in zip(delta2, batch)])
-per_sample = [lk.compute_gradient(d, a, w2.shape, 2, 1) for d, a in zip(delta2, batch)]
-dw_loop, db_loop = sum(g[0] for g in per_sample), sum(g[1] for g in per_sample)
-for name, got, want in [("dE/da", dx, dx_loop), ("dE/dW", dw, dw_loop), ("dE/db", db, db_loop)]:
-    print(f"{name}: fast equals loop to 1e-10: {np.abs(got - want).max() < 1e-10}")
-    assert np.abs(got - want).max() < 1e-10
+for name, a, w, b, S, P in [("conv 1", digits8, w1, b1, 1, 1), ("conv 2", a1, w2, b2, 2, 1)]:
+    net = fast.conv_forward(a, w, b, stride=S, padding=P)
+    delta = rng.normal(size=net.shape)  # some δ^l coming back from the layers above
+    dx, dw, db = fast.conv_backward(delta, a, w, stride=S, padding=P)
+    dx_loop = np.stack([lk.bp_delta_map(d, w, ai.shape, S, P) for d, ai in zip(delta, a)])
+    per_sample = [lk.compute_gradient(d, ai, w.shape, S, P) for d, ai in zip(delta, a)]
+    dw_loop, db_loop = sum(g[0] for g in per_sample), sum(g[1] for g in per_sample)
+    worst = max(np.abs(dx - dx_loop).max(), np.abs(dw - dw_loop).max(), np.abs(db - db_loop).max())
+    print(f"{name}: fast dE/da, dE/dW, dE/db equal the loop functions' to 1e-10: {worst < 1e-10}")
+    assert worst < 1e-10
 """),
     md(r"""
 **Second**, the dense layer, the softmax cross-entropy and the whole network against central
