@@ -4,6 +4,7 @@ Notation follows the lecture: x = a^{l-1} (D, H, W); w = W (N, D, Fh, Fw); b (N,
 delta = δ^l = dE/dnet^l (N, H_out, W_out) with H_out = (H - Fh + 2P)//S + 1.
 """
 
+from . import fast, losses, nn, optim  # noqa: F401  (submodules as attributes: lessonkit.fast...)
 from .activations import Identity, ReLU, Sigmoid, Tanh
 from .checks import check
 from .conv import bp_delta_map, compute_gradient, conv_forward
