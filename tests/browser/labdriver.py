@@ -348,12 +348,21 @@ class NotebookPage:
             timeout=20_000,
         )
         start = time.monotonic()
-        self.menu("Run", "Run All Cells")
-        self.page.wait_for_function(
+        started = (
             "() => [...document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell "
-            ".jp-InputArea-prompt')].some((p) => /[*\\d]/.test(p.textContent))",
-            timeout=20_000,
+            ".jp-InputArea-prompt')].some((p) => /[*\\d]/.test(p.textContent))"
         )
+        # A kernel that has only just started can report idle before it takes requests; then Run All
+        # walks the cells without running them. Ask again (at most twice) in that case.
+        for attempt in range(3):
+            self.menu("Run", "Run All Cells")
+            try:
+                self.page.wait_for_function(started, timeout=15_000)
+                break
+            except Exception:
+                if attempt == 2:
+                    raise
+                self.wait_kernel_idle(timeout=60)
         self.wait_run_ended(timeout)
         return time.monotonic() - start
 
