@@ -55,7 +55,7 @@ def _internal(url: str) -> bool:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     out = tmp_path_factory.mktemp("site")
-    pages = build_site(out)
+    pages = build_site(out, root=ROOT)
     return out, pages
 
 

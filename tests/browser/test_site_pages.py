@@ -7,7 +7,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from labdriver import SCREENSHOTS
+from labdriver import ROOT, SCREENSHOTS
 from nbformat.v4 import new_markdown_cell, new_notebook
 
 from lessonkit.site import build_site
@@ -66,7 +66,7 @@ def _look(context, site: Path, pages: list[Path], shots: bool) -> tuple[list[str
 
 def test_site_pages_render_offline_with_their_formulas(tmp_path, lab_context):
     site = tmp_path / "site"
-    problems, remote = _look(lab_context, site, build_site(site), shots=True)
+    problems, remote = _look(lab_context, site, build_site(site, root=ROOT), shots=True)
     assert not remote, f"pages fetched from the network: {remote}"
     assert not problems, "\n".join(problems)
 
