@@ -89,3 +89,13 @@ def test_set_values_redraws_once_and_rejects_unknown_controls():
     assert box.state == {"valid": True, "h_out": 3, "w_out": 3, "cell": (2, 3)} and len(renders) == 1
     with pytest.raises(ValueError, match=r"unknown control\(s\) \['bogus'\]"):
         box.set_values(bogus=1)
+
+
+def test_widget_image_is_shown_at_its_own_pixel_width():
+    from lessonkit.visual import widgets as lw
+
+    box = lw.stride_padding_widget()
+    box.set_values(stride=2)
+    png = bytes(box.image.value)
+    assert png[:4] == b"\x89PNG"
+    assert box.image.width == str(int.from_bytes(png[16:20], "big"))

@@ -53,6 +53,13 @@ def _message_png(text: str) -> bytes:
 def _assemble(controls: dict[str, widgets.IntSlider], render: Callable[[widgets.VBox], None]) -> widgets.VBox:
     """Lay out the controls, an Image and an HTML line; redraw on every change."""
     image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
+
+    def natural_width(change) -> None:
+        # Show the PNG at its own pixel width: JupyterLab otherwise stretches it to the output's
+        # width and the figure turns soft. max_width still shrinks it on narrow screens.
+        image.width = str(int.from_bytes(bytes(change["new"])[16:20], "big"))
+
+    image.observe(natural_width, names="value")
     label = widgets.HTML()
     rows = list(controls.values())
     box = widgets.VBox([widgets.HBox(rows[:3]), widgets.HBox(rows[3:]), label, image])
