@@ -92,19 +92,26 @@ print("net^l has shape", net.shape, "= (N, H_out, W_out)")
 print(net)
 assert np.array_equal(net, net_by_sum)
 """),
-    md(r"""
+    md(
+        r"""
 ## 2. Which nodes of layer l does one input channel feed?
 
 The lecture draws each channel as one node and each cross-correlation as one weighted edge.
 
 **Question.** Channel $d_1$ of layer $l-1$: which nodes of layer $l$ does it affect?
 *Predict, then open the answer.*
-""" + "\n\n" + answer("Answer", r"""
+"""
+        + "\n\n"
+        + answer(
+            "Answer",
+            r"""
 **All of them.** Every filter has a slice for every input channel, so $a^{l-1}_1$ reaches
 $net^l_1$ through $W_{1,1}$ and $net^l_2$ through $W_{2,1}$. In general each input channel feeds
 all $N$ feature maps of layer $l$. The left panel below draws it: the edges of $d_1$ are thick,
 solid and labelled; the other channels' edges are thin and dotted.
-""")),
+""",
+        )
+    ),
     code("figs.depth_node_figure(D=3, N=2, channel=0)"),
     md(r"""
 The check: nudge one pixel of each input channel and list the feature maps that move.
@@ -118,7 +125,8 @@ for d in range(D):
     print(f"changing channel d{d + 1} of layer l-1 moves the feature maps n = {moved}")
     assert moved == list(range(1, N + 1))
 """),
-    md(r"""
+    md(
+        r"""
 ## 3. The error term of an input channel
 
 Layer $l$'s error terms $\delta^l = dE/dnet^l$ are known: one map $\delta^l_n$ per filter, shape
@@ -126,7 +134,11 @@ $(N, H_{out}, W_{out})$.
 
 **Question.** What should the error term of channel $d_1$ in layer $l-1$ be?
 How many terms does it have, and what is each one?
-""" + "\n\n" + answer("Answer", r"""
+"""
+        + "\n\n"
+        + answer(
+            "Answer",
+            r"""
 $a^{l-1}_1$ reaches $E$ along $N$ paths, one through each feature map, so the total derivative
 adds $N$ terms. Each term is the $D = N = 1$ result of lesson 01 with that filter's slice: pad
 $\delta^l_n$ with $F-1$ zeros and cross-correlate it with the slice rotated by 180 degrees.
@@ -140,12 +152,21 @@ $$\delta^{l-1}_d = \frac{dE}{da^{l-1}_d} \circ f'(net^{l-1}_d).$$
 (The lecture sums over $n = 0 \dots N-1$, counting filters from 0; it is the same sum.) The right
 panel of the node diagram above shows the same thing backwards: $\delta^{l-1}_1$ gathers from every
 $\delta^l_n$.
-""") + "\n\n" + r"""
+""",
+        )
+        + "\n\n"
+        + r"""
 **Predict** before running the next cells: what shape does $dE/da^{l-1}$ have, $(N, \dots)$ or $(D, \dots)$?
-""" + "\n\n" + answer("Answer", r"""
+"""
+        + "\n\n"
+        + answer(
+            "Answer",
+            r"""
 $(D, H, W) = (3, 3, 3)$: one map per *input channel*, shaped like $a^{l-1}$, whatever $N$ is.
 The sum over $n$ is what removes the filter axis.
-""")),
+""",
+        )
+    ),
     code(r"""
 delta = rng.integers(-3, 4, size=(N, 2, 2)).astype(float)  # δ^l, one 2x2 map per filter
 
@@ -168,7 +189,8 @@ Now the independent check, by central differences. Take the loss $E = \sum \delt
 then $dE/dnet^l$ is exactly the `delta` above, and `lk.numerical_gradient` nudges every input
 entry to measure $dE/da^{l-1}$ without any formula.
 """),
-    code(r"""
+    code(
+        r"""
 def E_of_input(a):
     return float(np.sum(delta * lk.conv_forward(a, W, b)))
 
@@ -176,8 +198,11 @@ numeric = lk.numerical_gradient(E_of_input, x)
 err = lk.rel_error(by_formula, numeric)
 print(f"rel_error(sum over filters, numerical gradient) = {err:.1e}")
 assert err < 1e-7
-""", IGNORE),
-    md(r"""
+""",
+        IGNORE,
+    ),
+    md(
+        r"""
 ## 4. Through the activation: $\delta^{l-1}$
 
 The sum above is $dE/da^{l-1}$. The error term of layer $l-1$ is the derivative with respect to its
@@ -186,11 +211,18 @@ $f'(net^{l-1})$ (not by $f'$ of the output $a^{l-1}$).
 
 **Predict:** with the sigmoid, is any entry of $\delta^{l-1}$ larger in size than the matching entry
 of $dE/da^{l-1}$?
-""" + "\n\n" + answer("Answer", r"""
+"""
+        + "\n\n"
+        + answer(
+            "Answer",
+            r"""
 No. The sigmoid's slope $f'(net) = f(net)(1 - f(net))$ is at most $1/4$, so every entry shrinks to a
 quarter or less. The cell checks the formula against central differences in $net^{l-1}$.
-""")),
-    code(r"""
+""",
+        )
+    ),
+    code(
+        r"""
 f = lk.Sigmoid()
 net_prev = rng.normal(size=(D, H, H))                   # net^{l-1}; a^{l-1} = f(net^{l-1})
 
@@ -204,8 +236,11 @@ print(f"rel_error(δ^(l-1), numerical gradient) = {err:.1e}")
 print("largest f'(net^(l-1)) =", round(float(f.derivative(net_prev).max()), 4), "(never above 1/4)")
 assert err < 1e-7
 assert np.all(np.abs(delta_prev) <= np.abs(dE_da) / 4)
-""", IGNORE),
-    md(r"""
+""",
+        IGNORE,
+    ),
+    md(
+        r"""
 ## 5. Depth together with stride and padding
 
 The sum over filters does not care about stride or padding: each term is lesson 02's recipe applied
@@ -218,11 +253,18 @@ $$\frac{dE}{da^{l-1}_d} = \mathrm{crop}_P\Big(\sum_{n} \mathrm{cross}\big(\mathr
 
 **Predict** the shape of $\delta^l$ for $a^{l-1}$ of shape $(3, 5, 6)$, filters $3\times2$, $S = 2$,
 $P = 1$, $N = 2$.
-""" + "\n\n" + answer("Answer", r"""
+"""
+        + "\n\n"
+        + answer(
+            "Answer",
+            r"""
 $H_{out} = \lfloor (5 - 3 + 2)/2 \rfloor + 1 = 3$ and $W_{out} = \lfloor (6 - 2 + 2)/2 \rfloor + 1 = 4$,
 so $\delta^l$ is $(2, 3, 4)$.
-""")),
-    code(r"""
+""",
+        )
+    ),
+    code(
+        r"""
 S, P = 2, 1
 x2 = rng.normal(size=(3, 5, 6))
 W2 = rng.normal(size=(2, 3, 3, 2))
@@ -243,7 +285,9 @@ print(f"rel_error(recipe, numerical)      = {lk.rel_error(by_recipe, numeric):.1
 print(f"rel_error(bp_delta_map, numerical) = {lk.rel_error(lk.bp_delta_map(delta2, W2, x2.shape, S, P), numeric):.1e}")
 assert lk.rel_error(by_recipe, numeric) < 1e-7
 assert lk.rel_error(lk.bp_delta_map(delta2, W2, x2.shape, S, P), numeric) < 1e-7
-""", IGNORE),
+""",
+        IGNORE,
+    ),
     md(r"""
 ## 6. Implement it (the lecture's question 6)
 
@@ -270,12 +314,15 @@ Next: [04 · Weight gradients](04_weight_gradients.ipynb), the second step of th
 # ----------------------------------------------------------------------------------------------
 # 04 weight gradients
 
-SETUP_SYM = SETUP + """
+SETUP_SYM = (
+    SETUP
+    + """
 import sympy
 from IPython.display import display
 from lessonkit import symbolic as sym
 from lessonkit.symbolic import a, delta as d
 """
+)
 
 NB04 = [
     md(r"""
@@ -294,17 +341,24 @@ $\delta^l$, one per entry of $net^l$ (the $3\times3$ input, $2\times2$ filter, s
 """),
     code(SETUP_SYM),
     code("figs.weight_gradient_setup(H=3, W=3, F=2)"),
-    md(r"""
+    md(
+        r"""
 ## 1. Which $net^l$ does $w_{1,1}$ touch?
 
 **Question.** $w_{1,1}$ changes $E$ only through $net^l$. Which of the four $net^l_{i,j}$ contain it?
 *Predict, then open the answer.*
-""" + "\n\n" + answer("Answer", r"""
+"""
+        + "\n\n"
+        + answer(
+            "Answer",
+            r"""
 **All four.** The same filter slides to every output position (weight sharing), so every
 $net^l_{i,j}$ has a $w_{1,1}$ term, each time multiplied by a different input:
 $a_{1,1}, a_{1,2}, a_{2,1}, a_{2,2}$. The cell below writes the forward pass out symbolically
 (`lk.symbolic.net_expressions`, sympy) and lists the $net$ that contain $w_{1,1}$.
-""")),
+""",
+        )
+    ),
     code(r"""
 net = sym.net_expressions(H=3, W=3, Fh=2, Fw=2)
 for (i, j), expr in net.items():
@@ -313,12 +367,17 @@ touched = [ij for ij, expr in net.items() if sym.w(1, 1) in expr.free_symbols]
 print("net^l containing w_{1,1}:", touched)
 assert len(touched) == 4
 """),
-    md(r"""
+    md(
+        r"""
 ## 2. $dE/dw_{1,1}$
 
 **Question.** $E$ depends on all four $net^l_{i,j}$, and each depends on $w_{1,1}$. What is
 $dE/dw_{1,1}$ in terms of $\delta^l$ and $a^{l-1}$?
-""" + "\n\n" + answer("Answer", r"""
+"""
+        + "\n\n"
+        + answer(
+            "Answer",
+            r"""
 By the total derivative, add one term per $net$:
 
 $$\frac{dE}{dw_{1,1}} = \sum_{m,n} \frac{dE}{dnet_{m,n}}\frac{\partial net_{m,n}}{\partial w_{1,1}}
@@ -326,19 +385,26 @@ $$\frac{dE}{dw_{1,1}} = \sum_{m,n} \frac{dE}{dnet_{m,n}}\frac{\partial net_{m,n}
 
 The cell derives it with sympy from the forward pass (`lk.symbolic.dE_dw`) and compares it with
 the line above.
-""")),
+""",
+        )
+    ),
     code(r"""
 g11 = sym.dE_dw(1, 1)
 display(figs.equation(r"\frac{dE}{dw_{1,1}}", g11))
 ours_11 = d(1, 1) * a(1, 1) + d(1, 2) * a(1, 2) + d(2, 1) * a(2, 1) + d(2, 2) * a(2, 2)
 assert sympy.expand(g11 - ours_11) == 0
 """),
-    md(r"""
+    md(
+        r"""
 ## 3. $dE/dw_{1,2}$
 
 **Question.** Same reasoning for $w_{1,2}$. Write down its four terms before you open the answer:
 in each $net^l_{m,n}$, which input does $w_{1,2}$ multiply?
-""" + "\n\n" + answer("Answer", r"""
+"""
+        + "\n\n"
+        + answer(
+            "Answer",
+            r"""
 In $net_{1,1}$ it multiplies $a_{1,2}$; in $net_{1,2}$, $a_{1,3}$; in $net_{2,1}$, $a_{2,2}$;
 in $net_{2,2}$, $a_{2,3}$. So
 
@@ -346,7 +412,9 @@ $$\frac{dE}{dw_{1,2}} = \delta_{1,1} a_{1,2} + \delta_{1,2} a_{1,3} + \delta_{2,
 
 The next cell derives it and compares it with the lecture's printed version and with
 `lk.compute_gradient` on numbers.
-""")),
+""",
+        )
+    ),
     code(r"""
 g12 = sym.dE_dw(1, 2)
 display(figs.equation(r"\frac{dE}{dw_{1,2}}", g12))
@@ -376,12 +444,17 @@ assert sym.substitute(lecture_12, x=x1, deltas=delta1) != value
 > $\delta_{1,1}a_{1,2} + \delta_{1,2}a_{1,3} + \delta_{2,1}a_{2,2} + \delta_{2,2}a_{2,3}$ equals both the
 > derivative and `lk.compute_gradient` on numbers.
 """),
-    md(r"""
+    md(
+        r"""
 ## 4. The rule: $\delta^l$ as a kernel
 
 **Question.** Compare $dE/dw_{1,1}$ and $dE/dw_{1,2}$: $\delta_{m,n}$ meets which input in each?
 Guess the rule for any $dE/dw_{i,j}$.
-""" + "\n\n" + answer("Answer", r"""
+"""
+        + "\n\n"
+        + answer(
+            "Answer",
+            r"""
 Moving from $w_{1,1}$ to $w_{1,2}$ shifts every input one column right. In general
 
 $$\frac{dE}{dw_{i,j}} = \sum_m \sum_n \delta_{m,n}\, a_{i+m-1,\, j+n-1} \qquad \text{(1-based)},$$
@@ -390,7 +463,9 @@ which the lecture writes as $a_{i+m, j+n}$: exact when $i, j, m, n$ count from 0
 It is a cross-correlation of the input with $\delta^l$: **$\delta^l$ is the kernel** and it slides
 over $a^{l-1}$, one position per weight, $dE/dW = \mathrm{cross}(a^{l-1}, \delta^l)$.
 The figure draws the four positions for the lecture's case.
-""")),
+""",
+        )
+    ),
     code(r"""
 x_demo = np.arange(1.0, 10.0).reshape(3, 3)
 delta_demo = np.array([[1.0, 0.0], [0.0, 2.0]])
@@ -419,18 +494,26 @@ assert np.allclose(rule0, dWr[0, 0], rtol=0, atol=1e-12)
 assert np.allclose(rule0, lk.correlate2d(xr, dr), rtol=0, atol=1e-12)  # δ as the kernel
 print("0-based rule equals compute_gradient and cross(a, δ)")
 """),
-    md(r"""
+    md(
+        r"""
 ## 5. The bias gradient
 
 **Question.** $w_b$ appears in every $net^l_{i,j}$ with coefficient 1. What is $dE/dw_b$?
 *Predict its value for* `delta_demo` *above before running the cell.*
-""" + "\n\n" + answer("Answer", r"""
+"""
+        + "\n\n"
+        + answer(
+            "Answer",
+            r"""
 $$\frac{dE}{dw_b} = \sum_{i,j} \delta_{i,j}\frac{\partial net_{i,j}}{\partial w_b} = \sum_{i,j} \delta_{i,j},$$
 
 the sum of all error terms of that filter ($1 + 0 + 0 + 2 = 3$ for `delta_demo`). With $N$
 filters there is one bias per filter: $dE/dw_{b,n} = \sum \delta^l_n$.
-""")),
-    code(r"""
+""",
+        )
+    ),
+    code(
+        r"""
 gb = sym.dE_db()
 display(figs.equation(r"\frac{dE}{dw_b}", gb))
 assert sympy.expand(gb - sum(d(i, j) for i in (1, 2) for j in (1, 2))) == 0
@@ -446,14 +529,21 @@ numeric_db = lk.numerical_gradient(lambda bb: float(np.sum(delta3 * lk.conv_forw
 err = lk.rel_error(lk.compute_gradient(delta3, x3, w3.shape)[1], numeric_db)
 print(f"rel_error(sum of δ_n, numerical) = {err:.1e}")
 assert err < 1e-7
-""", IGNORE),
-    md(r"""
+""",
+        IGNORE,
+    ),
+    md(
+        r"""
 ## 6. Stride $S$: insert zeros again
 
 **Question.** At stride 2, $\delta^l$ is smaller and its entries sit 2 input positions apart.
 How do we reuse the stride-1 rule? *Predict the size of the dilated* $\delta^l$ *for a*
 $5\times5$ *input, a* $3\times3$ *filter and* $S=2$.
-""" + "\n\n" + answer("Answer", r"""
+"""
+        + "\n\n"
+        + answer(
+            "Answer",
+            r"""
 As for the error terms (lesson 02): put $S-1$ zeros between neighbouring entries of $\delta^l$, which
 restores the map a stride-1 layer would have had (zeros where stride $S$ skipped a position). Then
 slide it over the input as before: $dE/dW = \mathrm{cross}(\mathrm{pad}(a^{l-1}, P),\, \mathrm{dilate}(\delta^l, S))$.
@@ -462,7 +552,9 @@ $S$ does not divide $H - F + 2P$, the dilated map is short of the stride-1 size;
 bottom rows and right columns are zeros too (the forward pass never placed the filter there).
 In symbols (1-based, $P = 0$):
 $dE/dw_{i,j} = \sum_{m,n} \delta_{m,n}\, a_{i + S(m-1),\, j + S(n-1)}$.
-""")),
+""",
+        )
+    ),
     code(r"""
 x5 = np.arange(1.0, 26.0).reshape(5, 5)
 delta5 = np.array([[1.0, 2.0], [3.0, 4.0]])
@@ -478,7 +570,8 @@ x6 = np.arange(1.0, 37.0).reshape(6, 6)
 delta6 = np.array([[1.0, -1.0], [2.0, 1.0]])
 figs.stride_weight_gradient_figure(x6, delta6, filter_size=(3, 3), stride=2)
 """),
-    code(r"""
+    code(
+        r"""
 # Symbolic: the stride rule against the derivative of the stride-2 forward pass (5x5, 3x3, S = 2).
 S = 2
 for i in range(1, 4):
@@ -501,13 +594,20 @@ for (h, f, s, p) in [(6, 3, 2, 0), (7, 2, 3, 1)]:
     print(f"H={h} F={f} S={s} P={p}: rel_error(dilated δ as kernel, numerical) = {err:.1e}")
     assert err < 1e-7
     assert lk.rel_error(lk.compute_gradient(ds, xs, ws.shape, s, p)[0], numeric) < 1e-7
-""", IGNORE),
-    md(r"""
+""",
+        IGNORE,
+    ),
+    md(
+        r"""
 ## 7. $N$ filters of depth $D$: $N \times D$ slices
 
 **Question.** With $N$ filters of depth $D$, how many 2-D weight gradients are there, and what is
 each one? *Predict the shape of* $dE/dW$ *for* $N = 2$, $D = 3$, $2\times2$ *filters.*
-""" + "\n\n" + answer("Answer", r"""
+"""
+        + "\n\n"
+        + answer(
+            "Answer",
+            r"""
 Slice $W_{n,d}$ touches only input channel $d$ and only feature map $n$, through one 2-D
 cross-correlation. So its gradient is the 2-D rule with that pair:
 
@@ -515,7 +615,9 @@ $$\frac{dE}{dW_{n,d}} = \mathrm{cross}\big(\mathrm{pad}(a^{l-1}_d, P),\ \mathrm{
 
 computed $N \times D$ times and stacked into a 4-D array of the filters' shape $(N, D, F_h, F_w)$,
 here $(2, 3, 2, 2)$.
-""")),
+""",
+        )
+    ),
     code(r"""
 N, D = 2, 3
 x7 = rng.integers(-2, 3, size=(D, 3, 3)).astype(float)
@@ -533,7 +635,8 @@ assert dW7.shape == W7.shape
 assert np.array_equal(dW7, lk.compute_gradient(delta7, x7, W7.shape)[0])
 figs.gradient_slices_figure(dW7)
 """),
-    code(r"""
+    code(
+        r"""
 # Central differences on random real numbers (whole numbers would make some entries exactly 0,
 # where a relative error means nothing).
 xr, dr = rng.normal(size=x7.shape), rng.normal(size=delta7.shape)
@@ -541,7 +644,9 @@ numeric = lk.numerical_gradient(lambda ww: float(np.sum(dr * lk.conv_forward(xr,
 err = lk.rel_error(assemble(xr, dr), numeric)
 print(f"rel_error(assembled N x D slices, numerical) = {err:.1e}")
 assert err < 1e-7
-""", IGNORE),
+""",
+        IGNORE,
+    ),
     md(r"""
 ## 8. Implement it (the lecture's question 9)
 
@@ -581,7 +686,8 @@ train for a few steps. The lesson ends with the lecture's **question 10**: answe
 question, with a table of where each of the lecture's questions is answered in this course.
 """),
     code(SETUP),
-    md(r"""
+    md(
+        r"""
 ## 1. Forward
 
 A `ConvLayer(in_depth=D, n_filters=N, filter_size=(Fh, Fw), stride=S, padding=P, activation=f)` holds
@@ -591,11 +697,17 @@ $a^{l-1}$ and $net^l$ for the backward pass.
 
 **Predict** the output shape for $a^{l-1}$ of shape $(3, 7, 6)$, $N = 2$ filters of $3\times2$,
 $S = 2$, $P = 1$.
-""" + "\n\n" + answer("Answer", r"""
+"""
+        + "\n\n"
+        + answer(
+            "Answer",
+            r"""
 $H_{out} = \lfloor(7 - 3 + 2)/2\rfloor + 1 = 4$ and $W_{out} = \lfloor(6 - 2 + 2)/2\rfloor + 1 = 4$:
 the output is $(N, H_{out}, W_{out}) = (2, 4, 4)$. Floor, not ceiling: a window that would stick out
 of the padded input is not computed.
-""")),
+""",
+        )
+    ),
     code(r"""
 layer = lk.ConvLayer(in_depth=3, n_filters=2, filter_size=(3, 2), stride=2, padding=1,
                      activation=lk.Tanh(), rng=0)
@@ -608,12 +720,17 @@ assert np.array_equal(out, np.tanh(lk.conv_forward(x, layer.W, layer.b, stride=2
 print(layer.filters)          # the lecture's Filter objects: views into W, b and their gradients
 print("filter 1 weights:", layer.filters[0].weights.shape, " bias:", layer.filters[0].bias)
 """),
-    md(r"""
+    md(
+        r"""
 ## 2. Backward
 
 The layer above hands us $dE/da^l$. **Question.** Which array does $f'$ get applied to, and in which
 order do the two steps run?
-""" + "\n\n" + answer("Answer", r"""
+"""
+        + "\n\n"
+        + answer(
+            "Answer",
+            r"""
 First turn $dE/da^l$ into this layer's error terms with the derivative of its *own* activation at
 its *own* weighted input: $\delta^l = dE/da^l \circ f'(net^l)$. Then both steps use $\delta^l$:
 
@@ -623,7 +740,9 @@ its *own* weighted input: $\delta^l = dE/da^l \circ f'(net^l)$. Then both steps 
 
 They are independent, so their order does not matter; both must use the weights of the forward
 pass (update only afterwards).
-""")),
+""",
+        )
+    ),
     code(r"""
 grad_out = rng.normal(size=out.shape)                     # dE/da^l from the layer above
 dx = layer.backward(grad_out)
@@ -635,7 +754,8 @@ assert np.array_equal(dx, lk.bp_delta_map(delta, layer.W, x.shape, stride=2, pad
 assert np.array_equal(layer.filters[1].weights_grad, dW[1])
 print("dE/da^(l-1):", dx.shape, " dE/dW:", layer.dW.shape, " dE/dw_b:", layer.db.shape)
 """),
-    md(r"""
+    md(
+        r"""
 ## 3. Gradient check over many geometries
 
 `lk.gradient_check(layer, x)` takes the loss $E = \sum R \circ a^l$ for a fixed random $R$, runs
@@ -643,20 +763,34 @@ print("dE/da^(l-1):", dx.shape, " dE/dW:", layer.dW.shape, " dE/dw_b:", layer.db
 central differences (`lk.numerical_gradient`), reporting the largest `rel_error` of each.
 
 **Question.** Why check $dE/da^{l-1}$ too, when only $W$ and $b$ get updated?
-""" + "\n\n" + answer("Answer", r"""
+"""
+        + "\n\n"
+        + answer(
+            "Answer",
+            r"""
 Because $dE/da^{l-1}$ is what the layer below learns from. A backward pass that forgets
 $\mathrm{rot180}$ still has a perfect $dW$ (the weight step never rotates), so a check of $dW$ alone
 passes while every layer below receives wrong gradients. The demonstration after the table shows it.
-""") + "\n\n" + r"""
+""",
+        )
+        + "\n\n"
+        + r"""
 The geometries include the traps listed for this course: padding larger than $F-1$, non-square
 filters, $F = 1$, depth and several filters, and strides that do not divide $H - F + 2P$.
 **Predict:** in the case `H=6, F=3, S=2` the stride does not divide $6 - 3 = 3$; which input rows
 does the forward pass never read, and what must their gradient be?
-""" + "\n\n" + answer("Answer", r"""
+"""
+        + "\n\n"
+        + answer(
+            "Answer",
+            r"""
 The windows start at rows 1 and 3 (1-based) and cover rows 1-5, so row 6 is never read:
 its gradient must be exactly 0 in every channel and column. The cell after the table asserts it.
-""")),
-    code(r"""
+""",
+        )
+    ),
+    code(
+        r"""
 cases = [  # name, D, N, (H, W), filter, S, P, activation
     ("lecture 3x3 / 2x2",       1, 1, (3, 3), 2,      1, 0, lk.Identity()),
     ("stride 2",                1, 1, (5, 5), 3,      2, 0, lk.Tanh()),
@@ -676,7 +810,9 @@ for k, (name, D, N, hw, F, S, P, act) in enumerate(cases):
     f_txt = f"{F}x{F}" if isinstance(F, int) else f"{F[0]}x{F[1]}"
     print(f"{name:24} {D:>2} {N:>2} {f'{hw[0]}x{hw[1]}':>5} {f_txt:>4} {S:>2} {P:>2}   "
           f"{res.d_input:8.1e} {res.dW:8.1e} {res.db:8.1e}")
-""", IGNORE),
+""",
+        IGNORE,
+    ),
     code(r"""
 assert all(res.passed(1e-7) for res in results)
 print(f"all {len(results)} geometries pass: every rel_error of d(input), dW and db is below 1e-7")
@@ -704,7 +840,8 @@ print("dW check passes:      ", bad.dW < 1e-7)
 print("db check passes:      ", bad.db < 1e-7)
 assert bad.d_input > 1e-2 and bad.dW < 1e-7 and bad.db < 1e-7
 """),
-    md(r"""
+    md(
+        r"""
 ## 4. Using it: a few steps of gradient descent
 
 The gradients are right, so they can train the layer. A "teacher" layer with hidden weights produces
@@ -713,12 +850,18 @@ $E = \tfrac12 \lVert a^l - \text{target} \rVert^2$, so $dE/da^l = a^l - \text{ta
 example: `forward`, `backward`, `update(learning_rate)` (the lecture's `Filter.update` on every filter).
 
 **Predict:** does the loss fall steadily, and roughly by how much in 30 passes over 4 examples?
-""" + "\n\n" + answer("Answer", r"""
+"""
+        + "\n\n"
+        + answer(
+            "Answer",
+            r"""
 It falls at every pass shown, fast at first and then more slowly, by more than a factor of 1000
 here: the student can match the teacher exactly, because they have the same shape. If the gradients
 were wrong (say, a sign error in $dE/dW$), the loss would stall or grow instead; the cell asserts
 the factor of 1000.
-""")),
+""",
+        )
+    ),
     code(r"""
 teacher = lk.ConvLayer(2, 3, (3, 2), stride=2, padding=1, activation=lk.Tanh(), rng=1)
 student = lk.ConvLayer(2, 3, (3, 2), stride=2, padding=1, activation=lk.Tanh(), rng=2)
@@ -737,20 +880,30 @@ for epoch in range(30):
 print("loss every 5 passes:", [round(float(h), 4) for h in history[::5]])
 assert history[-1] < history[0] / 1000
 """),
-    md(r"""
+    md(
+        r"""
 ## 5. Summary: the lecture's questions, answered
 
 The lecture opens with a recap and one main question: **how do we derive the backward pass of a
 convolutional layer?** Here are the answers in short, each formula checked by the cell after them;
 then the table of where each question is worked out.
-""" + "\n\n" + answer("Recap: local connectivity, weight sharing, the forward pass, FC backprop", r"""
+"""
+        + "\n\n"
+        + answer(
+            "Recap: local connectivity, weight sharing, the forward pass, FC backprop",
+            r"""
 Each output of a conv layer sees only a small window of the input (local connectivity), and the
 same filter is used at every position (weight sharing):
 $net^l_n = \sum_d \mathrm{cross}(\mathrm{pad}(a^{l-1}_d, P), W_{n,d}, S) + w_{b,n}$, $a^l = f(net^l)$.
 Backpropagation in a fully connected net computes the output layer's error terms
 $\delta_k = dE/dnet_k$, sends them back layer by layer, and gets each layer's gradients from its
 error terms and its input.
-""") + "\n\n" + answer("The main question: how is a conv layer's backward pass derived?", r"""
+""",
+        )
+        + "\n\n"
+        + answer(
+            "The main question: how is a conv layer's backward pass derived?",
+            r"""
 With the same two steps as a fully connected hidden layer, each computed differently:
 
 1. **Error terms** (changed by local connectivity): for every input channel $d$,
@@ -761,14 +914,18 @@ With the same two steps as a fully connected hidden layer, each computed differe
 2. **Weight gradients** (changed by weight sharing): every weight touches every $net^l$, so
    $dE/dW_{n,d} = \mathrm{cross}\big(\mathrm{pad}(a^{l-1}_d, P),\ \mathrm{dilate}(\delta^l_n, S)\big)$, $\delta$ acting as
    the kernel, and $dE/dw_{b,n} = \sum \delta^l_n$.
-""") + "\n\n" + r"""
+""",
+        )
+        + "\n\n"
+        + r"""
 The cell checks the forward formula and both backward formulas, written out with the primitives,
 on a two-layer stack ($\tanh$ layer $l-1$, sigmoid layer $l$ with $F = 3$, $S = 2$, $P = 2$):
 $\delta^{l-1}$ against central differences in $net^{l-1}$, the rest against the layer's own `net`,
 `dW` and `db`.
 """,
     ),
-    code(r"""
+    code(
+        r"""
 lower = lk.ConvLayer(2, 3, (2, 3), stride=1, padding=1, activation=lk.Tanh(), rng=3)   # layer l-1
 upper = lk.ConvLayer(3, 2, 3, stride=2, padding=2, activation=lk.Sigmoid(), rng=4)     # layer l: F=3, S=2, P=2
 own = np.random.default_rng(7)    # its own seed, so this check does not depend on the cells above
@@ -806,7 +963,9 @@ dW_formula = np.array([[lk.correlate2d(lk.pad(a_prev[d], P), d1[n]) for d in ran
 assert np.allclose(dW_formula, upper.dW, rtol=0, atol=1e-12)
 assert np.allclose(delta_l.sum(axis=(1, 2)), upper.db, rtol=0, atol=1e-12)
 print("forward sum, dE/dW = cross(pad(a, P), dilate(δ, S)) and dE/dw_b = sum of δ: equal to the layer's")
-""", IGNORE),
+""",
+        IGNORE,
+    ),
     md(r"""
 ### Where each of the lecture's questions is answered
 
@@ -839,8 +998,11 @@ def _merge_streams(outputs):
     """Join consecutive stdout (or stderr) chunks, so how the kernel split them leaves no trace."""
     merged = []
     for out in outputs:
-        if merged and out.output_type == "stream" and merged[-1].output_type == "stream" and (
-            merged[-1].name == out.name
+        if (
+            merged
+            and out.output_type == "stream"
+            and merged[-1].output_type == "stream"
+            and (merged[-1].name == out.name)
         ):
             merged[-1].text += out.text
         else:
@@ -857,7 +1019,9 @@ def build(key: str) -> float:
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = {"name": "python"}
     start = time.perf_counter()
-    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    NotebookClient(
+        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+    ).execute()
     elapsed = time.perf_counter() - start
     nb.metadata.pop("widgets", None)
     slow = []

@@ -95,7 +95,8 @@ hand numpy (and the BLAS library under it) **few, large** operations.
 """,
         )
     ),
-    code(r"""
+    code(
+        r"""
 case = bench.Case("lesson 07, layer 2, B=8", B=8, D=16, H=8, W=8, N=32, Fh=3, Fw=3, S=2, P=1)
 x, w, b, delta = case.arrays(np.float64)
 
@@ -117,7 +118,9 @@ t_fast = bench.time_call(vectorized, repeats=5)[0]
 print(f"loop reference: {t_loop * 1e3:8.1f} ms per batch (forward + backward)")
 print(f"lessonkit.fast: {t_fast * 1e3:8.3f} ms per batch")
 print(f"ratio: {t_loop / t_fast:.0f}x")
-""", IGNORE),
+""",
+        IGNORE,
+    ),
     code(r"""
 assert t_loop / t_fast > 20  # loose on purpose: on a quiet machine it is in the hundreds
 """),
@@ -274,12 +277,15 @@ gather = fast.bp_delta_map_as_matmul(delta, w, x.shape, stride=2, padding=1)
 print("same numbers:", np.abs(gather - dx_loop).max() < 1e-10)
 assert np.abs(gather - dx_loop).max() < 1e-10
 """),
-    code(r"""
+    code(
+        r"""
 t_col2im = bench.time_call(lambda: fast.conv_backward(delta, x, w, 2, 1), repeats=7)[0]
 t_gather = bench.time_call(lambda: fast.bp_delta_map_as_matmul(delta, w, x.shape, 2, 1), repeats=7)[0]
 print(f"conv_backward (dx, dW and db, col2im): {t_col2im * 1e3:.3f} ms")
 print(f"gather form (dx only):                 {t_gather * 1e3:.3f} ms")
-""", IGNORE),
+""",
+        IGNORE,
+    ),
     md(r"""
 ## 4. Check against the loop version, every geometry
 
@@ -321,7 +327,8 @@ for B, D, H, W, N, Fh, Fw, S, P in geometries:
 lesson 07's three conv layers with a batch of 4 (the loop reference is too slow for more in a
 lesson). The README records a full run.
 """),
-    code(r"""
+    code(
+        r"""
 cases = [
     bench.Case("07 conv1, B=4", B=4, D=1, H=8, W=8, N=16, Fh=3, Fw=3, S=1, P=1),
     bench.Case("07 conv2, B=4", B=4, D=16, H=8, W=8, N=32, Fh=3, Fw=3, S=2, P=1),
@@ -330,7 +337,9 @@ cases = [
 results = bench.run(cases, dtypes=("float64",), threads=1, repeats=5, loop_repeats=1)
 print(bench.format_table(results))
 show(figs.benchmark_figure(results, dtype="float64"))
-""", IGNORE),
+""",
+        IGNORE,
+    ),
     code(r"""
 speedups = [r["loop_min"] / r["fast_min"] for r in results]
 assert min(speedups) > 10, speedups  # loose: the README's full run shows 150x to 12000x at B=32
@@ -469,7 +478,8 @@ num_feats = lk.numerical_gradient(linear, feats, eps=1.0)  # exact for a linear 
 print("dense layer dE/dx: rel_error < 1e-7:", lk.rel_error(d_feats, num_feats) < 1e-7)
 assert lk.rel_error(dz, num) < 1e-7 and lk.rel_error(d_feats, num_feats) < 1e-7
 """),
-    code(r"""
+    code(
+        r"""
 def make_network(dtype, seed):
     r = np.random.default_rng(seed)
     return nn.Sequential([
@@ -488,7 +498,9 @@ for layer in check_net.layers:  # biases start at 0; move them off 0 so no ReLU 
 errors = nn.check_gradients(check_net, X_train[:4], y_train[:4], n_entries=30, rng=SEED)
 for name, err in errors.items():
     print(f"{name:20s} max rel_error {err:.0e}")
-""", IGNORE),
+""",
+        IGNORE,
+    ),
     code(r"""
 assert max(errors.values()) < 1e-5, errors  # central differences of a ReLU network in float64
 """),
@@ -508,7 +520,8 @@ towards 0, so the last epochs settle instead of jumping around.
 
 Training runs in float32 (half the memory traffic of float64; the checks above used float64).
 """),
-    code(r"""
+    code(
+        r"""
 EPOCHS, BATCH, LR = 20, 32, 3e-3
 net = make_network(np.float32, SEED)
 opt = optim.Adam(net.params, lr=LR)
@@ -538,7 +551,9 @@ seconds = time.perf_counter() - start
 test_accuracy = history["test_acc"][-1]
 print(f"trained {net.n_params} parameters for {EPOCHS} epochs in {seconds:.1f} s")
 print(f"test accuracy: {test_accuracy:.2%} ({int(round(test_accuracy * len(y_test)))} of {len(y_test)})")
-""", IGNORE),
+""",
+        IGNORE,
+    ),
     code(r"""
 assert test_accuracy >= 0.97, test_accuracy
 assert seconds < 60, seconds
