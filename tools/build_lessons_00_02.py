@@ -8,32 +8,18 @@ stored, saved widget state stripped, and the time the run took printed.
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tools/nbbuild.py, also when loaded by path
+from nbbuild import NBVAL_IGNORE_OUTPUT, NOTEBOOKS, code, execute_and_write, md  # noqa: E402
+from nbbuild import answer as _answer  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ROOT / "notebooks"
-KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-WIDGET = ["nbval-ignore-output"]  # live widget cells: their output is a model id
-
-
-def md(text: str):
-    return nbformat.v4.new_markdown_cell(text.strip("\n"))
-
-
-def code(text: str, tags=None):
-    cell = nbformat.v4.new_code_cell(text.strip("\n"))
-    if tags:
-        cell.metadata["tags"] = list(tags)
-    return cell
+WIDGET = NBVAL_IGNORE_OUTPUT  # live widget cells: their output is a model id
 
 
 def answer(body: str, summary: str = "Answer") -> str:
-    """An answer that opens on demand (JupyterLab, GitHub and static HTML all render <details>)."""
-    return f"<details><summary><b>{summary}</b> (try first, then click)</summary>\n\n{body.strip()}\n\n</details>"
+    """An answer that opens on demand; these first lessons ask to try first."""
+    return _answer(summary, body, hint="(try first, then click)")
 
 
 SETUP = """
@@ -695,25 +681,13 @@ LESSONS = {"00": ("00_start_here", NB00), "01": ("01_delta_by_hand", NB01), "02"
 def build(key: str, execute: bool = True) -> float:
     """Write one notebook, execute it in a fresh kernel, store it; return the run time in seconds."""
     name, cells = LESSONS[key]
-    nb = nbformat.v4.new_notebook(cells=cells)
-    for k, cell in enumerate(nb.cells):
-        cell.id = f"lesson{key}-cell{k:02d}"  # stable ids: rebuilding gives a clean git diff
-    nb.metadata["kernelspec"] = dict(KERNELSPEC)
-    nb.metadata["language_info"] = {"name": "python"}
-    elapsed = 0.0
-    if execute:
-        start = time.perf_counter()
-        client = NotebookClient(
-            nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
-        )
-        client.execute()
-        elapsed = time.perf_counter() - start
-    nb.metadata.pop("widgets", None)
-    for cell in nb.cells:
-        cell.metadata.pop("execution", None)  # nbclient's timestamps: not part of the lesson
-    nbformat.validate(nb)
-    nbformat.write(nb, NOTEBOOKS / f"{name}.ipynb")
-    return elapsed
+    return execute_and_write(
+        cells,
+        NOTEBOOKS / f"{name}.ipynb",
+        cell_id=f"lesson{key}-cell{{k:02d}}",
+        execute=execute,
+        merge_outputs=False,
+    )
 
 
 if __name__ == "__main__":

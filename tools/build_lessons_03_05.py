@@ -9,32 +9,13 @@ stored, widget state stripped, and the time it took printed.
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tools/nbbuild.py, also when loaded by path
+from nbbuild import KERNELSPEC as KERNELSPEC  # noqa: E402  (tests compare stored notebooks to it)
+from nbbuild import NBVAL_IGNORE_OUTPUT, NOTEBOOKS, answer, code, execute_and_write, md  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
-NOTEBOOKS = ROOT / "notebooks"
-KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-IGNORE = ["nbval-ignore-output"]  # for cells printing float errors; an assert in the cell still runs
-
-
-def md(text: str):
-    return nbformat.v4.new_markdown_cell(text.strip("\n"))
-
-
-def code(text: str, tags=None):
-    cell = nbformat.v4.new_code_cell(text.strip("\n"))
-    if tags:
-        cell.metadata["tags"] = list(tags)
-    return cell
-
-
-def answer(summary: str, body: str) -> str:
-    """An answer that opens on demand (works in JupyterLab, on GitHub and in static HTML)."""
-    return f"<details><summary><b>{summary}</b></summary>\n\n{body.strip()}\n\n</details>"
+IGNORE = NBVAL_IGNORE_OUTPUT  # for cells printing float errors; an assert in the cell still runs
 
 
 SETUP = """
@@ -994,52 +975,9 @@ NOTEBOOKS_SPEC = {
 }
 
 
-def _merge_streams(outputs):
-    """Join consecutive stdout (or stderr) chunks, so how the kernel split them leaves no trace."""
-    merged = []
-    for out in outputs:
-        if (
-            merged
-            and out.output_type == "stream"
-            and merged[-1].output_type == "stream"
-            and (merged[-1].name == out.name)
-        ):
-            merged[-1].text += out.text
-        else:
-            merged.append(out)
-    return merged
-
-
 def build(key: str) -> float:
     name, cells = NOTEBOOKS_SPEC[key]
-    nb = nbformat.v4.new_notebook()
-    nb.cells = cells
-    for k, cell in enumerate(nb.cells):
-        cell.id = f"l{key}-{k:02d}"  # stable ids: rebuilding gives the same file
-    nb.metadata["kernelspec"] = dict(KERNELSPEC)
-    nb.metadata["language_info"] = {"name": "python"}
-    start = time.perf_counter()
-    NotebookClient(
-        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
-    ).execute()
-    elapsed = time.perf_counter() - start
-    nb.metadata.pop("widgets", None)
-    slow = []
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs = _merge_streams(cell.outputs)
-    for k, cell in enumerate(nb.cells):
-        t = cell.metadata.pop("execution", None)
-        if t and "shell.execute_reply" in t and "iopub.execute_input" in t:
-            from datetime import datetime
-
-            took = datetime.fromisoformat(t["shell.execute_reply"].rstrip("Z")) - datetime.fromisoformat(
-                t["iopub.execute_input"].rstrip("Z")
-            )
-            slow.append((took.total_seconds(), k))
-    print("  slowest cells (s, index):", [(round(a, 1), k) for a, k in sorted(slow, reverse=True)[:3]])
-    nbformat.validate(nb)
-    nbformat.write(nb, NOTEBOOKS / name)
+    elapsed = execute_and_write(cells, NOTEBOOKS / name, cell_id=f"l{key}-{{k:02d}}", report_slowest=3)
     print(f"{name}: executed in {elapsed:.1f} s")
     return elapsed
 
