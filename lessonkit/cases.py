@@ -651,6 +651,24 @@ CORR_MISTAKES = (
 )
 
 
+# The public checks' geometries after the lecture's case, each with what its label starts with (the
+# label goes on with _geom_label). bp_delta_map and compute_gradient run the same ones, in this order.
+_PUBLIC_GEOMETRIES = (
+    ("", (1, 1, 4, 4, 3, 3, 1, 0)),
+    ("stride 2: ", (1, 1, 5, 5, 3, 3, 2, 0)),
+    ("stride that does not divide H - F + 2P: ", (1, 1, 6, 6, 3, 3, 2, 0)),
+    ("padding 1: ", (1, 1, 3, 3, 2, 2, 1, 1)),
+    ("padding > F-1: ", (1, 1, 3, 3, 2, 2, 1, 2)),
+    ("depth and filters: ", (3, 2, 4, 4, 2, 2, 1, 0)),
+    ("non-square, all together: ", (2, 3, 5, 7, 3, 2, 2, 1)),
+)
+
+
+def _public_cases(make_case, vals) -> list[Case]:
+    """One public case per _PUBLIC_GEOMETRIES row, built by ``make_case`` (_bp_case or _cg_case)."""
+    return [make_case(vals, "", geom, prefix + _geom_label(*geom)) for prefix, geom in _PUBLIC_GEOMETRIES]
+
+
 def _bp_public():
     r = np.random.default_rng(5)
     vals = partial(_ints, r)
@@ -659,28 +677,7 @@ def _bp_public():
         (np.array([[[1.0, 2.0], [3.0, 4.0]]]), np.array([[[[1.0, 2.0], [3.0, 4.0]]]]), (1, 3, 3)),
         {"stride": 1, "padding": 0},
     )
-    return [
-        lecture,
-        _bp_case(vals, "", (1, 1, 4, 4, 3, 3, 1, 0)),
-        _bp_case(vals, "", (1, 1, 5, 5, 3, 3, 2, 0), "stride 2: " + _geom_label(1, 1, 5, 5, 3, 3, 2, 0)),
-        _bp_case(
-            vals,
-            "",
-            (1, 1, 6, 6, 3, 3, 2, 0),
-            "stride that does not divide H - F + 2P: " + _geom_label(1, 1, 6, 6, 3, 3, 2, 0),
-        ),
-        _bp_case(vals, "", (1, 1, 3, 3, 2, 2, 1, 1), "padding 1: " + _geom_label(1, 1, 3, 3, 2, 2, 1, 1)),
-        _bp_case(vals, "", (1, 1, 3, 3, 2, 2, 1, 2), "padding > F-1: " + _geom_label(1, 1, 3, 3, 2, 2, 1, 2)),
-        _bp_case(
-            vals, "", (3, 2, 4, 4, 2, 2, 1, 0), "depth and filters: " + _geom_label(3, 2, 4, 4, 2, 2, 1, 0)
-        ),
-        _bp_case(
-            vals,
-            "",
-            (2, 3, 5, 7, 3, 2, 2, 1),
-            "non-square, all together: " + _geom_label(2, 3, 5, 7, 3, 2, 2, 1),
-        ),
-    ]
+    return [lecture] + _public_cases(_bp_case, vals)
 
 
 _LECTURE_GROUP = "the lecture's case (3x3 input, 2x2 filter)"
@@ -722,28 +719,7 @@ def _cg_public():
         (np.array([[[1.0, 0.0], [0.0, 2.0]]]), np.arange(1.0, 10.0).reshape(1, 3, 3), (1, 1, 2, 2)),
         {"stride": 1, "padding": 0},
     )
-    return [
-        lecture,
-        _cg_case(vals, "", (1, 1, 4, 4, 3, 3, 1, 0)),
-        _cg_case(vals, "", (1, 1, 5, 5, 3, 3, 2, 0), "stride 2: " + _geom_label(1, 1, 5, 5, 3, 3, 2, 0)),
-        _cg_case(
-            vals,
-            "",
-            (1, 1, 6, 6, 3, 3, 2, 0),
-            "stride that does not divide H - F + 2P: " + _geom_label(1, 1, 6, 6, 3, 3, 2, 0),
-        ),
-        _cg_case(vals, "", (1, 1, 3, 3, 2, 2, 1, 1), "padding 1: " + _geom_label(1, 1, 3, 3, 2, 2, 1, 1)),
-        _cg_case(vals, "", (1, 1, 3, 3, 2, 2, 1, 2), "padding > F-1: " + _geom_label(1, 1, 3, 3, 2, 2, 1, 2)),
-        _cg_case(
-            vals, "", (3, 2, 4, 4, 2, 2, 1, 0), "depth and filters: " + _geom_label(3, 2, 4, 4, 2, 2, 1, 0)
-        ),
-        _cg_case(
-            vals,
-            "",
-            (2, 3, 5, 7, 3, 2, 2, 1),
-            "non-square, all together: " + _geom_label(2, 3, 5, 7, 3, 2, 2, 1),
-        ),
-    ]
+    return [lecture] + _public_cases(_cg_case, vals)
 
 
 def _cg_hidden(rng):
