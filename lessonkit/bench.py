@@ -85,21 +85,25 @@ def time_call(
     if warmup:
         fn()  # caches, lazy imports, thread pools
     if number is None:
-        number = 1
-        while True:
-            start = time.perf_counter()
-            for _ in range(number):
-                fn()
-            if time.perf_counter() - start >= 0.05 or number >= 10_000:
-                break
-            number *= 2
-    rounds = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        rounds.append((time.perf_counter() - start) / number)
+        number = _autorange(fn)
+    rounds = [_round(fn, number) for _ in range(repeats)]
     return min(rounds), statistics.median(rounds)
+
+
+def _round(fn: Callable[[], object], number: int) -> float:
+    """Seconds per call over ``number`` back-to-back calls."""
+    start = time.perf_counter()
+    for _ in range(number):
+        fn()
+    return (time.perf_counter() - start) / number
+
+
+def _autorange(fn: Callable[[], object]) -> int:
+    """Calls per round: doubled from 1 until a round takes 0.05 s (at most 10 000), like timeit's."""
+    number = 1
+    while _round(fn, number) * number < 0.05 and number < 10_000:
+        number *= 2
+    return number
 
 
 def time_interleaved(fns: Sequence[Callable[[], object]], repeats: int = 7) -> list[tuple[float, float]]:
@@ -114,25 +118,13 @@ def time_interleaved(fns: Sequence[Callable[[], object]], repeats: int = 7) -> l
     >>> a < b
     True
     """
-    numbers = []
     for fn in fns:
         fn()  # warm-up
-        number = 1
-        while True:
-            start = time.perf_counter()
-            for _ in range(number):
-                fn()
-            if time.perf_counter() - start >= 0.05 or number >= 10_000:
-                break
-            number *= 2
-        numbers.append(number)
+    numbers = [_autorange(fn) for fn in fns]
     rounds: list[list[float]] = [[] for _ in fns]
     for _ in range(repeats):
         for k, (fn, number) in enumerate(zip(fns, numbers, strict=True)):
-            start = time.perf_counter()
-            for _ in range(number):
-                fn()
-            rounds[k].append((time.perf_counter() - start) / number)
+            rounds[k].append(_round(fn, number))
     return [(min(r), statistics.median(r)) for r in rounds]
 
 
