@@ -55,7 +55,7 @@ class Exercise:
     mistakes: tuple = ()
     outputs: tuple = ("result",)
     split: tuple = (None,)
-    blocked: tuple = ()
+    teaches: tuple = ()  # the lessonkit units ("module.name") later exercises may use
 
     @property
     def max_points(self) -> int:
@@ -94,19 +94,22 @@ def normalise(ex: Exercise, got):
     for item, name in zip(items, ex.outputs, strict=False):
         if item is None:
             return None, f"returned None for {name}: is a `return` missing?"
-        if not isinstance(item, np.ndarray):
+        if type(item) is not np.ndarray:  # subclasses and look-alikes are not trusted
             kind = getattr(item, "type_name", type(item).__name__)
             return None, f"returned a {kind} ({_describe(item)}) for {name}; return a numpy array"
-        try:
-            arr = np.asarray(item, dtype=np.float64)
-        except (TypeError, ValueError):
-            return None, f"returned {_describe(item)} for {name}, which is not an array of numbers"
-        arrays.append(arr)
+        if item.dtype.kind == "c":
+            return None, f"returned complex numbers for {name}; the answer is real (float64)"
+        if item.dtype.kind not in "biuf":
+            return None, f"returned an array of dtype {item.dtype} for {name}, which is not an array of numbers"
+        arrays.append(np.array(item, dtype=np.float64))
     return arrays, None
 
 
 def _close(a: np.ndarray, b: np.ndarray) -> bool:
-    return a.shape == b.shape and bool(np.allclose(a, b, rtol=RTOL, atol=ATOL))
+    """Same shape, finite, and equal to within RTOL/ATOL (a NaN or an infinity is never right)."""
+    return (
+        a.shape == b.shape and bool(np.all(np.isfinite(a))) and bool(np.allclose(a, b, rtol=RTOL, atol=ATOL))
+    )
 
 
 @dataclass
@@ -825,7 +828,7 @@ def _exercises():
             _pad_hidden,
             {"2-D x, p >= 1": 1, "p = 0 and leading axes left alone": 1},
             PAD_MISTAKES,
-            blocked=("ops.pad",),
+            teaches=("ops.pad",),
         ),
         Exercise(
             "rot180",
@@ -835,7 +838,7 @@ def _exercises():
             _rot_hidden,
             {"2-D filters, square and rectangular": 1, "stacks of filters (N, D, Fh, Fw)": 1},
             ROT_MISTAKES,
-            blocked=("ops.rot180",),
+            teaches=("ops.rot180",),
         ),
         Exercise(
             "dilate",
@@ -845,7 +848,7 @@ def _exercises():
             _dil_hidden,
             {"2-D maps, stride 2 and 3": 1, "stride 1 and leading axes": 1},
             DIL_MISTAKES,
-            blocked=("ops.dilate",),
+            teaches=("ops.dilate",),
         ),
         Exercise(
             "correlate2d",
@@ -859,7 +862,7 @@ def _exercises():
                 "stride S > 1": 1,
             },
             CORR_MISTAKES,
-            blocked=("ops.correlate2d",),
+            teaches=("ops.correlate2d",),
         ),
         Exercise(
             "bp_delta_map",
@@ -876,7 +879,7 @@ def _exercises():
                 "non-square, F = 1, and everything at once": 2,
             },
             BP_MISTAKES,
-            blocked=("conv.bp_delta_map", "layer.ConvLayer.backward"),
+            teaches=("conv.bp_delta_map",),
         ),
         Exercise(
             "compute_gradient",
@@ -896,7 +899,7 @@ def _exercises():
             CG_MISTAKES,
             outputs=("dW", "db"),
             split=(None, "db, the bias gradient (every case)"),
-            blocked=("conv.compute_gradient", "layer.ConvLayer.backward"),
+            teaches=("conv.compute_gradient",),
         ),
         Exercise(
             "conv_forward",
@@ -906,7 +909,7 @@ def _exercises():
             _fwd_hidden,
             {"stride 1 and padding": 2, "stride, depth, filters, non-square": 2},
             FWD_MISTAKES,
-            blocked=("conv.conv_forward", "layer.ConvLayer.forward"),
+            teaches=("conv.conv_forward",),
         ),
         Exercise(
             "layer_backward",
@@ -918,7 +921,6 @@ def _exercises():
             LAYER_MISTAKES,
             outputs=("d_input", "dW", "db"),
             split=(None, None, "db, the bias gradient"),
-            blocked=("layer.ConvLayer.backward",),
         ),
     ]
     return {ex.name: ex for ex in items}

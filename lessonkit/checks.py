@@ -7,7 +7,6 @@ explains the answer.
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import signal
 import threading
@@ -97,7 +96,7 @@ def _run(name, fn, lines: list, timeout: float) -> tuple[bool, str]:
     if not callable(fn):
         lines.append(f"{name}: expected your function, got {_short(fn)}; call check({name!r}, {name}).")
         return False, "not callable"
-    own = fn is ex.reference or fn in _blocked_functions(ex)
+    own = fn is ex.reference or _is_lessonkits(fn)
     cases = ex.public()
     lines.append(f"Checking {name} on {len(cases)} public cases, easy to hard.")
     for i, case in enumerate(cases, 1):
@@ -106,7 +105,7 @@ def _run(name, fn, lines: list, timeout: float) -> tuple[bool, str]:
         args = _copy(case.args)
         kwargs = _copy(case.kwargs)
         try:
-            with switched_off(name, () if own else ex.blocked), _time_limit(timeout):
+            with _off(name, own), _time_limit(timeout):
                 got = fn(*args, **kwargs)
         except NotImplementedError as exc:
             hint = _first_line(exc)
@@ -164,44 +163,93 @@ def _run(name, fn, lines: list, timeout: float) -> tuple[bool, str]:
 
 
 @contextmanager
-def switched_off(exercise: str, blocked):
-    """While active, the lessonkit functions an exercise asks the learner to write raise RuntimeError.
+def switched_off(exercise: str, allowed: frozenset):
+    """While active, every lessonkit function the exercise may not use raises RuntimeError.
 
-    The function objects are changed in place (their code is swapped), so references a learner took
-    earlier (``from lessonkit import pad``) are switched off too. Everything is restored on exit.
+    ``allowed`` holds units (``"ops.pad"``, see :mod:`lessonkit.grading.curriculum`): what earlier
+    exercises taught and the tools. Everything else that lessonkit defines (the function being
+    written, the fast path, ``nn``, ``layer``'s reference layer, ``cases``...) is switched off by
+    swapping its code in place, so references a learner took earlier are caught too, exactly as the
+    grader's sandbox leaves them out. Everything is restored on exit.
     """
+    from .grading.curriculum import describe
+
+    ex = EXERCISES[exercise]
+    reason = (
+        f"is not available while your {exercise} is checked or graded: only what earlier exercises "
+        f"taught can be used ({describe(ex.notebook)}), plus numpy and the rest of the environment"
+    )
     saved = []
     try:
-        for path in blocked:
-            module, *attrs = path.split(".")
-            func = importlib.import_module(f"lessonkit.{module}")
-            for attr in attrs:
-                func = getattr(func, attr)
-            shown = ".".join(attrs)
-            message = (
-                f"lessonkit.{shown} is switched off while your {exercise} is checked or graded: "
-                "write this one yourself (earlier exercises' functions are fine to use)"
-            )
-            namespace: dict = {}
-            exec(f"def _off(*args, **kwargs):\n    raise RuntimeError({message!r})\n", {}, namespace)
+        for func, shown in _switchable(allowed):
+            code = _raiser(f"lessonkit.{shown} {reason}", func.__code__.co_freevars)
+            if code is None:
+                continue
             saved.append((func, func.__code__))
-            func.__code__ = namespace["_off"].__code__
+            func.__code__ = code
         yield
     finally:
         for func, code in reversed(saved):
             func.__code__ = code
 
 
-def _blocked_functions(ex: Exercise) -> list:
-    """The lessonkit function objects an exercise switches off."""
-    found = []
-    for path in ex.blocked:
-        module, *attrs = path.split(".")
-        obj = importlib.import_module(f"lessonkit.{module}")
-        for attr in attrs:
-            obj = getattr(obj, attr)
-        found.append(obj)
+_SPARED = ("lessonkit.checks", "lessonkit.grading", "lessonkit.cli", "lessonkit.grader")
+
+
+def _switchable(allowed: frozenset) -> list:
+    """(function, shown name) of every lessonkit function and method outside ``allowed``."""
+    import sys
+    import types
+
+    found, seen = [], set()
+    for modname, module in list(sys.modules.items()):
+        if not (modname == "lessonkit" or modname.startswith("lessonkit.")) or modname.startswith(_SPARED):
+            continue
+        short = modname.split(".", 1)[1] if "." in modname else ""
+        for attr, obj in list(vars(module).items()):
+            if getattr(obj, "__module__", None) != modname or f"{short}.{attr}" in allowed:
+                continue
+            members = [(obj, attr)] if isinstance(obj, types.FunctionType) else []
+            if isinstance(obj, type):
+                for key, value in vars(obj).items():
+                    value = getattr(value, "__func__", getattr(value, "fget", value))
+                    if isinstance(value, types.FunctionType):
+                        members.append((value, f"{attr}.{key}"))
+            for func, name in members:
+                if id(func) not in seen:
+                    seen.add(id(func))
+                    found.append((func, f"{short}.{name}" if short else name))
     return found
+
+
+def _raiser(message: str, freevars: tuple):
+    """A code object that raises RuntimeError(message), with the given free variables (or None)."""
+    body = "".join(f"    {v} = None\n" for v in freevars)
+    uses = "".join(f"        {v}\n" for v in freevars)
+    source = (
+        f"def _outer():\n{body}    def _off(*args, **kwargs):\n{uses}"
+        f"        raise RuntimeError({message!r})\n    return _off\n"
+    )
+    namespace: dict = {}
+    exec(source, {}, namespace)
+    code = namespace["_outer"]().__code__
+    return code if code.co_freevars == tuple(freevars) else None
+
+
+def _is_lessonkits(fn) -> bool:
+    """True for a function lessonkit defines (the check then tests lessonkit, not the learner)."""
+    return str(getattr(fn, "__module__", "") or "").startswith("lessonkit")
+
+
+@contextmanager
+def _off(name: str, own: bool):
+    if own:
+        yield
+        return
+    from .grading.curriculum import allowed_units
+
+    with switched_off(name, allowed_units(EXERCISES[name].notebook)):
+        yield
 
 
 class _TooSlow(Exception):

@@ -1,8 +1,9 @@
 """Command line: ``python -m lessonkit build-exercises | grade PATH | start [DIR]``.
 
 - ``build-exercises`` regenerates ``exercises/`` from ``solutions/`` (``--check``: only compare).
-- ``grade PATH [--json] [--timeout S] [--csv FILE] [--seed N]`` grades a notebook or a folder of them.
-  Exit 0 whenever it graded; 2 with a one-line error for a missing or unreadable notebook.
+- ``grade PATH [--json] [--timeout S] [--csv FILE] [--seed N] [--no-sandbox] [limits]`` grades a notebook
+  or a folder of them, each in its own bubblewrap sandbox. Exit 0 whenever it graded; 2 with a
+  one-line error for a missing or unreadable notebook, or a folder that cannot be sandboxed.
 - ``start [DIR]`` copies the exercises into a workspace (default ``my-work/`` in the course folder)
   and never overwrites a file that exists.
 """
@@ -41,6 +42,24 @@ def _parser() -> argparse.ArgumentParser:
     )
     grade.add_argument("--csv", type=Path, default=None, help="also write one CSV row per notebook to FILE")
     grade.add_argument("--seed", type=int, default=None, help="seed of the hidden cases (default: random)")
+    grade.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="grade without bubblewrap isolation (a folder is refused without it otherwise)",
+    )
+    grade.add_argument("--memory", type=float, default=2048, help="MB of memory per notebook (default 2048)")
+    grade.add_argument(
+        "--budget", type=float, default=600, help="wall-clock seconds per notebook (default 600)"
+    )
+    grade.add_argument(
+        "--output-limit", type=float, default=1.0, help="MB printed or displayed per call (default 1)"
+    )
+    grade.add_argument(
+        "--file-size", type=float, default=64, help="MB: largest file a notebook may write (default 64)"
+    )
+    grade.add_argument(
+        "--processes", type=int, default=64, help="processes and threads per notebook (default 64)"
+    )
     start = sub.add_parser("start", help="copy the exercises into your workspace (never overwrites)")
     start.add_argument("dir", nargs="?", type=Path, default=None, help="default: <course>/my-work")
     return parser
@@ -83,33 +102,36 @@ def _build(args) -> int:
 
 
 def _grade(args) -> int:
-    from .grader import NotebookError, grade_path, write_csv
+    from .grader import Limits, NotebookError, SandboxRefused, grade_path, not_graded, to_json, write_csv
 
-    if args.timeout <= 0:
-        print(f"error: --timeout must be a positive number of seconds; got {args.timeout:g}", file=sys.stderr)
-        return 2
+    for flag, value in [("--timeout", args.timeout), ("--memory", args.memory), ("--budget", args.budget),
+                        ("--output-limit", args.output_limit), ("--file-size", args.file_size),
+                        ("--processes", args.processes)]:
+        if not value > 0:
+            print(f"error: {flag} must be a positive number; got {value:g}", file=sys.stderr)
+            return 2
+    limits = Limits(
+        timeout=args.timeout,
+        budget=args.budget,
+        memory_mb=int(args.memory),
+        output_mb=args.output_limit,
+        file_size_mb=int(args.file_size),
+        processes=args.processes,
+    )
+    if args.no_sandbox:
+        print("warning: --no-sandbox: the notebooks' code runs without isolation, with your rights; "
+              "grade only notebooks you trust this way", file=sys.stderr)
     try:
-        reports = grade_path(args.path, timeout=args.timeout, seed=args.seed)
-    except NotebookError as exc:
+        reports = grade_path(
+            args.path, timeout=args.timeout, seed=args.seed, limits=limits, sandbox=False if args.no_sandbox else None
+        )
+    except (NotebookError, SandboxRefused) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.csv is not None:
         write_csv(reports, args.csv)
-    score = sum(r.score for r in reports)
-    max_score = sum(r.max_score for r in reports)
     if args.json:
-        if len(reports) == 1 and not args.path.is_dir():
-            data = reports[0].as_dict()
-        else:
-            data = {
-                "path": str(args.path),
-                "seed": reports[0].seed,
-                "score": score,
-                "max_score": max_score,
-                "exercises": [dict(e.as_dict(), path=r.path) for r in reports for e in r.exercises],
-                "submissions": [r.as_dict() for r in reports],
-            }
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        print(to_json(reports, args.path))
         return 0
     if args.csv is not None:
         print(f"wrote {args.csv}")
@@ -119,8 +141,11 @@ def _grade(args) -> int:
     for r in reports:
         print(r.text())
         print()
+    missing = not_graded(reports)
+    if missing:
+        print(f"unreadable or empty ({len(missing)}, 0 points each): " + ", ".join(r.path for r in missing))
     print(f"total over {len(reports)} notebooks")
-    print(f"score: {score}/{max_score}")
+    print(f"score: {sum(r.score for r in reports)}/{sum(r.max_score for r in reports)}")
     return 0
 
 

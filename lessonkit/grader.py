@@ -1,176 +1,65 @@
-"""The grader: run a notebook in a fresh kernel, then call its functions on hidden cases.
+"""The grader: run a notebook in its own sandbox, then call its functions on hidden cases.
 
 How it stays honest
 -------------------
-The notebook is read into memory and executed in a fresh kernel whose working directory is a
-temporary folder; the file itself is never written. Check cells (``lessonkit.check(...)`` lines only)
-are skipped: they give feedback, not points. After the run, each graded function is called in that
-kernel on hidden cases drawn from a seed chosen at grading time, plus fixed edge cases. Only the
-inputs go in (``np.save`` bytes, base64, inside JSON) and only the outputs come back the same way;
-the expected values are computed and compared here, in the grader's own process, so code in the
-notebook that patches numpy, lessonkit or the checker changes nothing but its own answers.
+Each notebook is graded in a sandbox of its own (:mod:`lessonkit.grading.sandbox`): a private copy
+of that notebook alone, no network, its own process namespace, an unprivileged user, limits, and
+instead of lessonkit a *grading edition* that holds only what earlier exercises taught
+(:mod:`lessonkit.grading.edition`). The notebook's cells run there (check cells skipped). Then each
+graded function is called there on hidden cases: only the inputs go in, only the outputs come out
+(as ``.npy`` bytes), and the expected values are computed and compared here, in the grader's own
+process, which nothing in the sandbox can reach. So patching numpy, lessonkit or the runner inside
+changes nothing but the notebook's own answers, and nothing inside can compute lessonkit's answer.
 
-While a function is called, the lessonkit function it mirrors is switched off in the kernel (see
-:func:`lessonkit.checks.switched_off`): a submission that only forwards to ``lessonkit.pad`` gets 0
-with a message saying so. Functions taught by earlier exercises stay available.
-
-A call that raises, runs past the timeout, kills the kernel, prints more than a megabyte, or returns
-the wrong type or shape gives 0 for that exercise with a message; the kernel is restarted (and the
-notebook re-run) after a timeout or a death, and the other exercises are still graded.
+Points are per group of cases (:mod:`lessonkit.cases`). A case that raises, runs past the time
+limit, kills the process, floods the output, mutates its inputs or returns the wrong type, shape or
+values costs the points of its group; a function that is missing, not implemented, or uses a
+lessonkit name that is not available while grading gets 0 for that exercise. Text that comes from
+the notebook is escaped before it reaches a report.
 """
 
 from __future__ import annotations
 
 import base64
-import copy
 import io
 import json
-import os
 import re
 import secrets
-import subprocess
 import tempfile
+import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from .cases import EXERCISES, NOTEBOOKS, Exercise, exercises_of, judge
+from .grading.sandbox import INSTALL_HINT, Limits, Sandbox, SandboxError, sandbox_problem
 
-__all__ = ["NotebookError", "ExerciseResult", "Report", "grade_notebook", "grade_path", "DEFAULT_TIMEOUT"]
+__all__ = [
+    "NotebookError",
+    "SandboxRefused",
+    "ExerciseResult",
+    "Report",
+    "Limits",
+    "grade_notebook",
+    "grade_path",
+    "evaluate",
+    "DEFAULT_TIMEOUT",
+]
 
 DEFAULT_TIMEOUT = 30.0
-PRINT_LIMIT = 1_000_000  # characters one call may print
-MIME = "application/vnd.lessonkit.grade+json"
+_GRACE = 5.0  # seconds the hard deadline outside adds to the soft alarm inside
 
 _CHECK_LINE = re.compile(r"^\s*(?:\w+\s*=\s*)?lessonkit\.check\(.*\)\s*;?\s*$")
-
-# Installed in the kernel BEFORE the notebook runs, so it holds its own references to numpy's
-# functions and to the lessonkit functions it switches off: patches made later by the notebook do
-# not reach it. It decodes the inputs, calls the learner's function with stdout and stderr counted
-# but not kept, and publishes the encoded outputs. Nothing here decides a score.
-_HELPER = r"""
-def _lessonkit_install(paths):
-    import base64, contextlib, importlib, io, json, sys, traceback, types
-    import numpy
-    from IPython.display import publish_display_data
-
-    asarray, save, load, array_equal = numpy.asarray, numpy.save, numpy.load, numpy.array_equal
-    ndarray, float64, copy_array = numpy.ndarray, numpy.float64, numpy.array
-    b64encode, b64decode, BytesIO, loads = base64.b64encode, base64.b64decode, io.BytesIO, json.loads
-    builtin_exec, extract_tb = exec, traceback.extract_tb
-    targets = {}
-    for path in paths:
-        module, *attrs = path.split(".")
-        obj = importlib.import_module("lessonkit." + module)
-        for attr in attrs:
-            obj = getattr(obj, attr)
-        targets[path] = obj
-
-    @contextlib.contextmanager
-    def switched_off(exercise, blocked):
-        saved = []
-        try:
-            for path in blocked:
-                func = targets[path]
-                message = ("lessonkit.%s is switched off while your %s is checked or graded: write this "
-                           "one yourself (earlier exercises' functions are fine to use)"
-                           % (path.split(".", 1)[1], exercise))
-                namespace = {}
-                source = "def _off(*args, **kwargs):\n    raise RuntimeError(%r)\n" % message
-                builtin_exec(source, {}, namespace)
-                saved.append((func, func.__code__))
-                func.__code__ = namespace["_off"].__code__
-            yield
-        finally:
-            for func, code in reversed(saved):
-                func.__code__ = code
-
-    def dec(v):
-        if isinstance(v, dict):
-            if "npy" in v:
-                return load(BytesIO(b64decode(v["npy"])), allow_pickle=False)
-            if "tuple" in v:
-                return tuple(dec(x) for x in v["tuple"])
-            if "dict" in v:
-                return {k: dec(x) for k, x in v["dict"].items()}
-        return v
-
-    def enc(v, top=False):
-        if v is None:
-            return {"none": True}
-        if top and isinstance(v, (tuple, list)):
-            return {"seq": [enc(x) for x in v]}
-        if not isinstance(v, ndarray):
-            return {"type": type(v).__name__, "repr": repr(v)[:80]}
-        try:
-            a = asarray(v, dtype=float64)
-        except Exception:
-            return {"type": type(v).__name__, "repr": repr(v)[:80]}
-        if a.nbytes > 50_000_000:
-            return {"type": "ndarray", "repr": "an array of shape %r (too large)" % (a.shape,)}
-        buf = BytesIO()
-        save(buf, a, allow_pickle=False)
-        return {"npy": b64encode(buf.getvalue()).decode("ascii")}
-
-    class Sink(io.TextIOBase):
-        n = 0
-
-        def writable(self):
-            return True
-
-        def write(self, s):
-            self.n += len(s)
-            return len(s)
-
-    def same(a, b):
-        return not isinstance(a, ndarray) or (a.shape == b.shape and bool(array_equal(a, b)))
-
-    def keep(a):
-        return copy_array(a, copy=True) if isinstance(a, ndarray) else a
-
-    def call(name, payload, blocked, namespace):
-        request = loads(payload)
-        args, kwargs = dec(request["args"]), dec(request["kwargs"])
-        copies = ([keep(a) for a in args], {k: keep(a) for k, a in kwargs.items()})
-        fn = namespace.get(name)
-        result = {"status": "ok"}
-        if not callable(fn):
-            result = {"status": "missing"}
-        else:
-            sink = Sink()
-            try:
-                with switched_off(name, blocked), contextlib.redirect_stdout(sink):
-                    with contextlib.redirect_stderr(sink):
-                        out = fn(*args, **kwargs)
-                result["out"] = enc(out, top=True)
-            except NotImplementedError as exc:
-                result = {"status": "not implemented", "message": str(exc)[:200]}
-            except BaseException as exc:
-                frames = [f for f in extract_tb(exc.__traceback__)[1:]
-                          if "site-packages" not in f.filename and f.name != "_off"]
-                where = ""
-                if frames:
-                    where = " (in %s, line %d of its cell)" % (frames[-1].name, frames[-1].lineno)
-                text = (str(exc).strip().splitlines() or [""])[0][:300]
-                result = {"status": "raised", "type": type(exc).__name__, "message": text, "where": where}
-            result["printed"] = sink.n
-            result["mutated"] = [i for i, (a, b) in enumerate(zip(copies[0], args)) if not same(a, b)] + [
-                k for k in kwargs if not same(copies[1][k], kwargs[k])]
-        publish_display_data({__MIME__: result})
-
-    sys.modules["_lessonkit_grading"] = types.SimpleNamespace(call=call)
-
-
-_lessonkit_install(__PATHS__)
-del _lessonkit_install
-""".replace("__MIME__", repr(MIME)).replace(
-    "__PATHS__", repr(sorted({p for ex in EXERCISES.values() for p in ex.blocked}))
-)
 
 
 class NotebookError(Exception):
     """The notebook is missing or cannot be read (the CLI exits with status 2)."""
+
+
+class SandboxRefused(Exception):
+    """A folder would be graded without isolation (the CLI exits with status 2)."""
 
 
 @dataclass
@@ -196,6 +85,7 @@ class Report:
     seed: int
     exercises: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    isolated: bool = True
 
     @property
     def score(self) -> int:
@@ -216,6 +106,7 @@ class Report:
             "max_score": self.max_score,
             "exercises": [e.as_dict() for e in self.exercises],
             "notes": list(self.notes),
+            "isolated": self.isolated,
         }
 
     def text(self) -> str:
@@ -246,15 +137,14 @@ def read_notebook(path: Path):
         return nbformat.read(path, as_version=4)
     except Exception as exc:  # bad JSON, bad schema, unreadable file
         reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise NotebookError(f"cannot read {path} as a notebook: {reason[:200]}") from None
+        raise NotebookError(f"cannot read {path} as a notebook: {clean(reason, 200)}") from None
 
 
 def exercises_for(nb, path: Path) -> list:
     """The exercises a notebook is graded on: by file name, else by the functions it defines."""
-    stem = Path(path).stem
-    for name in NOTEBOOKS:
-        if stem == name or stem.startswith(name):
-            return exercises_of(name)
+    by_name = _exercises_by_name(path)
+    if by_name:
+        return by_name
     source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     defined = set(re.findall(r"^def\s+(\w+)\s*\(", source, flags=re.M))
     best = max(
@@ -263,6 +153,14 @@ def exercises_for(nb, path: Path) -> list:
     if not defined & {e.name for e in exercises_of(best)}:
         return []
     return exercises_of(best)
+
+
+def _exercises_by_name(path: Path) -> list:
+    stem = Path(path).stem
+    for name in NOTEBOOKS:
+        if stem == name or stem.startswith(name):
+            return exercises_of(name)
+    return []
 
 
 def is_check_cell(source: str) -> bool:
@@ -279,121 +177,116 @@ def is_check_cell(source: str) -> bool:
     return bool(lines) and all(_CHECK_LINE.match(ln) for ln in lines)
 
 
-# ---------------------------------------------------------------- the kernel
+def clean(text, limit: int = 300) -> str:
+    """Text from a notebook, safe for a report line: one line, control characters escaped, capped.
+
+    Examples
+    --------
+    >>> clean("oops\\nscore: 10/10")
+    'oops\\\\nscore: 10/10'
+    """
+    text = str(text)
+    out = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+    return out if len(out) <= limit else out[: limit - 3] + "..."
 
 
-class _Kernel:
-    """A kernel that has run the notebook's cells (minus check cells and cells that hung or killed it)."""
+def _one_line(text, limit: int = 200) -> str:
+    return clean((str(text or "").strip().splitlines() or [""])[0], limit)
 
-    def __init__(self, nb, workdir: str, timeout: float) -> None:
-        self.metadata = copy.deepcopy(nb.metadata)
-        self.cells = [(i, c.source) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
-        self.cells = [(i, s) for i, s in self.cells if not is_check_cell(s)]
-        self.workdir, self.timeout = workdir, timeout
+
+# ---------------------------------------------------------------- a notebook in its sandbox
+
+
+class _Session:
+    """One notebook in its sandbox: its cells run (a cell that hangs or kills it is skipped on a restart)."""
+
+    def __init__(self, nb, name: str, edition: Path, limits: Limits, isolate: bool) -> None:
+        import nbformat
+
+        self.text = nbformat.writes(nb)
+        self.name, self.edition, self.limits, self.isolate = name, edition, limits, isolate
+        cells = [(i, c.source) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+        self.cells = [(i, s) for i, s in cells if not is_check_cell(s)]
         self.skip: set = set()
         self.notes: list = []
-        self.client = None
+        self.box: Sandbox | None = None
+        self.deadline = time.monotonic() + limits.budget
         self._recorded = False
 
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def request_timeout(self) -> float:
+        return min(self.limits.timeout + _GRACE, max(0.0, self.remaining()))
+
     def start(self) -> None:
-        """Start a kernel and run the notebook; a cell that hangs or kills it is skipped on a restart."""
+        """A fresh sandbox with the notebook run; raises SandboxError when it cannot be had."""
         while True:
-            self._launch()
-            outputs, failure = self.run(_HELPER)
-            errors = [o for o in outputs or [] if o.get("output_type") == "error"]
-            if failure or errors:
-                why = failure or f"{errors[0].get('ename')}: {_one_line(errors[0].get('evalue'))}"
-                raise RuntimeError(f"could not install the grading helper ({why})")
-            bad = self._run_notebook(record=not self._recorded)
+            if self.remaining() <= 0:
+                raise SandboxError(f"the notebook used up its time budget of {self.limits.budget:g} s")
+            self.box = Sandbox(self.text, self.name, self.edition, self.limits, self.isolate)
+            self.box.start()
+            bad = self._run_cells(record=not self._recorded)
             self._recorded = True
             if bad is None:
-                break
+                return
             self.skip.add(bad)
-            self.stop()
 
-    def _launch(self) -> None:
-        import nbformat
-        from nbclient import NotebookClient
-
-        self.nb = nbformat.v4.new_notebook(metadata=copy.deepcopy(self.metadata))
-        self.client = NotebookClient(
-            self.nb,
-            timeout=self.timeout,
-            startup_timeout=60,
-            kernel_name="python3",
-            allow_errors=True,
-            interrupt_on_timeout=False,
-            record_timing=False,
-            shutdown_kernel="immediate",
-            resources={"metadata": {"path": self.workdir}},
-        )
-        env = dict(os.environ)
-        env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1", MPLBACKEND="Agg")
-        self.client.km = self.client.create_kernel_manager()
-        # the kernel's own stdout/stderr (not the notebook's output) would only add noise
-        self.client.start_new_kernel(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.client.start_new_kernel_client()
-
-    def _run_notebook(self, record: bool):
+    def _run_cells(self, record: bool):
         for index, source in self.cells:
             if index in self.skip:
                 continue
-            outputs, failure = self.run(source)
-            if failure:
-                self.notes.append(
-                    f"cell {index + 1} {failure}; the grader skipped it and re-ran the notebook"
+            reply = self.box.request({"op": "run", "cell": index + 1, "source": source}, self.request_timeout())
+            status = reply.get("status")
+            if status in ("hung", "died"):
+                what = (
+                    f"ran longer than {self.limits.timeout:g} s"
+                    if status == "hung"
+                    else _died(reply, "stopped the Python process")
                 )
+                self.notes.append(f"cell {index + 1} {what}; the grader skipped it and re-ran the notebook")
+                self.stop()
                 return index
-            if record:
-                for out in outputs:
-                    if out.get("output_type") == "error":
-                        self.notes.append(
-                            f"cell {index + 1} raised {out.get('ename')}: {_one_line(out.get('evalue'))}"
-                        )
+            if not record:
+                continue
+            if status == "timeout":
+                self.notes.append(
+                    f"cell {index + 1} timed out after {self.limits.timeout:g} s; the grader stopped it and went on"
+                )
+            elif status == "error" and reply.get("ename") == "LessonkitUnavailable":
+                used = clean(str(reply.get("evalue") or "").split(" ", 1)[0], 80)
+                self.notes.append(
+                    f"cell {index + 1} uses {used}, which is not available while grading; that is fine "
+                    "outside the graded functions (only they earn points)"
+                )
+            elif status == "error":
+                self.notes.append(
+                    f"cell {index + 1} raised {clean(reply.get('ename'), 60)}: {_one_line(reply.get('evalue'))}"
+                )
+            elif status != "ok":
+                self.notes.append(f"cell {index + 1}: the grader could not run it ({_one_line(reply.get('message'))})")
         return None
 
-    def run(self, source: str):
-        """Execute ``source``; return (outputs, None) or (None, "timed out ..." / "killed the kernel")."""
-        import nbformat
-        from nbclient.exceptions import CellTimeoutError, DeadKernelError
-
-        cell = nbformat.v4.new_code_cell(source)
-        self.nb.cells.append(cell)
-        try:
-            self.client.execute_cell(cell, len(self.nb.cells) - 1)
-        except CellTimeoutError:
-            return None, f"timed out after {self.timeout:g} s"
-        except DeadKernelError:
-            return None, "killed the Python kernel"
-        except RuntimeError as exc:  # e.g. the kernel died while waiting for a reply
-            if "dead" in str(exc).lower() or "died" in str(exc).lower():
-                return None, "killed the Python kernel"
-            raise
-        finally:
-            self.nb.cells.clear()
-        return cell.outputs, None
-
-    def restart(self) -> None:
-        """A fresh kernel with the notebook re-run (after a timeout or a death)."""
-        self.stop()
-        self.start()
+    def call(self, ex: Exercise, case) -> dict:
+        """Call ``ex.name`` on one case; on a hang or a death the sandbox is started afresh."""
+        if self.box is None:
+            self.start()
+        request = {"op": "call", "name": ex.name, "args": [_enc(a) for a in case.args]}
+        request["kwargs"] = {k: _enc(v) for k, v in case.kwargs.items()}
+        reply = self.box.request(request, self.request_timeout())
+        if reply.get("status") in ("hung", "died"):
+            self.stop()
+        return reply
 
     def stop(self) -> None:
-        """Shut the kernel down (killing it if needed)."""
-        if self.client is not None:
-            try:
-                self.client._cleanup_kernel()
-            except Exception:
-                pass
-            self.client = None
+        if self.box is not None:
+            self.box.close()
+            self.box = None
 
 
-def _one_line(text) -> str:
-    text = (str(text or "").strip().splitlines() or [""])[0]
-    return text if len(text) <= 200 else text[:197] + "..."
-
-
-# ---------------------------------------------------------------- encoding
+def _died(reply: dict, default: str) -> str:
+    reason = reply.get("reason")
+    return f"was stopped: it {reason}" if reason else default
 
 
 def _enc(value):
@@ -402,127 +295,193 @@ def _enc(value):
         np.save(buf, value, allow_pickle=False)
         return {"npy": base64.b64encode(buf.getvalue()).decode("ascii")}
     if isinstance(value, tuple):
-        return {"tuple": [_enc(v) for v in value]}
-    if isinstance(value, dict):
-        return {"dict": {k: _enc(v) for k, v in value.items()}}
+        return [_enc(v) for v in value]
     if isinstance(value, (np.integer, np.floating)):
         return value.item()
     return value
 
 
 class _Opaque:
-    """Stands for a returned value that was not an array of numbers."""
+    """Stands for a returned value that was not a plain numpy array of numbers."""
 
     def __init__(self, type_name: str, text: str) -> None:
-        self.type_name, self.text = type_name, text
+        self.type_name, self.text = clean(type_name, 60), clean(text, 80)
 
     def __repr__(self) -> str:
         return self.text or f"<{self.type_name}>"
 
 
 def _dec(value):
+    """A value from the sandbox: a numpy array (from .npy bytes), a list of them, None or _Opaque."""
     if isinstance(value, dict):
         if "npy" in value:
-            return np.load(io.BytesIO(base64.b64decode(value["npy"])), allow_pickle=False)
-        if "seq" in value:
-            return [_dec(v) for v in value["seq"]]
+            arr = np.load(io.BytesIO(base64.b64decode(value["npy"])), allow_pickle=False)
+            if type(arr) is not np.ndarray:
+                raise ValueError("not an array")
+            return arr
+        if "seq" in value and isinstance(value["seq"], list):
+            items = [_dec(v) for v in value["seq"][:8]]
+            return items + [None] * max(0, min(int(value.get("length", 0)), 100) - len(items))
         if "none" in value:
             return None
         if "type" in value:
             return _Opaque(str(value["type"]), str(value.get("repr", "")))
-    raise ValueError(f"unexpected value from the kernel: {str(value)[:80]}")
+    raise ValueError(f"unexpected value: {clean(str(value), 60)}")
 
 
-# ---------------------------------------------------------------- grading
+# ---------------------------------------------------------------- scoring
 
 
-def _call(kernel: _Kernel, ex: Exercise, case) -> dict:
-    payload = json.dumps({"args": _enc(tuple(case.args)), "kwargs": _enc(dict(case.kwargs))})
-    helper = "__import__('sys').modules['_lessonkit_grading']"
-    code = f"{helper}.call({ex.name!r}, {payload!r}, {ex.blocked!r}, globals())"
-    outputs, failure = kernel.run(code)
-    if failure:
-        return {"status": "failure", "failure": failure}
-    results = [o for o in outputs if o.get("output_type") == "display_data" and MIME in o.get("data", {})]
-    if not results:
-        errors = [o for o in outputs if o.get("output_type") == "error"]
-        why = f"{errors[0].get('ename')}: {_one_line(errors[0].get('evalue'))}" if errors else "no result"
-        return {"status": "broken", "message": why}
-    return results[-1]["data"][MIME]
+def evaluate(ex: Exercise, cases: list, call, limits: Limits | None = None, where: str = "hidden") -> ExerciseResult:
+    """Score ``ex`` on ``cases``: ``call(case)`` returns the runner's reply for that case.
 
-
-def grade_exercise(kernel: _Kernel, ex: Exercise, rng: np.random.Generator) -> ExerciseResult:
-    """Call the learner's ``ex.name`` on the hidden cases; points per case group."""
+    This is the one place where replies become points, used by the grader (replies from the
+    sandbox) and by the tests (replies from an in-process call, with the raw value under "value").
+    """
+    limits = limits or Limits()
     result = ExerciseResult(ex.name, 0, ex.max_points)
+    names = ex.reference.__code__.co_varnames[: ex.reference.__code__.co_argcount]
+    failed: dict = {}
 
     def zero(message: str) -> ExerciseResult:
-        result.feedback = [f"-{ex.max_points} {message}"]
+        result.points, result.feedback = 0, [f"-{ex.max_points} {message}"]
         return result
 
-    failed: dict = {}
-    names = ex.reference.__code__.co_varnames[: ex.reference.__code__.co_argcount]
-    for case in ex.hidden(rng):
-        expected = ex.expected(case)
-        reply = _call(kernel, ex, case)
+    for case in cases:
+        groups = ex.groups_of(case)
+        if all(g in failed for g in groups):
+            continue  # its points are lost already
+        on = f'on {where} case "{case.label}"'
+        reply = call(case)
         status = reply.get("status")
-        on = f'on hidden case "{case.label}"'
-        if status == "failure":
-            kernel.restart()
-            if "timed out" in reply["failure"]:
-                return zero(
-                    f"{ex.name} ran longer than {kernel.timeout:g} s {on} (an endless loop?); "
-                    "the grader stopped it"
-                )
+        unavailable = [clean(u, 120) for u in reply.get("unavailable") or []]
+        if unavailable:
             return zero(
-                f"{ex.name} killed the Python kernel {on} (os._exit, a crash or running out of memory)"
+                f"{ex.name} used {', '.join(unavailable)}, which is not available while grading: only what "
+                f"earlier exercises taught can be used ({_describe(ex)}), plus numpy and the rest of the "
+                "environment"
             )
         if status == "missing":
-            return zero(
-                f"no function named {ex.name} after running the notebook; keep the stub's name and signature"
-            )
+            return zero(f"no function named {ex.name} after running the notebook; keep the stub's name and signature")
         if status == "not implemented":
             return zero(f"{ex.name} is not implemented yet (it still raises NotImplementedError)")
-        if status == "broken":
-            return zero(
-                f"the grader could not call {ex.name} ({reply['message']}); "
-                "did the notebook replace Python built-ins?"
-            )
-        if int(reply.get("printed", 0)) > PRINT_LIMIT:
-            mb = int(reply["printed"]) / 1e6
-            return zero(
-                f"{ex.name} printed {mb:.1f} MB in one call {on} "
-                f"(limit {PRINT_LIMIT / 1e6:g} MB); remove the prints"
-            )
-        if status == "raised":
-            return zero(
-                f"{ex.name} raised {reply.get('type')}: {reply.get('message')}{reply.get('where', '')} {on}"
-            )
-        try:
-            got = _dec(reply["out"])
-        except (KeyError, ValueError) as exc:
-            return zero(f"{ex.name} returned something the grader cannot read ({exc}) {on}")
-        verdict = judge(ex, case, got, expected)
-        if verdict.shape_error:
+        problem = _case_problem(ex, case, reply, limits, on)
+        if problem is None:
+            got = reply["value"] if "value" in reply else _dec(reply["out"])
+            verdict = judge(ex, case, got)
             cause = f"; likely cause: {verdict.cause}" if verdict.cause else ""
-            return zero(f"{ex.name} returned the wrong type or shape {on}: {verdict.problem}{cause}")
-        groups = ex.groups_of(case)
+            if verdict.shape_error:
+                problem = f"returned the wrong type or shape {on}: {verdict.problem}{cause}"
+            else:
+                for ok, group in zip(verdict.ok, groups, strict=False):
+                    if not ok:
+                        failed.setdefault(group, f"{verdict.problem} {on}{cause}")
+        if problem is not None:
+            for group in dict.fromkeys(groups):
+                failed.setdefault(group, problem)
+            continue
         mutated = reply.get("mutated") or []
         if mutated:
-            shown = ", ".join(names[m] if isinstance(m, int) and m < len(names) else str(m) for m in mutated)
+            shown = ", ".join(names[m] if isinstance(m, int) and 0 <= m < len(names) else "?" for m in mutated)
             for group in dict.fromkeys(groups):
-                failed.setdefault(
-                    group, f'changed its input {shown} on "{case.label}" (inputs must be left alone)'
-                )
-        for ok, group in zip(verdict.ok, groups, strict=False):
-            if not ok and group not in failed:
-                cause = f"; likely cause: {verdict.cause}" if verdict.cause else ""
-                failed[group] = f'{verdict.problem} on "{case.label}"{cause}'
+                failed.setdefault(group, f"changed its input {shown} {on} (inputs must be left alone)")
     result.points = sum(p for g, p in ex.groups.items() if g not in failed)
     result.feedback = [f"-{ex.groups[g]} {g}: {failed[g]}" for g in ex.groups if g in failed]
     return result
 
 
-def grade_notebook(path, timeout: float = DEFAULT_TIMEOUT, seed: int | None = None) -> Report:
+def _case_problem(ex: Exercise, case, reply: dict, limits: Limits, on: str) -> str | None:
+    """Why a reply earns nothing for its case's groups, or None when its outputs are to be judged."""
+    status = reply.get("status")
+    printed = reply.get("printed", 0)
+    if status == "flood" or (isinstance(printed, (int, float)) and printed > limits.output_mb * 1e6):
+        return (
+            f"printed or displayed more than {limits.output_mb:g} MB in one call {on}; remove the prints"
+        )
+    if status in ("timeout", "hung"):
+        return f"ran longer than {limits.timeout:g} s {on} (an endless loop?); the grader stopped it"
+    if status == "died":
+        reason = reply.get("reason")
+        why = f"it {reason}" if reason else "os._exit, a crash or running out of memory"
+        return f"killed the Python process {on} ({why})"
+    if status == "budget":
+        return f"not run: the notebook used up its time budget of {limits.budget:g} s"
+    if status == "raised":
+        kind = clean(reply.get("type"), 60)
+        message = _one_line(reply.get("message"), 300)
+        hint = f" (the memory limit is {limits.memory_mb} MB)" if kind == "MemoryError" else ""
+        return f"raised {kind}: {message}{_where(reply.get('where'))}{hint} {on}"
+    if status != "ok" or ("out" not in reply and "value" not in reply):
+        return f"the grader could not call {ex.name} ({_one_line(reply.get('message') or status)}) {on}"
+    if "out" in reply:
+        try:
+            _dec(reply["out"])
+        except (KeyError, ValueError, TypeError, OSError) as exc:
+            return f"returned something the grader cannot read ({clean(exc, 80)}) {on}"
+    return None
+
+
+def _where(where) -> str:
+    if not (isinstance(where, list) and len(where) == 3):
+        return ""
+    name, cell, line = where
+    try:
+        return f" (in {clean(name, 60)}, line {int(line)} of cell {int(cell)})"
+    except (TypeError, ValueError):
+        return ""
+
+
+def _describe(ex: Exercise) -> str:
+    from .grading.curriculum import describe
+
+    return describe(ex.notebook)
+
+
+def grade_exercise(session: _Session, ex: Exercise, rng: np.random.Generator) -> ExerciseResult:
+    """Call the learner's ``ex.name`` in the session's sandbox on the hidden cases; points per group."""
+
+    def call(case) -> dict:
+        if session.remaining() <= 0:
+            return {"status": "budget"}
+        try:
+            return session.call(ex, case)
+        except SandboxError as exc:
+            return {"status": "died", "reason": f"could not be restarted ({_one_line(exc)})"}
+
+    return evaluate(ex, ex.hidden(rng), call, session.limits)
+
+
+# ---------------------------------------------------------------- notebooks and folders
+
+
+class _Editions:
+    """The grading editions of lessonkit, one per exercise notebook, written once per grading run."""
+
+    def __init__(self) -> None:
+        self.tmp = tempfile.TemporaryDirectory(prefix="lessonkit-editions-")
+        self.made: dict = {}
+
+    def __call__(self, notebook: str) -> Path:
+        from .grading.edition import write_edition
+
+        if notebook not in self.made:
+            self.made[notebook] = write_edition(notebook, Path(self.tmp.name) / notebook)
+        return self.made[notebook]
+
+    def close(self) -> None:
+        self.tmp.cleanup()
+
+
+def grade_notebook(
+    path,
+    timeout: float = DEFAULT_TIMEOUT,
+    seed: int | None = None,
+    *,
+    limits: Limits | None = None,
+    sandbox: bool | None = None,
+    _editions: _Editions | None = None,
+    _exercises: list | None = None,
+) -> Report:
     """Grade one notebook. Raises NotebookError when it is missing or unreadable.
 
     Parameters
@@ -532,7 +491,14 @@ def grade_notebook(path, timeout: float = DEFAULT_TIMEOUT, seed: int | None = No
     timeout : float
         Seconds allowed for each notebook cell and for each call of a graded function.
     seed : int, optional
-        Seed of the hidden cases; a fresh random one when None (it is reported).
+        Seed of the random part of the hidden cases; a fresh random one when None (it is reported).
+        Points do not depend on it: every group's fixed core of edge cases decides them.
+    limits : Limits, optional
+        Memory, output, file size, processes and the wall-clock budget (``timeout`` wins over
+        ``limits.timeout``).
+    sandbox : bool, optional
+        True: isolate with bubblewrap (SandboxRefused if it cannot run here); False: no isolation;
+        None: isolate when bubblewrap can run, else grade without isolation and say so in a note.
 
     Returns
     -------
@@ -541,54 +507,124 @@ def grade_notebook(path, timeout: float = DEFAULT_TIMEOUT, seed: int | None = No
     path = Path(path)
     nb = read_notebook(path)
     seed = secrets.randbelow(2**31) if seed is None else int(seed)
-    report = Report(str(path), seed)
-    exercises = exercises_for(nb, path)
+    limits = _limits(limits, timeout)
+    isolate, note = _isolation(sandbox)
+    report = Report(str(path), seed, isolated=isolate)
+    if note:
+        report.notes.append(note)
+    exercises = _exercises if _exercises is not None else exercises_for(nb, path)
     if not exercises:
         report.notes.append("no graded function found (names: " + ", ".join(EXERCISES) + ")")
         return report
-    with tempfile.TemporaryDirectory(prefix="lessonkit-grade-") as workdir:
-        kernel = _Kernel(nb, workdir, timeout)
-        try:
-            kernel.start()
-            for index, ex in enumerate(exercises):
-                rng = np.random.default_rng([seed, index])
-                report.exercises.append(grade_exercise(kernel, ex, rng))
-        except Exception as exc:  # the kernel could not start or keeps dying: grade what is left as 0
-            report.notes.append(f"grading stopped: {type(exc).__name__}: {_one_line(exc)}")
-            done = {e.name for e in report.exercises}
-            for ex in exercises:
-                if ex.name not in done:
-                    report.exercises.append(
-                        ExerciseResult(
-                            ex.name, 0, ex.max_points, [f"-{ex.max_points} not graded: the kernel failed"]
-                        )
-                    )
-        finally:
-            kernel.stop()
-            report.notes[:0] = kernel.notes
+    editions = _editions or _Editions()
+    session = _Session(nb, path.name, editions(exercises[0].notebook), limits, isolate)
+    try:
+        session.start()
+        for index, ex in enumerate(exercises):
+            rng = np.random.default_rng([seed, index])
+            report.exercises.append(grade_exercise(session, ex, rng))
+    except SandboxError as exc:  # the sandbox cannot start, or the notebook used its budget
+        report.notes.append(f"grading stopped: {_one_line(exc, 300)}")
+        done = {e.name for e in report.exercises}
+        for ex in exercises:
+            if ex.name not in done:
+                report.exercises.append(
+                    ExerciseResult(ex.name, 0, ex.max_points, [f"-{ex.max_points} not graded: {_one_line(exc, 300)}"])
+                )
+    finally:
+        session.stop()
+        head = report.notes[:1] if note else []
+        report.notes = head + session.notes + report.notes[len(head) :]
+        if _editions is None:
+            editions.close()
     return report
 
 
-def grade_path(path, timeout: float = DEFAULT_TIMEOUT, seed: int | None = None) -> list:
+def _limits(limits: Limits | None, timeout: float) -> Limits:
+    from dataclasses import replace
+
+    limits = limits or Limits()
+    return replace(limits, timeout=float(timeout)) if timeout is not None else limits
+
+
+def _isolation(sandbox: bool | None) -> tuple[bool, str | None]:
+    if sandbox is False:
+        return False, "graded without a sandbox (--no-sandbox): the notebook's code was not isolated"
+    problem = sandbox_problem()
+    if problem is None:
+        return True, None
+    if sandbox:
+        raise SandboxRefused(f"cannot grade in a sandbox: {problem}; {INSTALL_HINT}")
+    return False, f"not isolated: {problem}, so the notebook ran without a sandbox"
+
+
+def grade_path(
+    path,
+    timeout: float = DEFAULT_TIMEOUT,
+    seed: int | None = None,
+    *,
+    limits: Limits | None = None,
+    sandbox: bool | None = None,
+) -> list:
     """Grade a notebook, or every notebook under a folder (sorted); one Report each.
 
-    An unreadable notebook inside a folder becomes a Report with a note; a missing or unreadable
-    single notebook, or a folder with no notebooks, raises NotebookError.
+    A folder is graded only in sandboxes: without bubblewrap it raises SandboxRefused unless
+    ``sandbox=False``. An unreadable or empty notebook inside a folder gets a Report with 0 of the
+    assignment's points (the exercises most notebooks in the folder are graded on); a missing or
+    unreadable single notebook, or a folder with no notebooks, raises NotebookError.
     """
     path = Path(path)
-    if path.is_dir():
-        files = sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
-        if not files:
-            raise NotebookError(f"no notebooks (*.ipynb) under {path}")
-        seed = secrets.randbelow(2**31) if seed is None else int(seed)
-        reports = []
+    if not path.is_dir():
+        return [grade_notebook(path, timeout, seed, limits=limits, sandbox=sandbox)]
+    files = sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+    if not files:
+        raise NotebookError(f"no notebooks (*.ipynb) under {path}")
+    if sandbox is None:
+        problem = sandbox_problem()
+        if problem is not None:
+            raise SandboxRefused(f"will not grade a folder without a sandbox: {problem}; {INSTALL_HINT}")
+        sandbox = True
+    seed = secrets.randbelow(2**31) if seed is None else int(seed)
+    found: dict = {}
+    for file in files:
+        try:
+            nb = read_notebook(file)
+        except NotebookError as exc:
+            found[file] = (None, str(exc))
+            continue
+        found[file] = (nb, exercises_for(nb, file))
+    counts = Counter(tuple(e.name for e in ex) for nb, ex in found.values() if nb is not None and ex)
+    assignment = [EXERCISES[n] for n in counts.most_common(1)[0][0]] if counts else []
+    editions = _Editions()
+    reports = []
+    try:
         for file in files:
-            try:
-                reports.append(grade_notebook(file, timeout, seed))
-            except NotebookError as exc:
-                reports.append(Report(str(file), seed, notes=[str(exc)]))
-        return reports
-    return [grade_notebook(path, timeout, seed)]
+            nb, info = found[file]
+            exercises = _exercises_by_name(file) or assignment
+            if nb is None or not info:
+                why = info if nb is None else "no graded function found in it"
+                reports.append(_not_graded(file, seed, exercises, why, sandbox is not False))
+                continue
+            reports.append(
+                grade_notebook(file, timeout, seed, limits=limits, sandbox=sandbox, _editions=editions, _exercises=info)
+            )
+    finally:
+        editions.close()
+    return reports
+
+
+def _not_graded(file: Path, seed: int, exercises: list, why: str, isolated: bool) -> Report:
+    report = Report(str(file), seed, notes=[f"not graded: {why}"], isolated=isolated)
+    for ex in exercises:
+        report.exercises.append(
+            ExerciseResult(ex.name, 0, ex.max_points, [f"-{ex.max_points} not graded: the notebook is unreadable or empty"])
+        )
+    return report
+
+
+def not_graded(reports: list) -> list:
+    """The reports of notebooks that could not be graded at all (unreadable or empty)."""
+    return [r for r in reports if any(n.startswith("not graded: ") for n in r.notes)]
 
 
 def write_csv(reports: list, target) -> None:
@@ -605,12 +641,21 @@ def write_csv(reports: list, target) -> None:
                 f"note: {n}" for n in r.notes
             ]
             writer.writerow(
-                [
-                    r.path,
-                    r.score,
-                    r.max_score,
-                    r.seed,
-                    *[points.get(n, "") for n in names],
-                    " | ".join(feedback),
-                ]
+                [r.path, r.score, r.max_score, r.seed, *[points.get(n, "") for n in names], " | ".join(feedback)]
             )
+
+
+def to_json(reports: list, path: Path) -> str:
+    """The JSON the CLI prints: one report, or a folder's total with every submission."""
+    if len(reports) == 1 and not Path(path).is_dir():
+        return json.dumps(reports[0].as_dict(), indent=2, ensure_ascii=False)
+    data = {
+        "path": str(path),
+        "seed": reports[0].seed,
+        "score": sum(r.score for r in reports),
+        "max_score": sum(r.max_score for r in reports),
+        "exercises": [dict(e.as_dict(), path=r.path) for r in reports for e in r.exercises],
+        "submissions": [r.as_dict() for r in reports],
+        "not_graded": [r.path for r in not_graded(reports)],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False)

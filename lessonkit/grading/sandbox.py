@@ -1,0 +1,394 @@
+"""One notebook's sandbox: bubblewrap around the runner, limits, and the pipe the grader talks over.
+
+The set-up, on Linux with bubblewrap (``bwrap``):
+
+- new PID, network, IPC and UTS namespaces: the notebook sees only its own processes, has no
+  network at all (only its own loopback), and cannot see, signal or read the grader or other
+  notebooks (their command lines, seeds, environments, working folders);
+- a root of its own holding only: the system (``/usr`` and the ``/bin``, ``/lib`` links), the few
+  files of ``/etc`` that programs need, the Python installation and environment, all read-only; the
+  grading edition of lessonkit and the runner, read-only; a private ``/tmp`` and a private home
+  (``/home/learner``, the working folder, holding the copy of this one notebook), both small tmpfs;
+- lessonkit's own folder and the course's ``solutions/`` and ``tests/`` are never mounted (and are
+  hidden under an empty tmpfs where they lie inside a mounted folder);
+- an unprivileged user: started as root, the runner switches to a user id of its own (one per
+  sandbox) before any notebook code runs, with every capability gone and ``no_new_privs`` set by
+  bubblewrap; started as another user, the sandbox runs as that user inside a user namespace;
+- an empty environment but for a few variables (HOME, PATH, LANG, one BLAS thread, Agg);
+- limits: address space and file size per process and the number of processes (rlimits set by the
+  runner before the notebook runs), memory and processes of the whole sandbox (watched from
+  outside, several times a second), per-call time (a soft alarm inside, a hard deadline outside),
+  output per call (counted inside, display data included) and the notebook's wall-clock budget;
+- ``--die-with-parent`` and the PID namespace: when the grader closes the sandbox (or dies), every
+  process in it is killed, ``setsid`` grandchildren included.
+
+Without bubblewrap the same runner runs as a plain subprocess (``isolate=False``): same limits
+where the OS has them, same grading edition first on the path, but no isolation.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Limits", "Sandbox", "SandboxError", "sandbox_problem", "INSTALL_HINT"]
+
+RUNNER = Path(__file__).with_name("runner.py")
+INSIDE = "/opt/lessonkit-grading"
+HOME = "/home/learner"
+MAX_REPLY = 16 * 2**20
+INSTALL_HINT = (
+    "install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap), "
+    "or pass --no-sandbox to grade without isolation"
+)
+_ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "alternatives", "fonts", "mime.types")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one notebook may use while it is graded (each has a flag of ``grade``)."""
+
+    timeout: float = 30.0  # seconds per notebook cell and per call of a graded function
+    budget: float = 600.0  # wall-clock seconds for the whole notebook
+    memory_mb: int = 2048  # per process (address space) and for the whole sandbox (resident)
+    output_mb: float = 1.0  # printed or displayed per call
+    file_size_mb: int = 64  # largest file a process may write; also the size of /tmp and of the home
+    processes: int = 64  # processes and threads
+
+    def for_runner(self) -> dict:
+        """The limits the runner applies to itself, in bytes and counts."""
+        return {
+            "timeout": self.timeout,
+            "memory": int(self.memory_mb * 2**20),
+            "output": int(self.output_mb * 1e6),
+            "file_size": int(self.file_size_mb * 2**20),
+            "processes": self.processes,
+            "result_bytes": 8 * 2**20,
+        }
+
+
+class SandboxError(Exception):
+    """The sandbox could not start (the reason is the message)."""
+
+
+_PROBLEM: dict = {}
+
+
+def sandbox_problem() -> str | None:
+    """None when bubblewrap can run a sandbox here; otherwise a one-line reason."""
+    if "value" not in _PROBLEM:
+        _PROBLEM["value"] = _probe()
+    return _PROBLEM["value"]
+
+
+def _probe() -> str | None:
+    if not sys.platform.startswith("linux"):
+        return f"bubblewrap sandboxes need Linux (this is {sys.platform})"
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return "bubblewrap (bwrap) is not installed"
+    cmd = [bwrap, *_namespace_args(), *_system_args(), "--proc", "/proc", "--dev", "/dev", "--", "/bin/true"]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"bubblewrap could not run ({exc})"
+    if proc.returncode != 0:
+        reason = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
+        return f"bubblewrap could not make a sandbox here ({reason[:200]})"
+    return None
+
+
+def _namespace_args() -> list:
+    args = ["--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid", "--unshare-net"]
+    args += ["--unshare-uts", "--unshare-cgroup-try", "--hostname", "grading"]
+    if os.geteuid() == 0:
+        # No user namespace: the runner needs a real setuid to leave root behind (CAP_SETUID is all
+        # it keeps, and it is gone after the switch).
+        args += ["--cap-add", "CAP_SETUID,CAP_SETGID"]
+    else:
+        args += ["--unshare-user"]
+    return args
+
+
+def _system_args() -> list:
+    args = ["--ro-bind", "/usr", "/usr"]
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        path = Path("/") / name
+        if path.is_symlink():
+            args += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            args += ["--ro-bind", str(path), str(path)]
+    for name in _ETC:
+        args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    return args
+
+
+def python_paths() -> list:
+    """The folders the runner's Python needs: the installation, the environment, sys.path."""
+    from ..cli import course_root
+
+    root = course_root().resolve()
+    found = []
+    for p in [sys.base_prefix, sys.prefix, sys.exec_prefix, *sys.path]:
+        if not p:
+            continue
+        path = Path(p).resolve()
+        if path == root or not path.exists():
+            continue
+        if path not in found:
+            found.append(path)
+    return found
+
+
+def _hidden() -> list:
+    """Folders that must not be readable in the sandbox even where a mounted folder contains them."""
+    from ..cli import course_root
+
+    package = Path(__file__).resolve().parents[1]
+    root = course_root().resolve()
+    return [package, root / "solutions", root / "tests", root / "exercises"]
+
+
+class Sandbox:
+    """A runner for one notebook, in bubblewrap (``isolate=True``) or as a plain subprocess."""
+
+    def __init__(self, notebook_text: str, notebook_name: str, edition: Path, limits: Limits, isolate: bool):
+        self.notebook_text, self.notebook_name = notebook_text, notebook_name
+        self.edition, self.limits, self.isolate = Path(edition), limits, isolate
+        self.proc: subprocess.Popen | None = None
+        self.replies: queue.Queue = queue.Queue()
+        self.killed_because: str | None = None
+        self.pidns: str | None = None
+        self.tmp: str | None = None
+
+    # ------------------------------------------------------------ start and stop
+
+    def start(self) -> None:
+        """Start the runner and hand it the notebook; SandboxError if it does not come up."""
+        self.tmp = tempfile.mkdtemp(prefix="lessonkit-sandbox-")
+        os.chmod(self.tmp, 0o755)
+        runner = Path(self.tmp) / "runner.py"
+        shutil.copyfile(RUNNER, runner)
+        runner.chmod(0o644)
+        uid = None
+        if self.isolate:
+            uid = 2_000_000 + secrets.randbelow(1_000_000) if os.geteuid() == 0 else None
+            cmd = self._bwrap_command(runner, uid)
+            edition, path, cwd = f"{INSIDE}/edition", [str(p) for p in python_paths()], None
+        else:
+            work = Path(self.tmp) / "work"
+            work.mkdir()
+            cmd = [sys.executable, "-I", "-S", str(runner)]
+            edition, path, cwd = str(self.edition), [str(p) for p in python_paths()], str(work)
+        self.errors = open(Path(self.tmp) / "stderr.txt", "w+b")  # noqa: SIM115 (closed in close())
+        self.proc = subprocess.Popen(
+            cmd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.errors,
+            cwd=cwd,
+            env=None if self.isolate else _plain_env(Path(self.tmp)),
+            start_new_session=True,
+        )
+        threading.Thread(target=self._read, args=(self.proc.stdout,), daemon=True).start()
+        config = {
+            "edition": edition,
+            "path": path,
+            "notebook_name": Path(self.notebook_name).name,
+            "notebook": self.notebook_text,
+            "limits": self.limits.for_runner(),
+            "uid": uid,
+        }
+        reply = self.request({"op": "setup", "config": config}, timeout=120)
+        if reply.get("status") != "ready":
+            self.errors.seek(0)
+            detail = reply.get("message") or self.errors.read(4000).decode("utf-8", "replace")
+            self.close()
+            lines = [ln for ln in str(detail).strip().splitlines() if ln.strip()]
+            raise SandboxError(f"the grading sandbox did not start ({(lines or ['no reason given'])[-1][:300]})")
+        self.pidns = reply.get("pidns")
+        if self.isolate:
+            threading.Thread(target=self._watch, daemon=True).start()
+
+    def _bwrap_command(self, runner: Path, uid) -> list:
+        size = str(int(self.limits.file_size_mb * 2**20))
+        args = ["bwrap", *_namespace_args(), *_system_args()]
+        mounted = [Path("/usr")]
+        made: set = set()
+        for path in [*python_paths(), Path(INSIDE)]:
+            if any(path.is_relative_to(m) for m in mounted):
+                continue
+            for parent in reversed(path.parents[:-1]):  # readable parents (bwrap makes them 0700)
+                if parent not in made:
+                    args += ["--perms", "0755", "--dir", str(parent)]
+                    made.add(parent)
+            if path == Path(INSIDE):
+                args += ["--perms", "0755", "--dir", INSIDE]
+            else:
+                args += ["--ro-bind", str(path), str(path)]
+                mounted.append(path)
+        for path in _hidden():
+            if path.exists() and any(path.is_relative_to(m) for m in mounted):
+                args += ["--tmpfs", str(path)]
+        passwd, group = Path(self.tmp) / "passwd", Path(self.tmp) / "group"
+        user = uid if uid is not None else os.getuid()
+        passwd.write_text(f"learner:x:{user}:{user}:learner:{HOME}:/bin/sh\n", encoding="utf-8")
+        group.write_text(f"learner:x:{user}:\n", encoding="utf-8")
+        for f in (passwd, group):
+            f.chmod(0o644)
+        args += ["--ro-bind", str(passwd), "/etc/passwd", "--ro-bind", str(group), "/etc/group"]
+        args += ["--proc", "/proc", "--dev", "/dev"]
+        args += ["--perms", "1777", "--size", size, "--tmpfs", "/tmp"]
+        args += ["--perms", "0777", "--size", size, "--tmpfs", HOME]
+        args += ["--ro-bind", str(runner), f"{INSIDE}/runner.py"]
+        args += ["--ro-bind", str(self.edition), f"{INSIDE}/edition"]
+        args += ["--chdir", HOME, "--clearenv"]
+        for key, value in _sandbox_env().items():
+            args += ["--setenv", key, value]
+        exe = str(Path(sys.executable))
+        return [shutil.which("bwrap") or "bwrap", *args[1:], "--", exe, "-I", "-S", f"{INSIDE}/runner.py"]
+
+    def close(self) -> None:
+        """Kill the sandbox (every process in it) and remove its files."""
+        proc, self.proc = self.proc, None
+        if proc is not None:
+            self._kill(proc)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+            for stream in (proc.stdin, proc.stdout):
+                try:
+                    stream.close()
+                except Exception:
+                    pass
+        if getattr(self, "errors", None) is not None:
+            self.errors.close()
+            self.errors = None
+        if self.tmp is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.tmp = None
+
+    def _kill(self, proc) -> None:
+        try:
+            if self.isolate:
+                proc.kill()  # bwrap: its PID namespace, and every process in it, goes with it
+            else:
+                os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError, OSError):
+            pass
+
+    # ------------------------------------------------------------ talking
+
+    def request(self, obj: dict, timeout: float) -> dict:
+        """Send one request; the reply, or ``{"status": "hung" | "died", ...}`` (the sandbox is then closed)."""
+        proc = self.proc
+        if proc is None:
+            return {"status": "died", "reason": self.killed_because}
+        try:
+            proc.stdin.write((json.dumps(obj) + "\n").encode("utf-8"))
+            proc.stdin.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            return self._dead()
+        try:
+            item = self.replies.get(timeout=max(0.1, timeout))
+        except queue.Empty:
+            self.close()
+            return {"status": "hung"}
+        if item is None:
+            return self._dead()
+        if item is _TOO_LONG:
+            return {"status": "broken", "message": "its reply was too large"}
+        try:
+            reply = json.loads(item)
+        except ValueError:
+            return {"status": "broken", "message": "its reply could not be read"}
+        return reply if isinstance(reply, dict) else {"status": "broken", "message": "its reply was not an object"}
+
+    def _dead(self) -> dict:
+        time.sleep(0.05)  # let the watchdog record why it killed the sandbox, if it did
+        reason = self.killed_because
+        self.close()
+        return {"status": "died", "reason": reason}
+
+    def _read(self, stream) -> None:
+        while True:
+            try:
+                line = stream.readline(MAX_REPLY + 1)
+            except (OSError, ValueError):
+                line = b""
+            if not line:
+                self.replies.put(None)
+                return
+            if len(line) > MAX_REPLY and not line.endswith(b"\n"):
+                self.replies.put(_TOO_LONG)
+                while line and not line.endswith(b"\n"):
+                    line = stream.readline(MAX_REPLY + 1)
+                continue
+            self.replies.put(line.decode("utf-8", "replace"))
+
+    def _watch(self) -> None:
+        """Kill the sandbox when its processes together use too much memory or are too many."""
+        page = os.sysconf("SC_PAGE_SIZE")
+        limit = self.limits.memory_mb * 2**20
+        while self.proc is not None and self.pidns:
+            rss, count = 0, 0
+            for entry in os.scandir("/proc"):
+                if not entry.name.isdigit():
+                    continue
+                try:
+                    if os.readlink(f"/proc/{entry.name}/ns/pid") != self.pidns:
+                        continue
+                    with open(f"/proc/{entry.name}/statm", "rb") as fh:
+                        rss += int(fh.read().split()[1]) * page
+                    count += len(os.listdir(f"/proc/{entry.name}/task"))
+                except (OSError, ValueError, IndexError):
+                    continue
+            if rss > limit:
+                self.killed_because = f"used more than {self.limits.memory_mb} MB of memory"
+            elif count > self.limits.processes:
+                self.killed_because = f"started more than {self.limits.processes} processes"
+            if self.killed_because:
+                proc = self.proc
+                if proc is not None:
+                    self._kill(proc)
+                return
+            time.sleep(0.2)
+
+
+_TOO_LONG = object()
+
+
+def _sandbox_env() -> dict:
+    venv_bin = str(Path(sys.executable).parent)
+    return {
+        "HOME": HOME,
+        "USER": "learner",
+        "PATH": f"{venv_bin}:/usr/local/bin:/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "TMPDIR": "/tmp",
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": "/tmp/matplotlib",
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "PYTHONHASHSEED": "0",
+    }
+
+
+def _plain_env(tmp: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "SYSTEMROOT", "LANG", "LC_ALL")}
+    env.update({k: v for k, v in _sandbox_env().items() if k not in ("HOME", "PATH", "TMPDIR", "MPLCONFIGDIR")})
+    env.update(HOME=str(tmp / "work"), MPLCONFIGDIR=str(tmp / "matplotlib"))
+    return env
