@@ -100,7 +100,10 @@ def normalise(ex: Exercise, got):
         if item.dtype.kind == "c":
             return None, f"returned complex numbers for {name}; the answer is real (float64)"
         if item.dtype.kind not in "biuf":
-            return None, f"returned an array of dtype {item.dtype} for {name}, which is not an array of numbers"
+            return (
+                None,
+                f"returned an array of dtype {item.dtype} for {name}, which is not an array of numbers",
+            )
         arrays.append(np.array(item, dtype=np.float64))
     return arrays, None
 
@@ -194,16 +197,6 @@ def _geom_label(D, N, H, W, Fh, Fw, S, P) -> str:
     return f"D={D}, N={N}, {H}x{W} input, {Fh}x{Fw} filter, S={S}, P={P}"
 
 
-def _random_geometry(rng, *, D=1, N=1, S=1, P=0, square=True, fmax=4, hmax=7):
-    """A geometry whose filter fits the padded input."""
-    fh = int(rng.integers(1, fmax + 1))
-    fw = fh if square else int(rng.integers(1, fmax + 1))
-    lo_h, lo_w = max(1, fh - 2 * P), max(1, fw - 2 * P)
-    h = int(rng.integers(lo_h, max(lo_h, hmax) + 1))
-    w = h if square and lo_h == lo_w else int(rng.integers(lo_w, max(lo_w, hmax) + 1))
-    return D, N, h, w, fh, fw, S, P
-
-
 def _bp_case(values, group, geom, label=None) -> Case:
     D, N, H, W, Fh, Fw, S, P = geom
     ho, wo = (H - Fh + 2 * P) // S + 1, (W - Fw + 2 * P) // S + 1
@@ -224,34 +217,21 @@ def _fwd_case(values, group, geom, label=None) -> Case:
     return Case(label or _geom_label(*geom), (x, w, b), {"stride": S, "padding": P}, group)
 
 
-def _layer_case(values, group, geom, activation, label=None) -> Case:
-    D, N, H, W, Fh, Fw, S, P = geom
+def _layer_case(values, group, spec, label=None) -> Case:
+    activation, (D, N, H, W, Fh, Fw, S, P) = spec
     ho, wo = (H - Fh + 2 * P) // S + 1, (W - Fw + 2 * P) // S + 1
-    g, x, w, b = values((N, ho, wo)), values((D, H, W)), values((N, D, Fh, Fw)), values((N,))
-    text = label or f"{activation}, " + _geom_label(*geom)
+    for _ in range(100):  # ReLU cases always have nets on both sides of 0, none at 0
+        g, x, w, b = values((N, ho, wo)), values((D, H, W)), values((N, D, Fh, Fw)), values((N,))
+        net = conv_forward(x, w, b, S, P)
+        if activation != "relu" or (
+            (net > 0).sum() >= 2 and (net < 0).sum() >= 2 and np.abs(net).min() > 1e-6
+        ):
+            break
+    text = label or f"{activation}, " + _geom_label(D, N, H, W, Fh, Fw, S, P)
     return Case(text, (g, x, w, b, activation), {"stride": S, "padding": P}, group)
 
 
 LECTURE = (1, 1, 3, 3, 2, 2, 1, 0)  # the lecture's 3x3 input and 2x2 filter
-
-
-def _strides_group(rng, builder, group, n=3, **kw):
-    cases = []
-    for i in range(n):
-        S = 2 + i % 2
-        geom = _random_geometry(rng, S=S, hmax=9, **kw)
-        cases.append(builder(partial(_normal, rng), group, geom))
-    # a stride that does not divide H - F + 2P: the last row and column are never read
-    cases.append(builder(partial(_normal, rng), group, (1, 1, 6, 7, 3, 2, 2, 0)))
-    return cases
-
-
-def _padding_group(rng, builder, group, **kw):
-    vals = partial(_normal, rng)
-    cases = [builder(vals, group, _random_geometry(rng, P=1, **kw))]
-    cases.append(builder(vals, group, (1, 1, 4, 4, 2, 2, 1, 3)))  # P = 3 > F - 1 = 1
-    cases.append(builder(vals, group, _random_geometry(rng, P=int(rng.integers(2, 4)), fmax=2, **kw)))
-    return cases
 
 
 # ---------------------------------------------------------------- mistakes: wrong variants
@@ -470,34 +450,6 @@ LAYER_MISTAKES = (
 # ---------------------------------------------------------------- the exercises
 
 
-def _pad_public():
-    r = np.random.default_rng(1)
-    return [
-        Case("2x2 input, p=1", (np.array([[1.0, 2.0], [3.0, 4.0]]), 1)),
-        Case("3x4 input, p=2", (_ints(r, (3, 4)), 2)),
-        Case("p=0 returns an equal copy", (_ints(r, (2, 3)), 0)),
-        Case("depth 2 (D, H, W): only the last two axes are padded", (_ints(r, (2, 2, 3)), 1)),
-        Case("4-D (N, D, H, W), p=1", (_ints(r, (2, 1, 2, 2)), 1)),
-    ]
-
-
-def _pad_hidden(rng):
-    two = "2-D x, p >= 1"
-    lead = "p = 0 and leading axes left alone"
-    cases = [
-        Case(f"{h}x{w} input, p={p}", (_normal(rng, (h, w)), p), group=two)
-        for h, w, p in [
-            (1, 1, 1),
-            (int(rng.integers(2, 6)), int(rng.integers(2, 6)), int(rng.integers(1, 4))),
-        ]
-    ]
-    cases.append(Case("5x3 input, p=0", (_normal(rng, (5, 3)), 0), group=lead))
-    shape3 = (int(rng.integers(2, 4)), int(rng.integers(1, 5)), int(rng.integers(1, 5)))
-    cases.append(Case(f"shape {shape3}, p=2", (_normal(rng, shape3), 2), group=lead))
-    cases.append(Case("shape (2, 3, 2, 4), p=1", (_normal(rng, (2, 3, 2, 4)), 1), group=lead))
-    return cases
-
-
 PAD_MISTAKES = (
     Mistake(
         "leading axes padded too: pad only the last two axes (H and W), leave D and N alone",
@@ -508,26 +460,6 @@ PAD_MISTAKES = (
         lambda x, p: np.pad(np.asarray(x, float), [(0, 0)] * (np.ndim(x) - 2) + [(0, p), (0, p)]),
     ),
 )
-
-
-def _rot_public():
-    r = np.random.default_rng(2)
-    return [
-        Case("2x2 filter", (np.array([[1.0, 2.0], [3.0, 4.0]]),)),
-        Case("3x3 filter", (np.arange(1.0, 10.0).reshape(3, 3),)),
-        Case("2x3 (rectangular) filter", (_ints(r, (2, 3)),)),
-        Case("a stack of filters (N, D, Fh, Fw) = (2, 3, 2, 2)", (_ints(r, (2, 3, 2, 2)),)),
-    ]
-
-
-def _rot_hidden(rng):
-    g2, g4 = "2-D filters, square and rectangular", "stacks of filters (N, D, Fh, Fw)"
-    cases = [Case("1x1 filter", (_normal(rng, (1, 1)),), group=g2)]
-    for shape in [(3, 3), (int(rng.integers(1, 5)), int(rng.integers(2, 5)))]:
-        cases.append(Case(f"{shape[0]}x{shape[1]} filter", (_normal(rng, shape),), group=g2))
-    for shape in [(2, 3, 2, 2), (int(rng.integers(2, 4)), int(rng.integers(2, 4)), 3, 2)]:
-        cases.append(Case(f"shape {shape}", (_normal(rng, shape),), group=g4))
-    return cases
 
 
 ROT_MISTAKES = (
@@ -546,27 +478,6 @@ ROT_MISTAKES = (
     ),
     Mistake("transposed, not rotated", lambda w: np.swapaxes(np.asarray(w, float), -1, -2)),
 )
-
-
-def _dil_public():
-    r = np.random.default_rng(3)
-    return [
-        Case("2x2, stride 2", (np.array([[1.0, 2.0], [3.0, 4.0]]), 2)),
-        Case("2x3, stride 3", (_ints(r, (2, 3)), 3)),
-        Case("stride 1 returns an equal copy", (_ints(r, (2, 2)), 1)),
-        Case("(N, H_out, W_out) = (2, 2, 2), stride 2", (_ints(r, (2, 2, 2)), 2)),
-    ]
-
-
-def _dil_hidden(rng):
-    g2, gl = "2-D maps, stride 2 and 3", "stride 1 and leading axes"
-    cases = [Case("1x1, stride 3", (_normal(rng, (1, 1)), 3), group=g2)]
-    for s in (2, 3):
-        shape = (int(rng.integers(2, 5)), int(rng.integers(2, 5)))
-        cases.append(Case(f"{shape[0]}x{shape[1]}, stride {s}", (_normal(rng, shape), s), group=g2))
-    cases.append(Case("3x2, stride 1", (_normal(rng, (3, 2)), 1), group=gl))
-    cases.append(Case("shape (3, 2, 3), stride 2", (_normal(rng, (3, 2, 3)), 2), group=gl))
-    return cases
 
 
 def _dilate_too_many(delta, stride):
@@ -594,54 +505,6 @@ DIL_MISTAKES = (
 )
 
 
-def _corr_public():
-    r = np.random.default_rng(4)
-    return [
-        Case(
-            "3x3 input, 2x2 kernel (the lecture's sizes)",
-            (np.arange(1.0, 10.0).reshape(3, 3), np.array([[1.0, 2.0], [3.0, 4.0]])),
-        ),
-        Case("4x5 input, 3x2 kernel", (_ints(r, (4, 5)), _ints(r, (3, 2)))),
-        Case("kernel as large as the input", (_ints(r, (2, 3)), _ints(r, (2, 3)))),
-        Case("5x5 input, 2x2 kernel, stride 2", (_ints(r, (5, 5)), _ints(r, (2, 2))), {"stride": 2}),
-        Case(
-            "6x5 input, 3x2 kernel, stride 2 (does not divide)",
-            (_ints(r, (6, 5)), _ints(r, (3, 2))),
-            {"stride": 2},
-        ),
-    ]
-
-
-def _corr_hidden(rng):
-    g1, gr, gs = "stride 1, square", "rectangular inputs and kernels, kernel = input, F = 1", "stride S > 1"
-    cases = []
-    for _ in range(2):
-        h, f = int(rng.integers(3, 8)), int(rng.integers(2, 4))
-        cases.append(
-            Case(f"{h}x{h} input, {f}x{f} kernel", (_normal(rng, (h, h)), _normal(rng, (f, f))), group=g1)
-        )
-    h, w = int(rng.integers(3, 8)), int(rng.integers(3, 8))
-    cases.append(Case(f"{h}x{w} input, 2x3 kernel", (_normal(rng, (h, w)), _normal(rng, (2, 3))), group=gr))
-    cases.append(Case("3x4 input, 3x4 kernel", (_normal(rng, (3, 4)), _normal(rng, (3, 4))), group=gr))
-    cases.append(Case("4x3 input, 1x1 kernel", (_normal(rng, (4, 3)), _normal(rng, (1, 1))), group=gr))
-    for s in (2, 3):
-        h, w = int(rng.integers(5, 10)), int(rng.integers(5, 10))
-        cases.append(
-            Case(
-                f"{h}x{w} input, 3x2 kernel, stride {s}",
-                (_normal(rng, (h, w)), _normal(rng, (3, 2))),
-                {"stride": s},
-                gs,
-            )
-        )
-    cases.append(
-        Case(
-            "2x7 input, 1x2 kernel, stride 3", (_normal(rng, (2, 7)), _normal(rng, (1, 2))), {"stride": 3}, gs
-        )
-    )
-    return cases
-
-
 CORR_MISTAKES = (
     Mistake(
         "kernel flipped: that is a convolution; cross(x, k) uses k as it is, "
@@ -654,168 +517,353 @@ CORR_MISTAKES = (
 )
 
 
-# The public checks' geometries after the lecture's case, each with what its label starts with (the
-# label goes on with _geom_label). bp_delta_map and compute_gradient run the same ones, in this order.
-_PUBLIC_GEOMETRIES = (
-    ("", (1, 1, 4, 4, 3, 3, 1, 0)),
-    ("stride 2: ", (1, 1, 5, 5, 3, 3, 2, 0)),
-    ("stride that does not divide H - F + 2P: ", (1, 1, 6, 6, 3, 3, 2, 0)),
-    ("padding 1: ", (1, 1, 3, 3, 2, 2, 1, 1)),
-    ("padding > F-1: ", (1, 1, 3, 3, 2, 2, 1, 2)),
-    ("depth and filters: ", (3, 2, 4, 4, 2, 2, 1, 0)),
-    ("non-square, all together: ", (2, 3, 5, 7, 3, 2, 2, 1)),
+_LECTURE_GROUP = "the lecture's case (3x3 input, 2x2 filter)"
+
+# ---------------------------------------------------------------- case tables
+#
+# Each exercise's cases come from one table. Every group of hidden cases is the group's fixed core
+# (the very geometries of the public cases of that group, with fresh random values) plus one case
+# drawn at random *within the group's kind*: a stride group always has a stride that matters
+# (S > 1, at least two outputs per axis), a rotation-sensitive group never draws a 1x1 or symmetric
+# filter (values are continuous), a ReLU case always has nets of both signs. So a function's points
+# do not depend on the seed, and a function that passes the public check passes every core.
+
+
+@dataclass(frozen=True)
+class CaseTable:
+    """The public and hidden cases of one exercise (see the comment above)."""
+
+    core: tuple  # (group, label prefix, spec), easy to hard: the public cases, in order
+    random: dict  # group -> draw(rng) -> spec: one more case of the group's kind
+    make: Callable  # make(values, group, spec, label) -> Case
+    label: Callable  # label(spec) -> str
+    seed: int  # of the public cases' values
+    first: tuple = ()  # public cases shown first, with hand-checkable numbers
+
+    @property
+    def groups(self) -> tuple:
+        """The groups, in the order of the core."""
+        return tuple(dict.fromkeys(g for g, _, _ in self.core))
+
+    def public(self) -> list:
+        """The check's cases: ``first``, then the core with small integers (the last with decimals)."""
+        r = np.random.default_rng(self.seed)
+        cases = list(self.first)
+        for k, (group, prefix, spec) in enumerate(self.core):
+            last = k == len(self.core) - 1
+            values = partial(_decimals, r) if last else partial(_ints, r)
+            cases.append(self.make(values, group, spec, prefix + self.label(spec)))
+        return cases
+
+    def hidden(self, rng: np.random.Generator) -> list:
+        """The grader's cases: per group, its core with random values and one random case of its kind."""
+        values = partial(_normal, rng)
+        cases = []
+        for group in self.groups:
+            for g, prefix, spec in self.core:
+                if g == group:
+                    cases.append(self.make(values, group, spec, prefix + self.label(spec)))
+            spec = self.random[group](rng)
+            cases.append(self.make(values, group, spec, self.label(spec)))
+        return cases
+
+
+def _decimals(rng, shape) -> np.ndarray:
+    """Values with two decimals: an answer that rounds to integers is caught by the check too."""
+    return np.round(rng.normal(size=shape) * 2, 2)
+
+
+def _draw(rng, *, D=(1, 1), N=(1, 1), F=(2, 3), S=(1, 1), P=(0, 0), distinct=False, hmax=8):
+    """A random geometry (D, N, H, W, Fh, Fw, S, P) with at least two outputs along each axis."""
+
+    def pick(lo_hi):
+        return int(rng.integers(lo_hi[0], lo_hi[1] + 1))
+
+    d, n, s, p, fh = pick(D), pick(N), pick(S), pick(P), pick(F)
+    fw = pick(F)
+    while distinct and fw == fh:
+        fw = pick(F)
+    sizes = []
+    for f in (fh, fw):
+        lo = max(1, s + f - 2 * p)  # H + 2P - F >= S: two outputs, so the stride matters
+        sizes.append(int(rng.integers(lo, max(lo, hmax) + 1)))
+    return d, n, sizes[0], sizes[1], fh, fw, s, p
+
+
+def _geom_text(spec) -> str:
+    return _geom_label(*spec)
+
+
+_G1 = "stride 1, one channel"
+_GS = "stride S > 1"
+_GP = "padding P >= 0, including P > F - 1"
+_GD = "depth D and N filters"
+_GX = "non-square, F = 1, and everything at once"
+
+# bp_delta_map and compute_gradient share their geometries.
+_BACKWARD_CORE = (
+    (_LECTURE_GROUP, "the lecture's sizes: ", LECTURE),
+    (_G1, "", (1, 1, 4, 4, 3, 3, 1, 0)),
+    (_G1, "non-square filter: ", (1, 1, 5, 4, 2, 3, 1, 0)),
+    (_GS, "stride 2: ", (1, 1, 5, 5, 3, 3, 2, 0)),
+    (_GS, "stride that does not divide H - F + 2P: ", (1, 1, 6, 7, 3, 2, 2, 0)),
+    (_GS, "stride 3, remainder 2: ", (1, 1, 8, 8, 3, 3, 3, 0)),
+    (_GS, "1x1 filter, stride 2: ", (1, 1, 6, 5, 1, 1, 2, 0)),
+    (_GP, "padding 1, non-square filter: ", (1, 1, 4, 5, 3, 2, 1, 1)),
+    (_GP, "padding > F-1: ", (1, 1, 3, 3, 2, 2, 1, 2)),
+    (_GP, "1x1 filter, padding 2: ", (1, 1, 3, 4, 1, 1, 1, 2)),
+    (_GP, "filter taller than the input (padding makes room): ", (1, 1, 2, 3, 3, 2, 1, 1)),
+    (_GD, "depth and filters: ", (3, 2, 4, 4, 2, 2, 1, 0)),
+    (_GD, "one channel, three filters: ", (1, 3, 4, 4, 2, 2, 1, 0)),
+    (_GD, "three channels, one filter: ", (3, 1, 4, 5, 2, 3, 1, 0)),
+    (_GX, "1x1 filter, depth and filters: ", (2, 3, 4, 6, 1, 1, 1, 0)),
+    (_GX, "filter as large as the input: ", (1, 2, 3, 5, 3, 5, 1, 0)),
+    (_GX, "non-square, all together: ", (2, 3, 5, 7, 3, 2, 2, 1)),
+    (_GX, "filter taller than the input, stride 2, padding 2: ", (2, 2, 2, 3, 3, 2, 2, 2)),
+    (_GX, "all together, stride 3 leaving 2 > P rows and columns unread: ", (3, 2, 8, 9, 2, 3, 3, 1)),
+)
+
+_BACKWARD_RANDOM = {
+    _LECTURE_GROUP: lambda rng: LECTURE,
+    _G1: lambda rng: _draw(rng, F=(2, 4)),
+    _GS: lambda rng: _draw(rng, S=(2, 3)),
+    _GP: lambda rng: _draw(rng, P=(1, 3)),
+    _GD: lambda rng: _draw(rng, D=(2, 4), N=(2, 4)),
+    _GX: lambda rng: _draw(rng, D=(1, 3), N=(1, 3), S=(2, 3), P=(1, 3), distinct=True),
+}
+
+BP_TABLE = CaseTable(
+    _BACKWARD_CORE,
+    _BACKWARD_RANDOM,
+    _bp_case,
+    _geom_text,
+    seed=5,
+    first=(
+        Case(
+            "the lecture's case: 3x3 input, 2x2 filter, S=1, P=0",
+            (np.array([[[1.0, 2.0], [3.0, 4.0]]]), np.array([[[[1.0, 2.0], [3.0, 4.0]]]]), (1, 3, 3)),
+            {"stride": 1, "padding": 0},
+            _LECTURE_GROUP,
+        ),
+    ),
+)
+
+CG_TABLE = CaseTable(
+    _BACKWARD_CORE,
+    _BACKWARD_RANDOM,
+    _cg_case,
+    _geom_text,
+    seed=6,
+    first=(
+        Case(
+            "the lecture's case: 3x3 input, 2x2 filter, S=1, P=0",
+            (np.array([[[1.0, 0.0], [0.0, 2.0]]]), np.arange(1.0, 10.0).reshape(1, 3, 3), (1, 1, 2, 2)),
+            {"stride": 1, "padding": 0},
+            _LECTURE_GROUP,
+        ),
+    ),
+)
+
+_GF1, _GF2 = "stride 1 and padding", "stride, depth, filters, non-square"
+
+FWD_TABLE = CaseTable(
+    (
+        (_GF1, "the lecture's case: ", LECTURE),
+        (_GF1, "padding 1, non-square filter: ", (1, 1, 4, 5, 3, 2, 1, 1)),
+        (_GF1, "padding > F-1: ", (1, 1, 3, 3, 2, 2, 1, 2)),
+        (_GF1, "1x1 filter, padding 2: ", (1, 1, 3, 4, 1, 1, 1, 2)),
+        (_GF2, "stride 2: ", (1, 1, 5, 5, 3, 3, 2, 0)),
+        (_GF2, "stride that does not divide: ", (1, 1, 6, 7, 3, 2, 2, 0)),
+        (_GF2, "depth and filters: ", (3, 2, 4, 4, 2, 2, 1, 0)),
+        (_GF2, "1x1 filter, stride 2, depth and filters: ", (2, 3, 6, 5, 1, 1, 2, 0)),
+        (_GF2, "all together, stride 3, padding 2: ", (3, 2, 9, 6, 2, 3, 3, 2)),
+    ),
+    {
+        _GF1: lambda rng: _draw(rng, P=(0, 2)),
+        _GF2: lambda rng: _draw(rng, D=(2, 3), N=(2, 3), S=(2, 3), P=(0, 2), distinct=True),
+    },
+    _fwd_case,
+    _geom_text,
+    seed=7,
+)
+
+_GL1, _GL2 = "identity and ReLU", "sigmoid and tanh (f' at net^l)"
+
+LAYER_TABLE = CaseTable(
+    (
+        (_GL1, "the lecture's case: ", ("identity", LECTURE)),
+        (_GL1, "", ("relu", (1, 1, 4, 4, 2, 2, 1, 0))),
+        (_GL1, "", ("relu", (2, 3, 6, 5, 3, 2, 2, 1))),
+        (_GL2, "", ("sigmoid", (1, 2, 4, 4, 2, 2, 1, 2))),
+        (_GL2, "", ("tanh", (2, 2, 8, 7, 3, 2, 3, 0))),
+    ),
+    {
+        _GL1: lambda rng: ("relu", _draw(rng, D=(1, 3), N=(1, 3), S=(1, 3), P=(0, 2))),
+        _GL2: lambda rng: (
+            ("sigmoid", "tanh")[int(rng.integers(0, 2))],
+            _draw(rng, D=(1, 3), N=(1, 3), S=(1, 3), P=(0, 2)),
+        ),
+    },
+    _layer_case,
+    lambda spec: f"{spec[0]}, " + _geom_label(*spec[1]),
+    seed=8,
 )
 
 
-def _public_cases(make_case, vals) -> list[Case]:
-    """One public case per _PUBLIC_GEOMETRIES row, built by ``make_case`` (_bp_case or _cg_case)."""
-    return [make_case(vals, "", geom, prefix + _geom_label(*geom)) for prefix, geom in _PUBLIC_GEOMETRIES]
+def _shape_text(shape) -> str:
+    return f"{shape[0]}x{shape[1]}" if len(shape) == 2 else f"shape {tuple(shape)}"
 
 
-def _bp_public():
-    r = np.random.default_rng(5)
-    vals = partial(_ints, r)
-    lecture = Case(
-        "the lecture's case: 3x3 input, 2x2 filter, S=1, P=0",
-        (np.array([[[1.0, 2.0], [3.0, 4.0]]]), np.array([[[[1.0, 2.0], [3.0, 4.0]]]]), (1, 3, 3)),
-        {"stride": 1, "padding": 0},
-    )
-    return [lecture] + _public_cases(_bp_case, vals)
+def _pad_make(values, group, spec, label) -> Case:
+    shape, p = spec
+    return Case(label, (values(shape), p), group=group)
 
 
-_LECTURE_GROUP = "the lecture's case (3x3 input, 2x2 filter)"
+_GP2, _GPL = "2-D x, p >= 1", "p = 0 and leading axes left alone"
 
-
-def _bp_hidden(rng):
-    vals = partial(_normal, rng)
-    cases = [_bp_case(vals, _LECTURE_GROUP, LECTURE), _bp_case(partial(_ints, rng), _LECTURE_GROUP, LECTURE)]
-    g = "stride 1, one channel"
-    cases += [_bp_case(vals, g, _random_geometry(rng)) for _ in range(2)]
-    cases += _strides_group(rng, _bp_case, "stride S > 1")
-    cases += _padding_group(rng, _bp_case, "padding P >= 0, including P > F - 1")
-    g = "depth D and N filters"
-    for _ in range(2):
-        D, N = int(rng.integers(2, 5)), int(rng.integers(2, 5))
-        cases.append(_bp_case(vals, g, _random_geometry(rng, D=D, N=N)))
-    g = "non-square, F = 1, and everything at once"
-    cases.append(_bp_case(vals, g, (2, 3, 4, 6, 1, 1, 1, 0)))
-    cases.append(_bp_case(vals, g, (1, 2, 3, 5, 3, 5, 1, 0)))  # filter as large as the input
-    for _ in range(2):
-        geom = _random_geometry(
-            rng,
-            D=int(rng.integers(1, 4)),
-            N=int(rng.integers(1, 4)),
-            S=int(rng.integers(1, 4)),
-            P=int(rng.integers(0, 4)),
-            square=False,
-            hmax=8,
-        )
-        cases.append(_bp_case(vals, g, geom))
-    return cases
-
-
-def _cg_public():
-    r = np.random.default_rng(6)
-    vals = partial(_ints, r)
-    lecture = Case(
-        "the lecture's case: 3x3 input, 2x2 filter, S=1, P=0",
-        (np.array([[[1.0, 0.0], [0.0, 2.0]]]), np.arange(1.0, 10.0).reshape(1, 3, 3), (1, 1, 2, 2)),
-        {"stride": 1, "padding": 0},
-    )
-    return [lecture] + _public_cases(_cg_case, vals)
-
-
-def _cg_hidden(rng):
-    vals = partial(_normal, rng)
-    cases = [_cg_case(vals, _LECTURE_GROUP, LECTURE), _cg_case(partial(_ints, rng), _LECTURE_GROUP, LECTURE)]
-    g = "stride 1, one channel"
-    cases += [_cg_case(vals, g, _random_geometry(rng)) for _ in range(2)]
-    cases += _strides_group(rng, _cg_case, "stride S > 1")
-    cases += _padding_group(rng, _cg_case, "padding P >= 0, including P > F - 1")
-    g = "depth D and N filters"
-    for _ in range(2):
-        D, N = int(rng.integers(2, 5)), int(rng.integers(2, 5))
-        cases.append(_cg_case(vals, g, _random_geometry(rng, D=D, N=N)))
-    g = "non-square, F = 1, and everything at once"
-    cases.append(_cg_case(vals, g, (2, 3, 4, 6, 1, 1, 1, 0)))
-    cases.append(_cg_case(vals, g, (1, 2, 3, 5, 3, 5, 1, 0)))
-    for _ in range(2):
-        geom = _random_geometry(
-            rng,
-            D=int(rng.integers(1, 4)),
-            N=int(rng.integers(1, 4)),
-            S=int(rng.integers(1, 4)),
-            P=int(rng.integers(0, 4)),
-            square=False,
-            hmax=8,
-        )
-        cases.append(_cg_case(vals, g, geom))
-    return cases
-
-
-def _fwd_public():
-    r = np.random.default_rng(7)
-    vals = partial(_ints, r)
-    return [
-        _fwd_case(vals, "", LECTURE, "the lecture's case: 3x3 input, 2x2 filter, S=1, P=0"),
-        _fwd_case(vals, "", (1, 1, 5, 5, 3, 3, 2, 0), "stride 2: " + _geom_label(1, 1, 5, 5, 3, 3, 2, 0)),
-        _fwd_case(
-            vals, "", (1, 1, 3, 3, 2, 2, 1, 2), "padding > F-1: " + _geom_label(1, 1, 3, 3, 2, 2, 1, 2)
+PAD_TABLE = CaseTable(
+    (
+        (_GP2, "", ((2, 2), 1)),
+        (_GP2, "", ((3, 4), 2)),
+        (_GP2, "", ((1, 1), 1)),
+        (_GPL, "p=0 returns an equal copy: ", ((2, 3), 0)),
+        (_GPL, "depth 2 (D, H, W), only the last two axes padded: ", ((2, 2, 3), 1)),
+        (_GPL, "4-D (N, D, H, W): ", ((2, 1, 2, 2), 1)),
+    ),
+    {
+        _GP2: lambda rng: ((int(rng.integers(2, 6)), int(rng.integers(2, 6))), int(rng.integers(1, 4))),
+        _GPL: lambda rng: (
+            (int(rng.integers(2, 4)), int(rng.integers(1, 5)), int(rng.integers(1, 5))),
+            int(rng.integers(1, 3)),
         ),
-        _fwd_case(
-            vals,
-            "",
-            (3, 2, 4, 5, 3, 2, 2, 1),
-            "depth, filters, non-square: " + _geom_label(3, 2, 4, 5, 3, 2, 2, 1),
+    },
+    _pad_make,
+    lambda spec: f"{_shape_text(spec[0])} input, p={spec[1]}",
+    seed=1,
+)
+
+
+def _rot_make(values, group, spec, label) -> Case:
+    return Case(label, (values(spec),), group=group)
+
+
+_GR2, _GR4 = "2-D filters, square and rectangular", "stacks of filters (N, D, Fh, Fw)"
+
+
+def _rot_rect(rng):
+    h = int(rng.integers(2, 5))
+    w = int(rng.integers(2, 5))
+    while w == h:
+        w = int(rng.integers(2, 5))
+    return (h, w)
+
+
+ROT_TABLE = CaseTable(
+    (
+        (_GR2, "", (2, 2)),
+        (_GR2, "", (3, 3)),
+        (_GR2, "rectangular: ", (2, 3)),
+        (_GR2, "one row: ", (1, 3)),
+        (_GR4, "a stack of filters: ", (2, 3, 2, 2)),
+        (_GR4, "", (3, 2, 3, 2)),
+        (_GR4, "depth only (D, Fh, Fw): ", (2, 2, 3)),
+    ),
+    {
+        _GR2: _rot_rect,
+        _GR4: lambda rng: (int(rng.integers(2, 4)), int(rng.integers(2, 4)), 3, 2),
+    },
+    _rot_make,
+    lambda spec: f"{_shape_text(spec)} filter" if len(spec) == 2 else _shape_text(spec),
+    seed=2,
+)
+
+
+def _dil_make(values, group, spec, label) -> Case:
+    shape, s = spec
+    return Case(label, (values(shape), s), group=group)
+
+
+_GD2, _GDL = "2-D maps, stride 2 and 3", "stride 1 and leading axes"
+
+DIL_TABLE = CaseTable(
+    (
+        (_GD2, "", ((2, 3), 3)),
+        (_GD2, "", ((3, 1), 2)),
+        (_GD2, "", ((1, 1), 3)),
+        (_GDL, "stride 1 returns an equal copy: ", ((2, 2), 1)),
+        (_GDL, "(N, H_out, W_out): ", ((2, 2, 2), 2)),
+        (_GDL, "4-D: ", ((2, 1, 2, 3), 3)),
+    ),
+    {
+        _GD2: lambda rng: ((int(rng.integers(2, 5)), int(rng.integers(2, 5))), int(rng.integers(2, 4))),
+        _GDL: lambda rng: (
+            tuple(int(v) for v in rng.integers(2, 4, size=3)),
+            int(rng.integers(2, 4)),
         ),
-    ]
+    },
+    _dil_make,
+    lambda spec: f"{_shape_text(spec[0])}, stride {spec[1]}",
+    seed=3,
+    first=(Case("2x2, stride 2", (np.array([[1.0, 2.0], [3.0, 4.0]]), 2), group=_GD2),),
+)
 
 
-def _fwd_hidden(rng):
-    vals = partial(_normal, rng)
-    g1, g2 = "stride 1 and padding", "stride, depth, filters, non-square"
-    cases = [_fwd_case(vals, g1, LECTURE), _fwd_case(vals, g1, (1, 1, 4, 4, 2, 2, 1, 3))]
-    cases.append(_fwd_case(vals, g1, _random_geometry(rng, P=1)))
-    cases.append(_fwd_case(vals, g2, (1, 1, 6, 7, 3, 2, 2, 0)))
-    for _ in range(2):
-        geom = _random_geometry(
-            rng,
-            D=int(rng.integers(2, 4)),
-            N=int(rng.integers(2, 4)),
-            S=int(rng.integers(2, 4)),
-            P=int(rng.integers(0, 3)),
-            square=False,
-            hmax=8,
-        )
-        cases.append(_fwd_case(vals, g2, geom))
-    return cases
+def _corr_make(values, group, spec, label) -> Case:
+    xs, ks, s = spec
+    kwargs = {"stride": s} if s != 1 else {}
+    return Case(label, (values(xs), values(ks)), kwargs, group)
 
 
-def _layer_public():
-    r = np.random.default_rng(8)
-    vals = partial(_ints, r)
-    return [
-        _layer_case(vals, "", LECTURE, "identity", "identity, the lecture's case: 3x3 input, 2x2 filter"),
-        _layer_case(vals, "", (1, 1, 4, 4, 2, 2, 1, 0), "relu"),
-        _layer_case(partial(_normal, r), "", (1, 2, 4, 4, 2, 2, 1, 1), "sigmoid"),
-        _layer_case(partial(_normal, r), "", (2, 3, 5, 6, 3, 2, 2, 1), "tanh"),
-    ]
+_GC1 = "stride 1, square"
+_GCR = "rectangular inputs and kernels, kernel = input, F = 1"
+_GCS = "stride S > 1"
 
 
-def _layer_hidden(rng):
-    vals = partial(_normal, rng)
-    g1, g2 = "identity and ReLU", "sigmoid and tanh (f' at net^l)"
+def _corr_rect(rng):
+    h = int(rng.integers(3, 8))
+    w = int(rng.integers(3, 8))
+    while w == h:
+        w = int(rng.integers(3, 8))
+    return ((h, w), (2, 3), 1)
 
-    def geom(D, N, S, P):
-        f = int(rng.integers(2, 4))
-        return D, N, int(rng.integers(4, 8)), int(rng.integers(4, 8)), f, f + int(rng.integers(-1, 2)), S, P
 
-    cases = [_layer_case(vals, g1, LECTURE, "identity")]
-    cases.append(_layer_case(vals, g1, geom(2, 2, 1, 0), "relu"))
-    cases.append(_layer_case(vals, g1, geom(2, 3, 2, 1), "relu"))
-    cases.append(_layer_case(vals, g2, geom(2, 3, 1, 2), "sigmoid"))
-    cases.append(_layer_case(vals, g2, geom(1, 2, 3, 0), "tanh"))
-    return cases
+CORR_TABLE = CaseTable(
+    (
+        (_GC1, "the lecture's sizes: ", ((3, 3), (2, 2), 1)),
+        (_GC1, "", ((5, 5), (3, 3), 1)),
+        (_GCR, "", ((4, 5), (3, 2), 1)),
+        (_GCR, "kernel as large as the input: ", ((2, 3), (2, 3), 1)),
+        (_GCR, "1x1 kernel: ", ((4, 3), (1, 1), 1)),
+        (_GCS, "stride 2: ", ((5, 5), (2, 2), 2)),
+        (_GCS, "stride 2, does not divide: ", ((6, 5), (3, 2), 2)),
+        (_GCS, "stride 4, remainder 2: ", ((9, 8), (3, 2), 4)),
+        (_GCS, "stride 3, one row: ", ((2, 7), (1, 2), 3)),
+    ),
+    {
+        _GC1: lambda rng: (lambda h, f: ((h, h), (f, f), 1))(
+            int(rng.integers(4, 8)), int(rng.integers(2, 4))
+        ),
+        _GCR: _corr_rect,
+        _GCS: lambda rng: (
+            (int(rng.integers(6, 10)), int(rng.integers(6, 10))),
+            (3, 2),
+            int(rng.integers(2, 4)),
+        ),
+    },
+    _corr_make,
+    lambda spec: (
+        f"{_shape_text(spec[0])} input, {_shape_text(spec[1])} kernel"
+        + (f", stride {spec[2]}" if spec[2] != 1 else "")
+    ),
+    seed=4,
+    first=(
+        Case(
+            "3x3 input, 2x2 kernel (the lecture's sizes)",
+            (np.arange(1.0, 10.0).reshape(3, 3), np.array([[1.0, 2.0], [3.0, 4.0]])),
+            group=_GC1,
+        ),
+    ),
+)
 
 
 def _exercises():
@@ -824,8 +872,8 @@ def _exercises():
             "pad",
             "01_primitives",
             pad,
-            _pad_public,
-            _pad_hidden,
+            PAD_TABLE.public,
+            PAD_TABLE.hidden,
             {"2-D x, p >= 1": 1, "p = 0 and leading axes left alone": 1},
             PAD_MISTAKES,
             teaches=("ops.pad",),
@@ -834,8 +882,8 @@ def _exercises():
             "rot180",
             "01_primitives",
             rot180,
-            _rot_public,
-            _rot_hidden,
+            ROT_TABLE.public,
+            ROT_TABLE.hidden,
             {"2-D filters, square and rectangular": 1, "stacks of filters (N, D, Fh, Fw)": 1},
             ROT_MISTAKES,
             teaches=("ops.rot180",),
@@ -844,8 +892,8 @@ def _exercises():
             "dilate",
             "01_primitives",
             dilate,
-            _dil_public,
-            _dil_hidden,
+            DIL_TABLE.public,
+            DIL_TABLE.hidden,
             {"2-D maps, stride 2 and 3": 1, "stride 1 and leading axes": 1},
             DIL_MISTAKES,
             teaches=("ops.dilate",),
@@ -854,8 +902,8 @@ def _exercises():
             "correlate2d",
             "01_primitives",
             correlate2d,
-            _corr_public,
-            _corr_hidden,
+            CORR_TABLE.public,
+            CORR_TABLE.hidden,
             {
                 "stride 1, square": 1,
                 "rectangular inputs and kernels, kernel = input, F = 1": 1,
@@ -868,8 +916,8 @@ def _exercises():
             "bp_delta_map",
             "02_bp_delta_map",
             bp_delta_map,
-            _bp_public,
-            _bp_hidden,
+            BP_TABLE.public,
+            BP_TABLE.hidden,
             {
                 _LECTURE_GROUP: 1,
                 "stride 1, one channel": 1,
@@ -885,8 +933,8 @@ def _exercises():
             "compute_gradient",
             "03_compute_gradient",
             compute_gradient,
-            _cg_public,
-            _cg_hidden,
+            CG_TABLE.public,
+            CG_TABLE.hidden,
             {
                 _LECTURE_GROUP: 1,
                 "stride 1, one channel": 1,
@@ -905,8 +953,8 @@ def _exercises():
             "conv_forward",
             "04_conv_layer",
             conv_forward,
-            _fwd_public,
-            _fwd_hidden,
+            FWD_TABLE.public,
+            FWD_TABLE.hidden,
             {"stride 1 and padding": 2, "stride, depth, filters, non-square": 2},
             FWD_MISTAKES,
             teaches=("conv.conv_forward",),
@@ -915,8 +963,8 @@ def _exercises():
             "layer_backward",
             "04_conv_layer",
             layer_backward_reference,
-            _layer_public,
-            _layer_hidden,
+            LAYER_TABLE.public,
+            LAYER_TABLE.hidden,
             {"identity and ReLU": 2, "sigmoid and tanh (f' at net^l)": 2, "db, the bias gradient": 2},
             LAYER_MISTAKES,
             outputs=("d_input", "dW", "db"),

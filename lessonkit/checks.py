@@ -66,12 +66,15 @@ def check(name: str, fn, *, timeout: float = 10.0) -> CheckResult:
     --------
     >>> import lessonkit
     >>> result = lessonkit.check("rot180", lambda w: np.asarray(w)[..., ::-1, ::-1])
-    Checking rot180 on 4 public cases, easy to hard.
-      case 1/4  2x2 filter: ok
-      case 2/4  3x3 filter: ok
-      case 3/4  2x3 (rectangular) filter: ok
-      case 4/4  a stack of filters (N, D, Fh, Fw) = (2, 3, 2, 2): ok
-    rot180: all 4 public cases pass.
+    Checking rot180 on 7 public cases, easy to hard.
+      case 1/7  2x2 filter: ok
+      case 2/7  3x3 filter: ok
+      case 3/7  rectangular: 2x3 filter: ok
+      case 4/7  one row: 1x3 filter: ok
+      case 5/7  a stack of filters: shape (2, 3, 2, 2): ok
+      case 6/7  shape (3, 2, 3, 2): ok
+      case 7/7  depth only (D, Fh, Fw): shape (2, 2, 3): ok
+    rot180: all 7 public cases pass.
     >>> bool(result)
     True
     """
@@ -237,8 +240,13 @@ def _raiser(message: str, freevars: tuple):
 
 
 def _is_lessonkits(fn) -> bool:
-    """True for a function lessonkit defines (the check then tests lessonkit, not the learner)."""
-    return str(getattr(fn, "__module__", "") or "").startswith("lessonkit")
+    """True for a function defined in lessonkit's files (the check then tests lessonkit, not the learner)."""
+    from pathlib import Path
+
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return False
+    return Path(code.co_filename).resolve().is_relative_to(Path(__file__).resolve().parent)
 
 
 @contextmanager

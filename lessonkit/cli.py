@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 from pathlib import Path
@@ -104,9 +103,14 @@ def _build(args) -> int:
 def _grade(args) -> int:
     from .grader import Limits, NotebookError, SandboxRefused, grade_path, not_graded, to_json, write_csv
 
-    for flag, value in [("--timeout", args.timeout), ("--memory", args.memory), ("--budget", args.budget),
-                        ("--output-limit", args.output_limit), ("--file-size", args.file_size),
-                        ("--processes", args.processes)]:
+    for flag, value in [
+        ("--timeout", args.timeout),
+        ("--memory", args.memory),
+        ("--budget", args.budget),
+        ("--output-limit", args.output_limit),
+        ("--file-size", args.file_size),
+        ("--processes", args.processes),
+    ]:
         if not value > 0:
             print(f"error: {flag} must be a positive number; got {value:g}", file=sys.stderr)
             return 2
@@ -119,11 +123,18 @@ def _grade(args) -> int:
         processes=args.processes,
     )
     if args.no_sandbox:
-        print("warning: --no-sandbox: the notebooks' code runs without isolation, with your rights; "
-              "grade only notebooks you trust this way", file=sys.stderr)
+        print(
+            "warning: --no-sandbox: the notebooks' code runs without isolation, with your rights; "
+            "grade only notebooks you trust this way",
+            file=sys.stderr,
+        )
     try:
         reports = grade_path(
-            args.path, timeout=args.timeout, seed=args.seed, limits=limits, sandbox=False if args.no_sandbox else None
+            args.path,
+            timeout=args.timeout,
+            seed=args.seed,
+            limits=limits,
+            sandbox=False if args.no_sandbox else None,
         )
     except (NotebookError, SandboxRefused) as exc:
         print(f"error: {exc}", file=sys.stderr)

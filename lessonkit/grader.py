@@ -45,6 +45,7 @@ __all__ = [
     "grade_notebook",
     "grade_path",
     "evaluate",
+    "grade_function",
     "DEFAULT_TIMEOUT",
 ]
 
@@ -236,7 +237,9 @@ class _Session:
         for index, source in self.cells:
             if index in self.skip:
                 continue
-            reply = self.box.request({"op": "run", "cell": index + 1, "source": source}, self.request_timeout())
+            reply = self.box.request(
+                {"op": "run", "cell": index + 1, "source": source}, self.request_timeout()
+            )
             status = reply.get("status")
             if status in ("hung", "died"):
                 what = (
@@ -251,7 +254,8 @@ class _Session:
                 continue
             if status == "timeout":
                 self.notes.append(
-                    f"cell {index + 1} timed out after {self.limits.timeout:g} s; the grader stopped it and went on"
+                    f"cell {index + 1} timed out after {self.limits.timeout:g} s; "
+                    "the grader stopped it and went on"
                 )
             elif status == "error" and reply.get("ename") == "LessonkitUnavailable":
                 used = clean(str(reply.get("evalue") or "").split(" ", 1)[0], 80)
@@ -261,10 +265,13 @@ class _Session:
                 )
             elif status == "error":
                 self.notes.append(
-                    f"cell {index + 1} raised {clean(reply.get('ename'), 60)}: {_one_line(reply.get('evalue'))}"
+                    f"cell {index + 1} raised {clean(reply.get('ename'), 60)}: "
+                    f"{_one_line(reply.get('evalue'))}"
                 )
             elif status != "ok":
-                self.notes.append(f"cell {index + 1}: the grader could not run it ({_one_line(reply.get('message'))})")
+                self.notes.append(
+                    f"cell {index + 1}: the grader could not run it ({_one_line(reply.get('message'))})"
+                )
         return None
 
     def call(self, ex: Exercise, case) -> dict:
@@ -332,7 +339,14 @@ def _dec(value):
 # ---------------------------------------------------------------- scoring
 
 
-def evaluate(ex: Exercise, cases: list, call, limits: Limits | None = None, where: str = "hidden") -> ExerciseResult:
+def evaluate(
+    ex: Exercise,
+    cases: list,
+    call,
+    limits: Limits | None = None,
+    where: str = "hidden",
+    expected_of=None,
+) -> ExerciseResult:
     """Score ``ex`` on ``cases``: ``call(case)`` returns the runner's reply for that case.
 
     This is the one place where replies become points, used by the grader (replies from the
@@ -362,13 +376,15 @@ def evaluate(ex: Exercise, cases: list, call, limits: Limits | None = None, wher
                 "environment"
             )
         if status == "missing":
-            return zero(f"no function named {ex.name} after running the notebook; keep the stub's name and signature")
+            return zero(
+                f"no function named {ex.name} after running the notebook; keep the stub's name and signature"
+            )
         if status == "not implemented":
             return zero(f"{ex.name} is not implemented yet (it still raises NotImplementedError)")
         problem = _case_problem(ex, case, reply, limits, on)
         if problem is None:
             got = reply["value"] if "value" in reply else _dec(reply["out"])
-            verdict = judge(ex, case, got)
+            verdict = judge(ex, case, got, expected_of(case) if expected_of else None)
             cause = f"; likely cause: {verdict.cause}" if verdict.cause else ""
             if verdict.shape_error:
                 problem = f"returned the wrong type or shape {on}: {verdict.problem}{cause}"
@@ -382,7 +398,9 @@ def evaluate(ex: Exercise, cases: list, call, limits: Limits | None = None, wher
             continue
         mutated = reply.get("mutated") or []
         if mutated:
-            shown = ", ".join(names[m] if isinstance(m, int) and 0 <= m < len(names) else "?" for m in mutated)
+            shown = ", ".join(
+                names[m] if isinstance(m, int) and 0 <= m < len(names) else "?" for m in mutated
+            )
             for group in dict.fromkeys(groups):
                 failed.setdefault(group, f"changed its input {shown} {on} (inputs must be left alone)")
     result.points = sum(p for g, p in ex.groups.items() if g not in failed)
@@ -395,9 +413,7 @@ def _case_problem(ex: Exercise, case, reply: dict, limits: Limits, on: str) -> s
     status = reply.get("status")
     printed = reply.get("printed", 0)
     if status == "flood" or (isinstance(printed, (int, float)) and printed > limits.output_mb * 1e6):
-        return (
-            f"printed or displayed more than {limits.output_mb:g} MB in one call {on}; remove the prints"
-        )
+        return f"printed or displayed more than {limits.output_mb:g} MB in one call {on}; remove the prints"
     if status in ("timeout", "hung"):
         return f"ran longer than {limits.timeout:g} s {on} (an endless loop?); the grader stopped it"
     if status == "died":
@@ -435,6 +451,39 @@ def _describe(ex: Exercise) -> str:
     from .grading.curriculum import describe
 
     return describe(ex.notebook)
+
+
+def local_reply(fn, case) -> dict:
+    """Call ``fn`` on ``case`` in this process and reply as the sandbox's runner would (for tests)."""
+    args = [a.copy() if isinstance(a, np.ndarray) else a for a in case.args]
+    kwargs = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in case.kwargs.items()}
+    try:
+        value = fn(*args, **kwargs)
+    except NotImplementedError:
+        return {"status": "not implemented"}
+    except Exception as exc:
+        return {"status": "raised", "type": type(exc).__name__, "message": str(exc)}
+    mutated = [
+        i
+        for i, (a, b) in enumerate(zip(case.args, args, strict=False))
+        if isinstance(a, np.ndarray) and not (a.shape == b.shape and np.array_equal(a, b))
+    ]
+    return {"status": "ok", "value": value, "mutated": mutated}
+
+
+def grade_function(name: str, fn, seed: int, expected_of=None) -> ExerciseResult:
+    """Grade a function of this process on the hidden cases of ``seed``, unsandboxed (for tests).
+
+    Examples
+    --------
+    >>> import lessonkit
+    >>> grade_function("rot180", lambda w: np.asarray(w)[..., ::-1, ::-1].copy(), seed=0).points
+    2
+    """
+    ex = EXERCISES[name]
+    index = [e.name for e in exercises_of(ex.notebook)].index(name)
+    cases = ex.hidden(np.random.default_rng([seed, index]))
+    return evaluate(ex, cases, lambda case: local_reply(fn, case), expected_of=expected_of)
 
 
 def grade_exercise(session: _Session, ex: Exercise, rng: np.random.Generator) -> ExerciseResult:
@@ -529,7 +578,9 @@ def grade_notebook(
         for ex in exercises:
             if ex.name not in done:
                 report.exercises.append(
-                    ExerciseResult(ex.name, 0, ex.max_points, [f"-{ex.max_points} not graded: {_one_line(exc, 300)}"])
+                    ExerciseResult(
+                        ex.name, 0, ex.max_points, [f"-{ex.max_points} not graded: {_one_line(exc, 300)}"]
+                    )
                 )
     finally:
         session.stop()
@@ -606,7 +657,9 @@ def grade_path(
                 reports.append(_not_graded(file, seed, exercises, why, sandbox is not False))
                 continue
             reports.append(
-                grade_notebook(file, timeout, seed, limits=limits, sandbox=sandbox, _editions=editions, _exercises=info)
+                grade_notebook(
+                    file, timeout, seed, limits=limits, sandbox=sandbox, _editions=editions, _exercises=info
+                )
             )
     finally:
         editions.close()
@@ -617,7 +670,12 @@ def _not_graded(file: Path, seed: int, exercises: list, why: str, isolated: bool
     report = Report(str(file), seed, notes=[f"not graded: {why}"], isolated=isolated)
     for ex in exercises:
         report.exercises.append(
-            ExerciseResult(ex.name, 0, ex.max_points, [f"-{ex.max_points} not graded: the notebook is unreadable or empty"])
+            ExerciseResult(
+                ex.name,
+                0,
+                ex.max_points,
+                [f"-{ex.max_points} not graded: the notebook is unreadable or empty"],
+            )
         )
     return report
 
@@ -641,7 +699,14 @@ def write_csv(reports: list, target) -> None:
                 f"note: {n}" for n in r.notes
             ]
             writer.writerow(
-                [r.path, r.score, r.max_score, r.seed, *[points.get(n, "") for n in names], " | ".join(feedback)]
+                [
+                    r.path,
+                    r.score,
+                    r.max_score,
+                    r.seed,
+                    *[points.get(n, "") for n in names],
+                    " | ".join(feedback),
+                ]
             )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import mutants
 import nbformat
 import numpy as np
 import pytest
@@ -94,16 +95,14 @@ def test_every_known_mistake_fails_and_is_named(name, index, capsys):
 
 
 def test_a_check_stops_at_the_first_failure_and_shows_expected_and_got(capsys):
-    def no_rot(delta, w, input_shape, stride=1, padding=0):
-        return lessonkit.cases._bp_variant(delta, w, input_shape, stride, padding, rotate=False)
-
-    result, out = run("bp_delta_map", no_rot, capsys)
-    assert "case 1/8  the lecture's case: 3x3 input, 2x2 filter, S=1, P=0: FAILED" in out
-    assert "case 2/8" not in out
+    n = len(EXERCISES["bp_delta_map"].public())
+    result, out = run("bp_delta_map", mutants.BP["no rot180"], capsys)
+    assert f"case 1/{n}  the lecture's case: 3x3 input, 2x2 filter, S=1, P=0: FAILED" in out
+    assert f"case 2/{n}" not in out
     expected = out.split("expected:")[1].split("got:")[0]
     assert "[ 6. 20. 16.]" in expected  # the lecture's example, computed by lessonkit
     assert "likely cause: filter not rotated" in out
-    assert out.rstrip().endswith("bp_delta_map: 0 of 8 public cases pass; fix case 1 first.")
+    assert out.rstrip().endswith(f"bp_delta_map: 0 of {n} public cases pass; fix case 1 first.")
 
 
 def test_output_is_deterministic(capsys):
@@ -129,7 +128,7 @@ def test_input_mutation_is_reported(capsys):
     "fn, text",
     [
         (lambda *a, **k: "hello", "returned a str ('hello') for result; return a numpy array"),
-        (lambda x, p: np.pad(x, p).tolist(), "returned a list ([[0.0, 0.0, 0.0, 0.0], [0.0, 1.0, 2.0, 0.0],"),
+        (lambda x, p: np.pad(x, p).tolist(), "returned a list ([[0.0, 0.0, 0.0, 0.0], [0.0, "),
         (lambda *a, **k: np.array([object()]), "not an array of numbers"),
         (lambda *a, **k: np.zeros((7, 7)), "has shape (7, 7); expected (4, 4)"),
         (lambda *a, **k: 1 / 0, "raised ZeroDivisionError: division by zero"),
@@ -152,10 +151,30 @@ def test_the_function_being_checked_is_switched_off_in_lessonkit(capsys):
         return lessonkit.bp_delta_map(delta, w, input_shape, stride, padding)
 
     result, out = run("bp_delta_map", forwards, capsys)
-    assert not result and "lessonkit.bp_delta_map is switched off" in out
+    assert not result
+    assert "lessonkit.conv.bp_delta_map is not available while your bp_delta_map is checked or graded" in out
     # ... and only while the check runs
     g = lessonkit.bp_delta_map(np.ones((1, 2, 2)), np.ones((1, 1, 2, 2)), (1, 3, 3))
     assert g.shape == (1, 3, 3)
+
+
+@pytest.mark.parametrize(
+    "reach",
+    [
+        lambda d, w, s, S, P: lessonkit.fast.conv_backward(d[None], np.zeros((1, *s)), w, S, P)[0][0],
+        lambda d, w, s, S, P: lessonkit.cases.EXERCISES["bp_delta_map"].reference(d, w, s, S, P),
+        lambda d, w, s, S, P: lessonkit.cases._bp_variant(d, w, s, S, P),
+        lambda d, w, s, S, P: lessonkit.conv.conv_forward(np.zeros(s), w, np.zeros(len(w)), S, P) * 0,
+        lambda d, w, s, S, P: lessonkit.layer.ConvLayer(s[0], len(w), w.shape[2:]).backward(d),
+        lambda d, w, s, S, P: lessonkit.nn.Conv(s[0], len(w), w.shape[2]).backward(d[None]),
+    ],
+)
+def test_what_computes_the_answer_is_switched_off_during_the_check(reach, capsys):
+    """Everything lessonkit has beyond what earlier exercises taught fails the check, as in the grader."""
+    result, out = run(
+        "bp_delta_map", lambda d, w, s, stride=1, padding=0: reach(d, w, s, stride, padding), capsys
+    )
+    assert not result and "is not available while your bp_delta_map is checked or graded" in out, out
 
 
 @pytest.mark.parametrize("name", list(EXERCISES))

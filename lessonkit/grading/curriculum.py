@@ -53,7 +53,7 @@ def allowed_roots(notebook: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys((*TOOLS, *taught)))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def module_units(module: str) -> dict:
     """``{name: (first line, last line, frozenset of the units it uses)}`` of a maths module's top level."""
     source = (PACKAGE / f"{module}.py").read_text(encoding="utf-8")
@@ -114,7 +114,7 @@ def allowed_units(notebook: str) -> frozenset:
     return _closure(allowed_roots(notebook))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _closure(roots: tuple) -> frozenset:
     seen: set = set()
     todo = list(roots)

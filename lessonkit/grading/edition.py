@@ -76,7 +76,7 @@ from lessonkit._unavailable import module_getattr as _module_getattr
 __getattr__ = _module_getattr(__name__)
 '''
 
-_CHECKS = '''"""lessonkit.check while grading: does nothing (the grader, not the check, decides the points)."""
+_CHECKS = '''"""lessonkit.check while grading: does nothing (the grader decides the points)."""
 
 from lessonkit._unavailable import module_getattr as _module_getattr
 

@@ -161,7 +161,9 @@ class Runner:
         used = self._used()
         result["unavailable"] = sorted({str(u)[:120] for u in used or []})[:5]
         result["mutated"] = [
-            i for i, (a, b) in enumerate(zip(copies, args)) if type(a) is self.ndarray and not self._same(a, b)
+            i
+            for i, (a, b) in enumerate(zip(copies, args, strict=False))
+            if type(a) is self.ndarray and not self._same(a, b)
         ]
         return result
 

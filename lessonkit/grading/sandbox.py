@@ -216,7 +216,9 @@ class Sandbox:
             detail = reply.get("message") or self.errors.read(4000).decode("utf-8", "replace")
             self.close()
             lines = [ln for ln in str(detail).strip().splitlines() if ln.strip()]
-            raise SandboxError(f"the grading sandbox did not start ({(lines or ['no reason given'])[-1][:300]})")
+            raise SandboxError(
+                f"the grading sandbox did not start ({(lines or ['no reason given'])[-1][:300]})"
+            )
         self.pidns = reply.get("pidns")
         if self.isolate:
             threading.Thread(target=self._watch, daemon=True).start()
@@ -292,7 +294,7 @@ class Sandbox:
     # ------------------------------------------------------------ talking
 
     def request(self, obj: dict, timeout: float) -> dict:
-        """Send one request; the reply, or ``{"status": "hung" | "died", ...}`` (the sandbox is then closed)."""
+        """Send one request; its reply, or ``{"status": "hung" | "died"}`` (the sandbox is then closed)."""
         proc = self.proc
         if proc is None:
             return {"status": "died", "reason": self.killed_because}
@@ -314,7 +316,11 @@ class Sandbox:
             reply = json.loads(item)
         except ValueError:
             return {"status": "broken", "message": "its reply could not be read"}
-        return reply if isinstance(reply, dict) else {"status": "broken", "message": "its reply was not an object"}
+        return (
+            reply
+            if isinstance(reply, dict)
+            else {"status": "broken", "message": "its reply was not an object"}
+        )
 
     def _dead(self) -> dict:
         time.sleep(0.05)  # let the watchdog record why it killed the sandbox, if it did
@@ -389,6 +395,8 @@ def _sandbox_env() -> dict:
 
 def _plain_env(tmp: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "SYSTEMROOT", "LANG", "LC_ALL")}
-    env.update({k: v for k, v in _sandbox_env().items() if k not in ("HOME", "PATH", "TMPDIR", "MPLCONFIGDIR")})
+    env.update(
+        {k: v for k, v in _sandbox_env().items() if k not in ("HOME", "PATH", "TMPDIR", "MPLCONFIGDIR")}
+    )
     env.update(HOME=str(tmp / "work"), MPLCONFIGDIR=str(tmp / "matplotlib"))
     return env
