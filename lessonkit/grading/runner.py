@@ -46,13 +46,15 @@ def main():
     except BaseException:
         send({"status": "fatal", "message": traceback.format_exc()[-2000:]})
         return
-    send({"status": "ready", "pidns": _pidns()})
+    send({"status": "ready", "pidns": _pidns(), "id": request.get("id")})
     for line in stdin:
+        request = {}
         try:
             request = json.loads(line)
             reply = runner.handle(request)
         except BaseException as exc:  # the runner itself broke (the notebook may have broken it)
             reply = {"status": "broken", "message": f"{type(exc).__name__}: {str(exc)[:200]}"}
+        reply["id"] = request.get("id") if isinstance(request, dict) else None
         send(reply)
 
 

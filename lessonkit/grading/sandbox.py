@@ -171,6 +171,7 @@ class Sandbox:
         self.killed_because: str | None = None
         self.pidns: str | None = None
         self.tmp: str | None = None
+        self.sent = 0
 
     # ------------------------------------------------------------ start and stop
 
@@ -298,29 +299,29 @@ class Sandbox:
         proc = self.proc
         if proc is None:
             return {"status": "died", "reason": self.killed_because}
+        self.sent += 1
         try:
-            proc.stdin.write((json.dumps(obj) + "\n").encode("utf-8"))
+            proc.stdin.write((json.dumps(dict(obj, id=self.sent)) + "\n").encode("utf-8"))
             proc.stdin.flush()
         except (BrokenPipeError, OSError, ValueError):
             return self._dead()
-        try:
-            item = self.replies.get(timeout=max(0.1, timeout))
-        except queue.Empty:
-            self.close()
-            return {"status": "hung"}
-        if item is None:
-            return self._dead()
-        if item is _TOO_LONG:
-            return {"status": "broken", "message": "its reply was too large"}
-        try:
-            reply = json.loads(item)
-        except ValueError:
-            return {"status": "broken", "message": "its reply could not be read"}
-        return (
-            reply
-            if isinstance(reply, dict)
-            else {"status": "broken", "message": "its reply was not an object"}
-        )
+        deadline = time.monotonic() + max(0.1, timeout)
+        while True:  # replies to earlier requests (e.g. from a forked copy) are dropped
+            try:
+                item = self.replies.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                self.close()
+                return {"status": "hung"}
+            if item is None:
+                return self._dead()
+            if item is _TOO_LONG:
+                return {"status": "broken", "message": "its reply was too large"}
+            try:
+                reply = json.loads(item)
+            except ValueError:
+                return {"status": "broken", "message": "its reply could not be read"}
+            if isinstance(reply, dict) and reply.get("id") == self.sent:
+                return reply
 
     def _dead(self) -> dict:
         time.sleep(0.05)  # let the watchdog record why it killed the sandbox, if it did
