@@ -387,11 +387,12 @@ def evaluate(
             verdict = judge(ex, case, got, expected_of(case) if expected_of else None)
             cause = f"; likely cause: {verdict.cause}" if verdict.cause else ""
             if verdict.shape_error:
-                problem = f"returned the wrong type or shape {on}: {verdict.problem}{cause}"
+                text = f"returned the wrong type or shape {on}: {verdict.problem}{cause}"
             else:
-                for ok, group in zip(verdict.ok, groups, strict=False):
-                    if not ok:
-                        failed.setdefault(group, f"{verdict.problem} {on}{cause}")
+                text = f"{verdict.problem} {on}{cause}"
+            for ok, group in zip(verdict.ok, groups, strict=False):
+                if not ok:
+                    failed.setdefault(group, text)
         if problem is not None:
             for group in dict.fromkeys(groups):
                 failed.setdefault(group, problem)
