@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -267,3 +268,55 @@ def test_importing_lessonkit_does_not_import_the_grader_machinery():
     code = "import sys, lessonkit; print(any(m in sys.modules for m in ('nbclient', 'nbformat', 'jupyter_client')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def _cli_without_bwrap(*args):
+    """The CLI on a PATH without bubblewrap (as on macOS, Windows or a machine without it)."""
+    env = dict(os.environ, PATH=str(Path(sys.executable).parent))
+    return subprocess.run(
+        [sys.executable, "-m", "lessonkit", *args], capture_output=True, text=True, cwd=ROOT, env=env
+    )
+
+
+def test_without_bubblewrap_a_folder_is_refused_with_how_to_install(tmp_path):
+    shutil.copyfile(ROOT / "solutions" / "02_bp_delta_map.ipynb", tmp_path / "02_bp_delta_map.ipynb")
+    proc = _cli_without_bwrap("grade", str(tmp_path))
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert "will not grade a folder without a sandbox: bubblewrap (bwrap) is not installed" in proc.stderr
+    assert "apt-get install bubblewrap" in proc.stderr and "--no-sandbox" in proc.stderr
+
+
+@grader
+def test_without_bubblewrap_one_notebook_is_graded_with_a_note(tmp_path):
+    proc = _cli_without_bwrap("grade", str(ROOT / "solutions" / "02_bp_delta_map.ipynb"), "--seed", "1")
+    assert proc.returncode == 0, proc.stderr
+    notes = [ln for ln in proc.stdout.splitlines() if ln.startswith("note: not isolated")]
+    assert notes == [
+        "note: not isolated: bubblewrap (bwrap) is not installed, so the notebook ran without a sandbox"
+    ]
+    assert proc.stdout.rstrip().endswith("score: 10/10")
+
+
+@grader
+def test_no_sandbox_warns_and_grades_a_folder_and_names_unreadable_and_empty_notebooks(tmp_path):
+    shutil.copyfile(ROOT / "solutions" / "02_bp_delta_map.ipynb", tmp_path / "02_bp_delta_map-ann.ipynb")
+    (tmp_path / "bob.ipynb").write_text("{ not json", encoding="utf-8")
+    nbformat.write(nbformat.v4.new_notebook(), tmp_path / "cy.ipynb")
+    proc = _cli_without_bwrap("grade", str(tmp_path), "--no-sandbox", "--seed", "1", "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.startswith("warning: --no-sandbox: the notebooks' code runs without isolation")
+    data = json.loads(proc.stdout)
+    by_name = {Path(s["path"]).name: s for s in data["submissions"]}
+    assert by_name["02_bp_delta_map-ann.ipynb"]["score"] == 10
+    for name in ("bob.ipynb", "cy.ipynb"):  # 0 of the assignment's 10 points, not 0/0
+        assert (by_name[name]["score"], by_name[name]["max_score"]) == (0, 10), by_name[name]
+        assert by_name[name]["isolated"] is False
+    assert sorted(Path(p).name for p in data["not_graded"]) == ["bob.ipynb", "cy.ipynb"]
+    text = _cli_without_bwrap("grade", str(tmp_path), "--no-sandbox", "--seed", "1").stdout
+    assert re.search(r"^unreadable or empty \(2, 0 points each\): .*bob\.ipynb, .*cy\.ipynb$", text, re.M)
+    assert text.rstrip().endswith("score: 10/30")
+
+
+def test_limits_must_be_positive():
+    proc = _cli("grade", str(ROOT / "solutions" / "02_bp_delta_map.ipynb"), "--memory", "0")
+    assert proc.returncode == 2 and proc.stderr.strip() == "error: --memory must be a positive number; got 0"

@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -93,7 +94,11 @@ def attacked(tmp_path_factory):
     ]
     for c in classmates:
         shutil.copyfile(solution, c)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
     tokens = {
+        "@PORT@": listener.getsockname()[1],
         "@ROOT@": ROOT,
         "@LESSONKIT@": Path(lessonkit.__file__).parent,
         "@CLASSMATE@": classmates[1],
@@ -123,6 +128,7 @@ def attacked(tmp_path_factory):
         cwd=ROOT,
     ).stdout
     time.sleep(5)  # longer than the detached process in sabotage.txt waits before it writes
+    listener.close()
     data = json.loads(proc.stdout)
     reports = {Path(s["path"]).stem.split("__")[1]: s for s in data["submissions"]}
     return {
