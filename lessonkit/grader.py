@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 DEFAULT_TIMEOUT = 30.0
-_GRACE = 5.0  # seconds the hard deadline outside adds to the soft alarm inside
+_GRACE = 3.0  # seconds the hard deadline outside adds to the soft alarm inside
 
 _CHECK_LINE = re.compile(r"^\s*(?:\w+\s*=\s*)?lessonkit\.check\(.*\)\s*;?\s*$")
 
