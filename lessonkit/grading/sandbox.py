@@ -157,7 +157,10 @@ def _hidden() -> list:
 
     package = Path(__file__).resolve().parents[1]
     root = course_root().resolve()
-    return [package, root / "solutions", root / "tests", root / "exercises"]
+    found = [package, root / "solutions", root / "tests", root / "exercises"]
+    # any other copy of the package on the path (a non-editable install, a build folder)
+    found += [p / "lessonkit" for p in python_paths() if (p / "lessonkit").is_dir()]
+    return list(dict.fromkeys(found))
 
 
 class Sandbox:
@@ -227,6 +230,10 @@ class Sandbox:
     def _bwrap_command(self, runner: Path, uid) -> list:
         size = str(int(self.limits.file_size_mb * 2**20))
         args = ["bwrap", *_namespace_args(), *_system_args()]
+        # the private /tmp and home first: the environment may itself live under /tmp (a fresh clone)
+        args += ["--proc", "/proc", "--dev", "/dev"]
+        args += ["--perms", "1777", "--size", size, "--tmpfs", "/tmp"]
+        args += ["--perms", "0777", "--size", size, "--tmpfs", HOME]
         mounted = [Path("/usr")]
         made: set = set()
         for path in [*python_paths(), Path(INSIDE)]:
@@ -243,7 +250,7 @@ class Sandbox:
                 mounted.append(path)
         for path in _hidden():
             if path.exists() and any(path.is_relative_to(m) for m in mounted):
-                args += ["--tmpfs", str(path)]
+                args += ["--perms", "0000", "--size", "4096", "--tmpfs", str(path)]
         passwd, group = Path(self.tmp) / "passwd", Path(self.tmp) / "group"
         user = uid if uid is not None else os.getuid()
         passwd.write_text(f"learner:x:{user}:{user}:learner:{HOME}:/bin/sh\n", encoding="utf-8")
@@ -251,9 +258,6 @@ class Sandbox:
         for f in (passwd, group):
             f.chmod(0o644)
         args += ["--ro-bind", str(passwd), "/etc/passwd", "--ro-bind", str(group), "/etc/group"]
-        args += ["--proc", "/proc", "--dev", "/dev"]
-        args += ["--perms", "1777", "--size", size, "--tmpfs", "/tmp"]
-        args += ["--perms", "0777", "--size", size, "--tmpfs", HOME]
         args += ["--ro-bind", str(runner), f"{INSIDE}/runner.py"]
         args += ["--ro-bind", str(self.edition), f"{INSIDE}/edition"]
         args += ["--chdir", HOME, "--clearenv"]
