@@ -227,6 +227,8 @@ def _dilate_2d_only(delta, stride):
     return out
 
 
+# These two repeat lessonkit.cases' own variants on purpose: while a check runs, lessonkit.cases is
+# switched off (it holds the reference solutions), so a mutant cannot call into it.
 def _dilate_too_many(delta, stride):
     delta = np.asarray(delta, float)
     h, w = delta.shape[-2:]
