@@ -59,6 +59,21 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument(
         "--processes", type=int, default=64, help="processes and threads per notebook (default 64)"
     )
+    grade.add_argument(
+        "-j", "--jobs", type=int, default=None, help="notebooks graded at once (default: the number of cores)"
+    )
+    grade.add_argument(
+        "--student-from",
+        choices=("file", "folder"),
+        default="file",
+        help="take each student's name from the file name (default) or from the folder holding it",
+    )
+    grade.add_argument(
+        "--excel", action="store_true", help="write the CSV as UTF-8 with a BOM, for spreadsheets"
+    )
+    grade.add_argument(
+        "--feedback-dir", type=Path, default=None, help="write one Markdown feedback file per student here"
+    )
     start = sub.add_parser("start", help="copy the exercises into your workspace (never overwrites)")
     start.add_argument("dir", nargs="?", type=Path, default=None, help="default: <course>/my-work")
     return parser
@@ -101,7 +116,8 @@ def _build(args) -> int:
 
 
 def _grade(args) -> int:
-    from .grader import Limits, NotebookError, SandboxRefused, grade_path, not_graded, to_json, write_csv
+    from .grader import Limits, NotebookError, SandboxRefused, grade_path
+    from .grading.reports import not_graded, to_json, write_csv, write_feedback
 
     for flag, value in [
         ("--timeout", args.timeout),
@@ -128,6 +144,15 @@ def _grade(args) -> int:
             "grade only notebooks you trust this way",
             file=sys.stderr,
         )
+    if args.jobs is not None and args.jobs < 1:
+        print(f"error: --jobs must be a positive integer; got {args.jobs}", file=sys.stderr)
+        return 2
+    from tqdm import tqdm
+
+    bar = None
+    if args.path.is_dir():  # a progress bar on a terminal; nothing when piped (disable=None)
+        count = sum(1 for p in args.path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+        bar = tqdm(total=count, unit="notebook", desc="grading", file=sys.stderr, disable=None)
     try:
         reports = grade_path(
             args.path,
@@ -135,17 +160,27 @@ def _grade(args) -> int:
             seed=args.seed,
             limits=limits,
             sandbox=False if args.no_sandbox else None,
+            jobs=args.jobs,
+            student_from=args.student_from,
+            progress=(lambda report: bar.update(1)) if bar is not None else None,
         )
     except (NotebookError, SandboxRefused) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    finally:
+        if bar is not None:
+            bar.close()
     if args.csv is not None:
-        write_csv(reports, args.csv)
+        write_csv(reports, args.csv, excel=args.excel)
+    if args.feedback_dir is not None:
+        write_feedback(reports, args.feedback_dir)
     if args.json:
         print(to_json(reports, args.path))
         return 0
     if args.csv is not None:
         print(f"wrote {args.csv}")
+    if args.feedback_dir is not None:
+        print(f"wrote one feedback file per student in {args.feedback_dir}")
     if len(reports) == 1 and not args.path.is_dir():
         print(reports[0].text())
         return 0

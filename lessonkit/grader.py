@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import base64
 import io
-import json
+import os
 import re
 import secrets
 import tempfile
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from .cases import EXERCISES, NOTEBOOKS, Exercise, exercises_of, judge
+from .grading.reports import not_graded, to_json, write_csv  # noqa: F401  (part of this module's API)
 from .grading.sandbox import INSTALL_HINT, Limits, Sandbox, SandboxError, sandbox_problem
 
 __all__ = [
@@ -71,11 +73,18 @@ class ExerciseResult:
     points: int
     max_points: int
     feedback: list = field(default_factory=list)
+    groups: list = field(default_factory=list)  # {"name", "points", "max_points", "reason"} per group
 
     def as_dict(self) -> dict:
-        """The JSON form: name, points, max_points, feedback (one string)."""
+        """The JSON form: name, points, max_points, feedback (one string), groups."""
         text = "\n".join(self.feedback) if self.feedback else "all hidden cases pass"
-        return {"name": self.name, "points": self.points, "max_points": self.max_points, "feedback": text}
+        return {
+            "name": self.name,
+            "points": self.points,
+            "max_points": self.max_points,
+            "feedback": text,
+            "groups": [dict(g) for g in self.groups],
+        }
 
 
 @dataclass
@@ -87,6 +96,7 @@ class Report:
     exercises: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     isolated: bool = True
+    student: str = ""
 
     @property
     def score(self) -> int:
@@ -101,6 +111,7 @@ class Report:
     def as_dict(self) -> dict:
         """The JSON form."""
         return {
+            "student": self.student or Path(self.path).stem,
             "path": self.path,
             "seed": self.seed,
             "score": self.score,
@@ -359,6 +370,9 @@ def evaluate(
 
     def zero(message: str) -> ExerciseResult:
         result.points, result.feedback = 0, [f"-{ex.max_points} {message}"]
+        result.groups = [
+            {"name": g, "points": 0, "max_points": p, "reason": message} for g, p in ex.groups.items()
+        ]
         return result
 
     for case in cases:
@@ -406,6 +420,10 @@ def evaluate(
                 failed.setdefault(group, f"changed its input {shown} {on} (inputs must be left alone)")
     result.points = sum(p for g, p in ex.groups.items() if g not in failed)
     result.feedback = [f"-{ex.groups[g]} {g}: {failed[g]}" for g in ex.groups if g in failed]
+    result.groups = [
+        {"name": g, "points": 0 if g in failed else p, "max_points": p, "reason": failed.get(g, "")}
+        for g, p in ex.groups.items()
+    ]
     return result
 
 
@@ -510,13 +528,15 @@ class _Editions:
     def __init__(self) -> None:
         self.tmp = tempfile.TemporaryDirectory(prefix="lessonkit-editions-")
         self.made: dict = {}
+        self.lock = threading.Lock()
 
     def __call__(self, notebook: str) -> Path:
         from .grading.edition import write_edition
 
-        if notebook not in self.made:
-            self.made[notebook] = write_edition(notebook, Path(self.tmp.name) / notebook)
-        return self.made[notebook]
+        with self.lock:
+            if notebook not in self.made:
+                self.made[notebook] = write_edition(notebook, Path(self.tmp.name) / notebook)
+            return self.made[notebook]
 
     def close(self) -> None:
         self.tmp.cleanup()
@@ -617,17 +637,34 @@ def grade_path(
     *,
     limits: Limits | None = None,
     sandbox: bool | None = None,
+    jobs: int | None = None,
+    student_from: str = "file",
+    progress=None,
 ) -> list:
     """Grade a notebook, or every notebook under a folder (sorted); one Report each.
 
     A folder is graded only in sandboxes: without bubblewrap it raises SandboxRefused unless
-    ``sandbox=False``. An unreadable or empty notebook inside a folder gets a Report with 0 of the
-    assignment's points (the exercises most notebooks in the folder are graded on); a missing or
-    unreadable single notebook, or a folder with no notebooks, raises NotebookError.
+    ``sandbox=False``. ``jobs`` notebooks are graded at once, each in its own sandbox (default: the
+    number of cores); the reports are the same as a serial run's, in the same order. ``progress`` is
+    called once per graded notebook. Each report's ``student`` comes from the file name
+    (``student_from="file"``) or the folder holding it (``"folder"``). An unreadable or empty notebook
+    inside a folder gets a Report with 0 of the assignment's points (the exercises most notebooks in
+    the folder are graded on); a missing or unreadable single notebook, or a folder with no
+    notebooks, raises NotebookError.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .grading.reports import student_name
+
+    if student_from not in ("file", "folder"):
+        raise ValueError(f"student_from must be 'file' or 'folder'; got {student_from!r}")
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise ValueError(f"jobs must be a positive integer; got {jobs!r}")
     path = Path(path)
     if not path.is_dir():
-        return [grade_notebook(path, timeout, seed, limits=limits, sandbox=sandbox)]
+        report = grade_notebook(path, timeout, seed, limits=limits, sandbox=sandbox)
+        report.student = student_name(path, path.parent, student_from)
+        return [report]
     files = sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
     if not files:
         raise NotebookError(f"no notebooks (*.ipynb) under {path}")
@@ -636,6 +673,8 @@ def grade_path(
         if problem is not None:
             raise SandboxRefused(f"will not grade a folder without a sandbox: {problem}; {INSTALL_HINT}")
         sandbox = True
+    elif sandbox:
+        _isolation(True)  # raises SandboxRefused when it cannot run
     seed = secrets.randbelow(2**31) if seed is None else int(seed)
     found: dict = {}
     for file in files:
@@ -648,23 +687,28 @@ def grade_path(
     counts = Counter(tuple(e.name for e in ex) for nb, ex in found.values() if nb is not None and ex)
     assignment = [EXERCISES[n] for n in counts.most_common(1)[0][0]] if counts else []
     editions = _Editions()
-    reports = []
-    try:
-        for file in files:
-            nb, info = found[file]
-            exercises = _exercises_by_name(file) or assignment
-            if nb is None or not info:
-                why = info if nb is None else "no graded function found in it"
-                reports.append(_not_graded(file, seed, exercises, why, sandbox is not False))
-                continue
-            reports.append(
-                grade_notebook(
-                    file, timeout, seed, limits=limits, sandbox=sandbox, _editions=editions, _exercises=info
-                )
+
+    def one(file: Path) -> Report:
+        nb, info = found[file]
+        if nb is None or not info:
+            why = info if nb is None else "no graded function found in it"
+            report = _not_graded(
+                file, seed, _exercises_by_name(file) or assignment, why, sandbox is not False
             )
+        else:
+            report = grade_notebook(
+                file, timeout, seed, limits=limits, sandbox=sandbox, _editions=editions, _exercises=info
+            )
+        report.student = student_name(file, path, student_from)
+        if progress is not None:
+            progress(report)
+        return report
+
+    try:
+        with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
+            return list(pool.map(one, files))  # each notebook waits on its own sandbox: threads suffice
     finally:
         editions.close()
-    return reports
 
 
 def _not_graded(file: Path, seed: int, exercises: list, why: str, isolated: bool) -> Report:
@@ -679,49 +723,3 @@ def _not_graded(file: Path, seed: int, exercises: list, why: str, isolated: bool
             )
         )
     return report
-
-
-def not_graded(reports: list) -> list:
-    """The reports of notebooks that could not be graded at all (unreadable or empty)."""
-    return [r for r in reports if any(n.startswith("not graded: ") for n in r.notes)]
-
-
-def write_csv(reports: list, target) -> None:
-    """One row per notebook: path, score, max_score, seed, points per exercise, feedback."""
-    import csv
-
-    names = list(EXERCISES)
-    with open(target, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["path", "score", "max_score", "seed", *names, "feedback"])
-        for r in reports:
-            points = {e.name: e.points for e in r.exercises}
-            feedback = [f"{e.name}: {ln}" for e in r.exercises for ln in e.feedback] + [
-                f"note: {n}" for n in r.notes
-            ]
-            writer.writerow(
-                [
-                    r.path,
-                    r.score,
-                    r.max_score,
-                    r.seed,
-                    *[points.get(n, "") for n in names],
-                    " | ".join(feedback),
-                ]
-            )
-
-
-def to_json(reports: list, path: Path) -> str:
-    """The JSON the CLI prints: one report, or a folder's total with every submission."""
-    if len(reports) == 1 and not Path(path).is_dir():
-        return json.dumps(reports[0].as_dict(), indent=2, ensure_ascii=False)
-    data = {
-        "path": str(path),
-        "seed": reports[0].seed,
-        "score": sum(r.score for r in reports),
-        "max_score": sum(r.max_score for r in reports),
-        "exercises": [dict(e.as_dict(), path=r.path) for r in reports for e in r.exercises],
-        "submissions": [r.as_dict() for r in reports],
-        "not_graded": [r.path for r in not_graded(reports)],
-    }
-    return json.dumps(data, indent=2, ensure_ascii=False)

@@ -56,7 +56,7 @@ def graded(tmp_path_factory):
     assert proc.returncode == 0, proc.stderr[-2000:]
     data = json.loads(proc.stdout)
     reports = {}
-    for sub in data["submissions"]:
+    for sub in data:
         path = Path(sub["path"])
         key = path.stem.split("__")[1] if "__" in path.stem else f"{path.parent.name}/{path.stem}"
         reports[key] = sub
@@ -90,17 +90,20 @@ def test_untouched_exercises_score_zero(graded):
 
 
 @grader
-def test_json_totals_and_fields(graded):
+def test_json_has_one_object_per_submission_with_its_student(graded):
     data = graded["data"]
-    assert data["seed"] == SEED
-    assert data["score"] == sum(r["score"] for r in data["submissions"])
-    assert data["max_score"] == sum(r["max_score"] for r in data["submissions"])
-    for e in data["exercises"]:
-        assert set(e) >= {"name", "points", "max_points", "feedback", "path"}
-        if e["points"] < e["max_points"]:
-            # every withheld point is explained: the "-k" prefixes add up
-            lost = sum(int(m) for m in re.findall(r"^-(\d+) ", e["feedback"], flags=re.M))
-            assert lost == e["max_points"] - e["points"], e
+    assert isinstance(data, list) and len(data) == len(graded["reports"])
+    for sub in data:
+        assert sub["seed"] == SEED and sub["student"] == Path(sub["path"]).stem.split("__")[-1]
+        assert sub["score"] == sum(e["points"] for e in sub["exercises"])
+        for e in sub["exercises"]:
+            assert set(e) >= {"name", "points", "max_points", "feedback", "groups"}
+            assert sum(g["points"] for g in e["groups"]) == e["points"]
+            assert sum(g["max_points"] for g in e["groups"]) == e["max_points"]
+            if e["points"] < e["max_points"]:
+                # every withheld point is explained: the "-k" prefixes add up
+                lost = sum(int(m) for m in re.findall(r"^-(\d+) ", e["feedback"], flags=re.M))
+                assert lost == e["max_points"] - e["points"], e
 
 
 @grader
@@ -111,10 +114,16 @@ def test_grader_never_writes_the_notebooks(graded):
 @grader
 def test_csv_has_one_row_per_notebook(graded):
     rows = list(csv.DictReader(graded["csv"].open(encoding="utf-8")))
-    assert len(rows) == len(graded["data"]["submissions"])
-    assert {"path", "score", "max_score", "seed", "bp_delta_map", "feedback"} <= set(rows[0])
+    assert len(rows) == len(graded["data"])
+    header = list(rows[0])
+    maxima = [f"{name} (/{ex.max_points})" for name, ex in EXERCISES.items()]
+    assert header == ["student", "path", *maxima, "total", "max", *[f"{n} feedback" for n in EXERCISES]] + [
+        "notes",
+        "seed",
+    ]
     by_path = {Path(r["path"]).stem: r for r in rows}
-    assert by_path["03_compute_gradient__cg_bias_mean"]["compute_gradient"] == "8"
+    assert by_path["03_compute_gradient__cg_bias_mean"]["compute_gradient (/10)"] == "8"
+    assert by_path["03_compute_gradient__cg_bias_mean"]["student"] == "cg_bias_mean"
 
 
 @grader
@@ -309,12 +318,12 @@ def test_no_sandbox_warns_and_grades_a_folder_and_names_unreadable_and_empty_not
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.startswith("warning: --no-sandbox: the notebooks' code runs without isolation")
     data = json.loads(proc.stdout)
-    by_name = {Path(s["path"]).name: s for s in data["submissions"]}
+    by_name = {Path(s["path"]).name: s for s in data}
     assert by_name["02_bp_delta_map-ann.ipynb"]["score"] == 10
     for name in ("bob.ipynb", "cy.ipynb"):  # 0 of the assignment's 10 points, not 0/0
         assert (by_name[name]["score"], by_name[name]["max_score"]) == (0, 10), by_name[name]
         assert by_name[name]["isolated"] is False
-    assert sorted(Path(p).name for p in data["not_graded"]) == ["bob.ipynb", "cy.ipynb"]
+    assert all("not graded: " in by_name[n]["notes"][-1] for n in ("bob.ipynb", "cy.ipynb"))
     text = _cli_without_bwrap("grade", str(tmp_path), "--no-sandbox", "--seed", "1").stdout
     assert re.search(r"^unreadable or empty \(2, 0 points each\): .*bob\.ipynb, .*cy\.ipynb$", text, re.M)
     assert text.rstrip().endswith("score: 10/30")

@@ -130,7 +130,7 @@ def attacked(tmp_path_factory):
     time.sleep(5)  # longer than the detached process in sabotage.txt waits before it writes
     listener.close()
     data = json.loads(proc.stdout)
-    reports = {Path(s["path"]).stem.split("__")[1]: s for s in data["submissions"]}
+    reports = {Path(s["path"]).stem.split("__")[1]: s for s in data}
     return {
         "reports": reports,
         "notebooks": notebooks,
