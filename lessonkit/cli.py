@@ -74,6 +74,21 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument(
         "--feedback-dir", type=Path, default=None, help="write one Markdown feedback file per student here"
     )
+    gs = sub.add_parser("gradescope", help="build a Gradescope autograder bundle for one exercise")
+    gs.add_argument("exercise", help="e.g. 02_bp_delta_map, 02 or bp_delta_map")
+    gs.add_argument(
+        "-o", "--output", type=Path, default=Path("autograder.zip"), help="default: autograder.zip"
+    )
+    gs.add_argument(
+        "--hidden-visibility",
+        default="after_published",
+        help="when students see the hidden groups' results: hidden, after_due_date, after_published "
+        "(default) or visible",
+    )
+    gsr = sub.add_parser("gradescope-run", help="(inside Gradescope) grade /autograder/submission")
+    gsr.add_argument(
+        "--root", type=Path, default=None, help="default: $LESSONKIT_AUTOGRADER_ROOT or /autograder"
+    )
     start = sub.add_parser("start", help="copy the exercises into your workspace (never overwrites)")
     start.add_argument("dir", nargs="?", type=Path, default=None, help="default: <course>/my-work")
     return parser
@@ -86,6 +101,21 @@ def main(argv: list | None = None) -> int:
         return _build(args)
     if args.command == "grade":
         return _grade(args)
+    if args.command == "gradescope":
+        from .grading.gradescope import build_bundle
+
+        try:
+            path = build_bundle(args.exercise, args.output, args.hidden_visibility)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(f"wrote {path}: upload it as the autograder of a Gradescope programming assignment")
+        return 0
+    if args.command == "gradescope-run":
+        from .grading.gradescope import run
+
+        run(args.root)
+        return 0
     return _start(args)
 
 

@@ -74,6 +74,7 @@ class ExerciseResult:
     max_points: int
     feedback: list = field(default_factory=list)
     groups: list = field(default_factory=list)  # {"name", "points", "max_points", "reason"} per group
+    public: str | None = None  # how the public cases went, when asked for (the Gradescope bundle)
 
     def as_dict(self) -> dict:
         """The JSON form: name, points, max_points, feedback (one string), groups."""
@@ -84,7 +85,7 @@ class ExerciseResult:
             "max_points": self.max_points,
             "feedback": text,
             "groups": [dict(g) for g in self.groups],
-        }
+        } | ({"public": self.public} if self.public is not None else {})
 
 
 @dataclass
@@ -472,6 +473,15 @@ def _describe(ex: Exercise) -> str:
     return describe(ex.notebook)
 
 
+def _public_summary(session: _Session, ex: Exercise) -> str:
+    """How the public cases (the notebook's check) go in the sandbox, in a line or a few."""
+    cases = ex.public()
+    result = evaluate(ex, cases, lambda case: session.call(ex, case), session.limits, where="public")
+    if result.points == result.max_points:
+        return f"all {len(cases)} public cases pass"
+    return "\n".join(ln.split(" ", 1)[1] for ln in result.feedback)
+
+
 def local_reply(fn, case) -> dict:
     """Call ``fn`` on ``case`` in this process and reply as the sandbox's runner would (for tests)."""
     args = [a.copy() if isinstance(a, np.ndarray) else a for a in case.args]
@@ -527,6 +537,7 @@ class _Editions:
 
     def __init__(self) -> None:
         self.tmp = tempfile.TemporaryDirectory(prefix="lessonkit-editions-")
+        os.chmod(self.tmp.name, 0o755)  # readable by an unprivileged runner
         self.made: dict = {}
         self.lock = threading.Lock()
 
@@ -551,6 +562,7 @@ def grade_notebook(
     sandbox: bool | None = None,
     _editions: _Editions | None = None,
     _exercises: list | None = None,
+    _public: bool = False,
 ) -> Report:
     """Grade one notebook. Raises NotebookError when it is missing or unreadable.
 
@@ -593,6 +605,8 @@ def grade_notebook(
         for index, ex in enumerate(exercises):
             rng = np.random.default_rng([seed, index])
             report.exercises.append(grade_exercise(session, ex, rng))
+            if _public:
+                report.exercises[-1].public = _public_summary(session, ex)
     except SandboxError as exc:  # the sandbox cannot start, or the notebook used its budget
         report.notes.append(f"grading stopped: {_one_line(exc, 300)}")
         done = {e.name for e in report.exercises}

@@ -1,0 +1,55 @@
+"""Time grading a class of 40 mixed submissions, serial and in parallel: python tools/bench_grading.py.
+
+The class cycles through the solutions, the untouched exercises and the planted bugs of
+tests/planted (which include an endless top-level loop and a function that hangs), graded with
+the CLI's defaults (30 s per call) and one fixed seed; the two runs must agree.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from itertools import cycle, islice
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+import nbformat  # noqa: E402
+from submissions import planted_notebook  # noqa: E402
+
+
+def build(folder: Path, size: int = 40) -> None:
+    sources = [("solution", p) for p in sorted((ROOT / "solutions").glob("*.ipynb"))]
+    sources += [("stub", p) for p in sorted((ROOT / "exercises").glob("*.ipynb"))]
+    sources += [("bug", p) for p in sorted((ROOT / "tests" / "planted").glob("*.txt"))]
+    for k, (kind, path) in enumerate(islice(cycle(sources), size)):
+        if kind == "bug":
+            stem, nb = planted_notebook(path)
+            nbformat.write(nb, folder / f"{stem}__{k:02d}_{path.stem}.ipynb")
+        else:
+            shutil.copyfile(path, folder / f"{path.stem}__{k:02d}_{kind}.ipynb")
+
+
+def grade(folder: Path, jobs: int) -> tuple[float, list]:
+    start = time.perf_counter()
+    cmd = [sys.executable, "-m", "lessonkit", "grade", str(folder), "--json", "--seed", "1", "-j", str(jobs)]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    return time.perf_counter() - start, json.loads(out)
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        build(Path(tmp))
+        serial_s, serial = grade(Path(tmp), 1)
+        parallel_s, parallel = grade(Path(tmp), 2)
+    assert serial == parallel, "parallel grading differs from serial"
+    print(f"40 submissions: serial {serial_s:.1f} s, -j 2 {parallel_s:.1f} s ({serial_s / parallel_s:.2f}x)")
+
+
+if __name__ == "__main__":
+    main()
