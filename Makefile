@@ -1,4 +1,5 @@
-# make lab   - create .venv if missing, install the course into it, start JupyterLab in notebooks/
+# make lab   - create .venv if missing, install the course into it, start JupyterLab on the course
+#              folder (notebooks/, exercises/, my-work/ after `python -m lessonkit start`), opening lesson 00
 # make test  - same venv; unit tests, doctests and nbval over every notebook folder
 # Extra JupyterLab arguments: make lab ARGS=--no-browser
 PYTHON ?= python3
@@ -20,7 +21,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 lab: $(STAMP)
-	cd notebooks && ../$(VENV)/bin/jupyter lab $(ROOT_FLAG) $(ARGS)
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. \
+		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb $(ROOT_FLAG) $(ARGS)
 
 # One pytest run for everything checked strictly (unit tests, doctests, lessons, solutions),
 # then one for the exercises, whose stubs raise on purpose (nbval-lax).

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 
 import pytest
 from labdriver import ARTIFACTS, CHROMIUM, ROOT, SCREENSHOTS, NotebookPage, launch_chromium, start_lab
@@ -48,10 +50,14 @@ def fresh_screenshots():
 
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory):
-    """JupyterLab on a free 127.0.0.1 port, serving temporary COPIES of notebooks/ and exercises/."""
+    """JupyterLab on a free 127.0.0.1 port, serving temporary COPIES of notebooks/, exercises/ and my-work/."""
     server = start_lab(
         tmp_path_factory.mktemp("jupyterlab"),
         {"notebooks": ROOT / "notebooks", "exercises": ROOT / "exercises"},
+    )
+    # as a learner does: `start` copies the exercises into my-work/, which the lab serves too
+    subprocess.run(
+        [sys.executable, "-m", "lessonkit", "start", str(server.root_dir / "my-work")], check=True, cwd=ROOT
     )
     yield server
     server.stop()

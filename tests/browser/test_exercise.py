@@ -1,4 +1,5 @@
-"""One exercise in the browser: the stub's check says "not implemented"; typing a solution makes it pass."""
+"""One exercise in the browser, opened from my-work/ after `python -m lessonkit start` as a learner does:
+the stub's check says "not implemented"; typing a solution makes it pass."""
 
 from __future__ import annotations
 
@@ -59,7 +60,7 @@ def test_typing_a_solution_turns_the_check_green(open_notebook):
     solution, fn = _solution(name)
     success = _expected_success(name, fn)
 
-    nb = open_notebook(f"exercises/{EXERCISE}")
+    nb = open_notebook(f"my-work/{EXERCISE}")
     nb.run_all()
     assert not nb.not_run(), f"a stub stopped Run All: cells {nb.not_run()} never ran"
     assert not nb.failures_in_dom(), nb.failures_in_dom()
