@@ -193,7 +193,8 @@ class Sandbox:
         else:
             work = Path(self.tmp) / "work"
             work.mkdir()
-            if os.geteuid() == 0:  # no sandbox, but at least not root: the runner drops to a user of its own
+            if os.geteuid() == 0 and _reachable_by_others([Path(sys.executable), *python_paths()]):
+                # no sandbox, but at least not root: the runner drops to a user of its own
                 uid = 2_000_000 + secrets.randbelow(1_000_000)
                 work.chmod(0o777)
             cmd = [sys.executable, "-I", "-S", str(runner)]
@@ -219,8 +220,7 @@ class Sandbox:
         }
         reply = self.request({"op": "setup", "config": config}, timeout=120)
         if reply.get("status") != "ready":
-            self.errors.seek(0)
-            detail = reply.get("message") or self.errors.read(4000).decode("utf-8", "replace")
+            detail = reply.get("message") or reply.get("reason") or self._stderr()
             self.close()
             lines = [ln for ln in str(detail).strip().splitlines() if ln.strip()]
             raise SandboxError(
@@ -333,8 +333,20 @@ class Sandbox:
     def _dead(self) -> dict:
         time.sleep(0.05)  # let the watchdog record why it killed the sandbox, if it did
         reason = self.killed_because
+        self.last_stderr = self._stderr()
         self.close()
         return {"status": "died", "reason": reason}
+
+    def _stderr(self) -> str:
+        """What the sandbox printed to stderr before the runner took it over (start-up failures)."""
+        errors = getattr(self, "errors", None)
+        if errors is None:
+            return getattr(self, "last_stderr", "")
+        try:
+            errors.seek(0)
+            return errors.read(4000).decode("utf-8", "replace")
+        except (OSError, ValueError):
+            return ""
 
     def _read(self, stream) -> None:
         while True:
@@ -382,6 +394,18 @@ class Sandbox:
 
 
 _TOO_LONG = object()
+
+
+def _reachable_by_others(paths) -> bool:
+    """True when every folder above these paths lets other users through (a dropped user can run Python)."""
+    for path in paths:
+        for folder in Path(path).resolve().parents:
+            try:
+                if not folder.stat().st_mode & 0o001:
+                    return False
+            except OSError:
+                return False
+    return True
 
 
 def _sandbox_env() -> dict:
