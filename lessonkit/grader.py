@@ -314,7 +314,7 @@ def _enc(value):
         np.save(buf, value, allow_pickle=False)
         return {"npy": base64.b64encode(buf.getvalue()).decode("ascii")}
     if isinstance(value, tuple):
-        return [_enc(v) for v in value]
+        return {"tuple": [_enc(v) for v in value]}
     if isinstance(value, (np.integer, np.floating)):
         return value.item()
     return value

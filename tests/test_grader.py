@@ -332,3 +332,9 @@ def test_no_sandbox_warns_and_grades_a_folder_and_names_unreadable_and_empty_not
 def test_limits_must_be_positive():
     proc = _cli("grade", str(ROOT / "solutions" / "02_bp_delta_map.ipynb"), "--memory", "0")
     assert proc.returncode == 2 and proc.stderr.strip() == "error: --memory must be a positive number; got 0"
+
+
+@grader
+def test_shapes_arrive_as_tuples_as_in_the_check(graded):
+    report = graded["reports"]["bp_shape_tuples"]
+    assert report["score"] == report["max_score"] == 10, report

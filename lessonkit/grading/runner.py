@@ -180,6 +180,8 @@ class Runner:
     def dec(self, value):
         if isinstance(value, dict) and "npy" in value:
             return self.load(io.BytesIO(base64.b64decode(value["npy"])), allow_pickle=False)
+        if isinstance(value, dict) and "tuple" in value:  # input_shape, filter_shape: tuples, as in the check
+            return tuple(self.dec(v) for v in value["tuple"])
         return value
 
     def enc(self, value, top=False):
