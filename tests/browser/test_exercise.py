@@ -80,5 +80,5 @@ def test_typing_a_solution_turns_the_check_green(open_notebook):
     assert success in text, text
     assert "not implemented" not in text
     nb.save()  # the served copy now holds the typed solution, exactly as typed
-    saved = nbformat.read(nb.server.root_dir / "exercises" / EXERCISE, as_version=4).cells[index].source
+    saved = nbformat.read(nb.server.root_dir / "my-work" / EXERCISE, as_version=4).cells[index].source
     assert saved.strip() == solution.strip()
