@@ -714,9 +714,10 @@ def _shape_text(shape) -> str:
     return f"{shape[0]}x{shape[1]}" if len(shape) == 2 else f"shape {tuple(shape)}"
 
 
-def _pad_make(values, group, spec, label) -> Case:
-    shape, p = spec
-    return Case(label, (values(shape), p), group=group)
+def _array_and_int(values, group, spec, label) -> Case:
+    """A case of pad(x, p) or dilate(delta, stride): spec = (shape of the array, the integer)."""
+    shape, k = spec
+    return Case(label, (values(shape), k), group=group)
 
 
 _GP2, _GPL = "2-D x, p >= 1", "p = 0 and leading axes left alone"
@@ -737,7 +738,7 @@ PAD_TABLE = CaseTable(
             int(rng.integers(1, 3)),
         ),
     },
-    _pad_make,
+    _array_and_int,
     lambda spec: f"{_shape_text(spec[0])} input, p={spec[1]}",
     seed=1,
 )
@@ -778,11 +779,6 @@ ROT_TABLE = CaseTable(
 )
 
 
-def _dil_make(values, group, spec, label) -> Case:
-    shape, s = spec
-    return Case(label, (values(shape), s), group=group)
-
-
 _GD2, _GDL = "2-D maps, stride 2 and 3", "stride 1 and leading axes"
 
 DIL_TABLE = CaseTable(
@@ -801,7 +797,7 @@ DIL_TABLE = CaseTable(
             int(rng.integers(2, 4)),
         ),
     },
-    _dil_make,
+    _array_and_int,
     lambda spec: f"{_shape_text(spec[0])}, stride {spec[1]}",
     seed=3,
     first=(Case("2x2, stride 2", (np.array([[1.0, 2.0], [3.0, 4.0]]), 2), group=_GD2),),
