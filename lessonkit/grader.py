@@ -382,8 +382,11 @@ def evaluate(
             continue  # its points are lost already
         on = f'on {where} case "{case.label}"'
         reply = call(case)
+        if not isinstance(reply, dict):
+            reply = {"status": "broken", "message": "its reply was not an object"}
         status = reply.get("status")
-        unavailable = [clean(u, 120) for u in reply.get("unavailable") or []]
+        used = reply.get("unavailable")
+        unavailable = [clean(u, 120) for u in used[:5]] if isinstance(used, list) else []
         if unavailable:
             return zero(
                 f"{ex.name} used {', '.join(unavailable)}, which is not available while grading: only what "
@@ -398,7 +401,10 @@ def evaluate(
             return zero(f"{ex.name} is not implemented yet (it still raises NotImplementedError)")
         problem = _case_problem(ex, case, reply, limits, on)
         if problem is None:
-            got = reply["value"] if "value" in reply else _dec(reply["out"])
+            try:
+                got = reply["value"] if "value" in reply else _dec(reply["out"])
+            except Exception as exc:  # whatever came back, the grader does not fall over it
+                got = _Opaque("unreadable value", clean(exc, 60))
             verdict = judge(ex, case, got, expected_of(case) if expected_of else None)
             cause = f"; likely cause: {verdict.cause}" if verdict.cause else ""
             if verdict.shape_error:
@@ -412,7 +418,8 @@ def evaluate(
             for group in dict.fromkeys(groups):
                 failed.setdefault(group, problem)
             continue
-        mutated = reply.get("mutated") or []
+        mutated = reply.get("mutated")
+        mutated = mutated[:10] if isinstance(mutated, list) else []
         if mutated:
             shown = ", ".join(
                 names[m] if isinstance(m, int) and 0 <= m < len(names) else "?" for m in mutated
@@ -452,7 +459,7 @@ def _case_problem(ex: Exercise, case, reply: dict, limits: Limits, on: str) -> s
     if "out" in reply:
         try:
             _dec(reply["out"])
-        except (KeyError, ValueError, TypeError, OSError) as exc:
+        except Exception as exc:
             return f"returned something the grader cannot read ({clean(exc, 80)}) {on}"
     return None
 
@@ -607,7 +614,7 @@ def grade_notebook(
             report.exercises.append(grade_exercise(session, ex, rng))
             if _public:
                 report.exercises[-1].public = _public_summary(session, ex)
-    except SandboxError as exc:  # the sandbox cannot start, or the notebook used its budget
+    except Exception as exc:  # the sandbox cannot start, the notebook used its budget, or worse
         report.notes.append(f"grading stopped: {_one_line(exc, 300)}")
         done = {e.name for e in report.exercises}
         for ex in exercises:
@@ -710,9 +717,13 @@ def grade_path(
                 file, seed, _exercises_by_name(file) or assignment, why, sandbox is not False
             )
         else:
-            report = grade_notebook(
-                file, timeout, seed, limits=limits, sandbox=sandbox, _editions=editions, _exercises=info
-            )
+            try:
+                report = grade_notebook(
+                    file, timeout, seed, limits=limits, sandbox=sandbox, _editions=editions, _exercises=info
+                )
+            except Exception as exc:  # one notebook must never stop the class
+                why = f"the grader failed on it ({type(exc).__name__}: {_one_line(exc)})"
+                report = _not_graded(file, seed, info, why, sandbox is not False, failed=True)
         report.student = student_name(file, path, student_from)
         if progress is not None:
             progress(report)
@@ -725,15 +736,15 @@ def grade_path(
         editions.close()
 
 
-def _not_graded(file: Path, seed: int, exercises: list, why: str, isolated: bool) -> Report:
-    report = Report(str(file), seed, notes=[f"not graded: {why}"], isolated=isolated)
+def _not_graded(
+    file: Path, seed: int, exercises: list, why: str, isolated: bool, failed: bool = False
+) -> Report:
+    """0 of the exercises' points: the notebook is unreadable or empty, or (``failed``) the grader broke."""
+    note = f"grading stopped: {why}" if failed else f"not graded: {why}"
+    line = why if failed else "the notebook is unreadable or empty"
+    report = Report(str(file), seed, notes=[note], isolated=isolated)
     for ex in exercises:
         report.exercises.append(
-            ExerciseResult(
-                ex.name,
-                0,
-                ex.max_points,
-                [f"-{ex.max_points} not graded: the notebook is unreadable or empty"],
-            )
+            ExerciseResult(ex.name, 0, ex.max_points, [f"-{ex.max_points} not graded: {line}"])
         )
     return report

@@ -236,6 +236,13 @@ def test_learner_text_cannot_forge_report_lines(attacked):
     assert all(len(ln) < 600 for ln in text.splitlines())
 
 
+def test_forged_replies_on_the_channel_neither_help_nor_break_the_grader(attacked):
+    report = attacked["reports"]["forger"]
+    assert report["score"] < report["max_score"], report  # it cannot answer what it does not know
+    assert not any(n.startswith("grading stopped") for n in report["notes"]), report["notes"]
+    assert attacked["reports"]["zzz_classmate"]["score"] == 10
+
+
 def test_look_alike_arrays_complex_and_infinite_answers_are_wrong(attacked):
     e = feedback(attacked, "types")
     assert e["points"] == 1  # only the lecture's case, answered with a real array

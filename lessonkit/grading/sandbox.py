@@ -170,7 +170,8 @@ class Sandbox:
         self.notebook_text, self.notebook_name = notebook_text, notebook_name
         self.edition, self.limits, self.isolate = Path(edition), limits, isolate
         self.proc: subprocess.Popen | None = None
-        self.replies: queue.Queue = queue.Queue()
+        # bounded: a notebook that floods its channel is slowed down, not buffered in the grader
+        self.replies: queue.Queue = queue.Queue(maxsize=64)
         self.killed_because: str | None = None
         self.pidns: str | None = None
         self.tmp: str | None = None
@@ -325,7 +326,7 @@ class Sandbox:
                 return {"status": "broken", "message": "its reply was too large"}
             try:
                 reply = json.loads(item)
-            except ValueError:
+            except Exception:  # ValueError, or RecursionError on absurdly nested JSON
                 return {"status": "broken", "message": "its reply could not be read"}
             if isinstance(reply, dict) and reply.get("id") == self.sent:
                 return reply
@@ -355,14 +356,29 @@ class Sandbox:
             except (OSError, ValueError):
                 line = b""
             if not line:
-                self.replies.put(None)
+                self._put(None)
                 return
             if len(line) > MAX_REPLY and not line.endswith(b"\n"):
-                self.replies.put(_TOO_LONG)
+                item = _TOO_LONG
                 while line and not line.endswith(b"\n"):
-                    line = stream.readline(MAX_REPLY + 1)
-                continue
-            self.replies.put(line.decode("utf-8", "replace"))
+                    try:
+                        line = stream.readline(MAX_REPLY + 1)
+                    except (OSError, ValueError):
+                        line = b""
+            else:
+                item = line.decode("utf-8", "replace")
+            if not self._put(item):
+                return
+
+    def _put(self, item) -> bool:
+        """Queue one reply; False once the sandbox is closed (nobody will read it)."""
+        while True:
+            try:
+                self.replies.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                if self.proc is None:
+                    return False
 
     def _watch(self) -> None:
         """Kill the sandbox when its processes together use too much memory or are too many."""
