@@ -264,6 +264,9 @@ class Sandbox:
         args += ["--ro-bind", str(passwd), "/etc/passwd", "--ro-bind", str(group), "/etc/group"]
         args += ["--ro-bind", str(runner), f"{INSIDE}/runner.py"]
         args += ["--ro-bind", str(self.edition), f"{INSIDE}/edition"]
+        # the root and /dev (tmpfs that bwrap made) become read-only: only /tmp and the home, both
+        # size-limited, can be written (as a non-root teacher the sandbox's user owns those tmpfs)
+        args += ["--remount-ro", "/dev", "--remount-ro", "/"]
         args += ["--chdir", HOME, "--clearenv"]
         for key, value in _sandbox_env().items():
             args += ["--setenv", key, value]
