@@ -10,7 +10,13 @@ ARGS ?=
 # JupyterLab refuses to run as root unless told; CI and these machines run as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test test-unit test-notebooks test-exercises lint venv clean
+.PHONY: lab test test-unit test-notebooks test-exercises lint venv clean lessons
+
+# make lessons - build every lesson and solution notebook from its Markdown source (notebooks/*.md,
+#                solutions/*.md; an edit saved on either side is synced), run the ones whose code
+#                changed in a fresh kernel (FORCE=1: all of them), then regenerate exercises/
+lessons: $(STAMP)
+	$(PY) -m lessonkit build-lessons $(if $(FORCE),--force,)
 
 venv: $(STAMP)
 

@@ -1,4 +1,7 @@
-"""Command line: ``python -m lessonkit build-exercises | grade PATH | start [DIR]``.
+"""Command line: ``python -m lessonkit build-lessons | build-exercises | grade PATH | gradescope | start``.
+
+- ``build-lessons [NAMES] [--force] [--check]`` builds notebooks/ and solutions/ from their MyST
+  Markdown sources (syncing an edit made on either side), then regenerates exercises/.
 
 - ``build-exercises`` regenerates ``exercises/`` from ``solutions/`` (``--check``: only compare).
 - ``grade PATH [--json] [--timeout S] [--csv FILE] [--seed N] [--no-sandbox] [limits]`` grades a notebook
@@ -33,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--solutions", type=Path, default=None, help="default: <course>/solutions")
     build.add_argument("--exercises", type=Path, default=None, help="default: <course>/exercises")
     build.add_argument("--check", action="store_true", help="do not write; exit 1 if exercises/ is stale")
+    lessons = sub.add_parser(
+        "build-lessons", help="build notebooks/ and solutions/ from their Markdown sources, then exercises/"
+    )
+    lessons.add_argument("names", nargs="*", help="only these (e.g. 03 or 02_bp_delta_map); default: all")
+    lessons.add_argument("--force", action="store_true", help="run every notebook again, changed or not")
+    lessons.add_argument("--check", action="store_true", help="do not write; exit 1 if a notebook is stale")
     grade = sub.add_parser("grade", help="grade a notebook or a folder of notebooks")
     grade.add_argument("path", type=Path)
     grade.add_argument("--json", action="store_true", help="print JSON instead of text")
@@ -99,6 +108,8 @@ def main(argv: list | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "build-exercises":
         return _build(args)
+    if args.command == "build-lessons":
+        return _build_lessons(args)
     if args.command == "grade":
         return _grade(args)
     if args.command == "gradescope":
@@ -142,6 +153,21 @@ def _build(args) -> int:
     for p in removed:
         print(f"removed {p}")
     print(f"exercises up to date: {len(build_all(solutions, exercises))} notebooks in {exercises}")
+    return 0
+
+
+def _build_lessons(args) -> int:
+    from .lessons_build import build_all, sources, stale
+
+    root = course_root()
+    if args.check:
+        bad = [(md, why) for md in sources(root) if (why := stale(md))]
+        for md, why in bad:
+            print(f"stale: {md.with_suffix('.ipynb')} ({why}); run: make lessons")
+        return 1 if bad else 0
+    for md, what in build_all(root, force=args.force, only=args.names or None):
+        print(f"{md.with_suffix('.ipynb').relative_to(root)}: {what}")
+    print("exercises/ regenerated from solutions/")
     return 0
 
 

@@ -1,0 +1,157 @@
+"""Lessons and solutions from their one source: MyST Markdown files paired with notebooks (jupytext).
+
+Every ``notebooks/NN_*.md`` and ``solutions/NN_*.md`` is the source of the ``.ipynb`` beside it
+(``jupytext.toml`` pairs them, so JupyterLab with jupytext saves both). Building a notebook:
+
+1. **sync**: when the notebook's cells differ from its Markdown, the newer file wins (a teacher who
+   edited the notebook in JupyterLab without jupytext keeps the edit; one who edited the Markdown in
+   an editor gets it into the notebook);
+2. **execute** it top to bottom in a fresh kernel (nbclient, from its own folder) when its cells
+   changed, or always with ``force``;
+3. **clean and write**: stable cell ids (a short hash of the cell's source, so inserting a cell does
+   not renumber the others), the kernelspec, no saved widget state, no execution timestamps,
+   consecutive stream outputs merged; then ``exercises/`` is regenerated from ``solutions/``.
+
+``check`` reports every notebook whose cells or ids do not match its Markdown (a test runs it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from pathlib import Path
+
+__all__ = ["SOURCE_FOLDERS", "KERNELSPEC", "sources", "expected_cells", "stale", "build", "build_all"]
+
+SOURCE_FOLDERS = ("notebooks", "solutions")
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+FORMAT = "md:myst"
+
+
+def sources(root) -> list:
+    """The Markdown sources under ``root``'s lesson and solution folders, sorted."""
+    return [p for folder in SOURCE_FOLDERS for p in sorted((Path(root) / folder).glob("[0-9][0-9]_*.md"))]
+
+
+def _cell_ids(nb, stem: str) -> None:
+    """Stable ids: the notebook's number and a hash of each cell's type and source (made unique)."""
+    seen: dict = {}
+    for cell in nb.cells:
+        digest = hashlib.sha1(f"{cell.cell_type}\n{cell.source}".encode()).hexdigest()[:8]
+        base = f"{stem[:2]}-{digest}"
+        seen[base] = seen.get(base, 0) + 1
+        cell.id = base if seen[base] == 1 else f"{base}-{seen[base]}"
+
+
+def _inputs(nb) -> list:
+    return [(c.cell_type, c.source, dict(c.metadata), c.get("id")) for c in nb.cells]
+
+
+def expected_cells(md: Path):
+    """The notebook its Markdown source describes (cells, metadata and ids; no outputs)."""
+    import jupytext
+
+    nb = jupytext.read(md, fmt=FORMAT)
+    _cell_ids(nb, md.stem)
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    nb.metadata.pop("jupytext", None)
+    return nb
+
+
+def stale(md: Path) -> str | None:
+    """Why ``md``'s notebook is out of date (missing, or its cells differ), or None."""
+    import nbformat
+
+    ipynb = md.with_suffix(".ipynb")
+    if not ipynb.exists():
+        return "no notebook"
+    current = nbformat.read(ipynb, as_version=4)
+    if _inputs(current) != _inputs(expected_cells(md)):
+        return "its cells differ from the Markdown"
+    if current.metadata.get("kernelspec") != KERNELSPEC:
+        return "its kernelspec differs"
+    return None
+
+
+def _sync(md: Path) -> str:
+    """Bring the older of the pair up to the newer; return what was done."""
+    import jupytext
+    import nbformat
+
+    ipynb = md.with_suffix(".ipynb")
+    if not ipynb.exists() or stale(md) is None:
+        return "in sync"
+    nb = nbformat.read(ipynb, as_version=4)
+    source_cells = [(c.cell_type, c.source, dict(c.metadata)) for c in expected_cells(md).cells]
+    if [(c.cell_type, c.source, dict(c.metadata)) for c in nb.cells] == source_cells:
+        return "ids only"
+    if ipynb.stat().st_mtime > md.stat().st_mtime:
+        text = jupytext.writes(nb, fmt=FORMAT)
+        md.write_text(text, encoding="utf-8")
+        return "Markdown updated from the notebook"
+    return "notebook to be rebuilt from the Markdown"
+
+
+def _code(nb) -> list:
+    """What decides the outputs: the code cells, in order (a Markdown edit needs no new run)."""
+    return [c.source for c in nb.cells if c.cell_type == "code"]
+
+
+def _merge_streams(outputs) -> list:
+    merged = []
+    for out in outputs:
+        if merged and out.output_type == "stream" and merged[-1].output_type == "stream":
+            if merged[-1].name == out.name:
+                merged[-1].text += out.text
+                continue
+        merged.append(out)
+    return merged
+
+
+def build(md: Path, force: bool = False, timeout: int = 600) -> str:
+    """Sync, execute (if its cells changed, or ``force``) and write one notebook; return what happened."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    md = Path(md)
+    synced = _sync(md)
+    ipynb = md.with_suffix(".ipynb")
+    if not force and stale(md) is None:
+        return synced
+    nb = expected_cells(md)
+    old = nbformat.read(ipynb, as_version=4) if ipynb.exists() else None
+    start = time.perf_counter()
+    if force or old is None or _code(old) != _code(nb):
+        NotebookClient(
+            nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(md.parent)}}
+        ).execute()
+        what = f"executed in {time.perf_counter() - start:.1f} s"
+    else:  # only Markdown, ids, tags or the kernelspec changed: keep the outputs as they are
+        ran = [c for c in old.cells if c.cell_type == "code"]
+        for new, cell in zip([c for c in nb.cells if c.cell_type == "code"], ran, strict=True):
+            new.outputs, new.execution_count = cell.outputs, cell.execution_count
+        nb.metadata["language_info"] = old.metadata.get("language_info", {"name": "python"})
+        what = "rewritten (outputs kept)"
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)  # timestamps are not part of a lesson
+        if cell.cell_type == "code":
+            cell.outputs = _merge_streams(cell.outputs)
+    nbformat.validate(nb)
+    nbformat.write(nb, ipynb)
+    return f"{synced}; {what}"
+
+
+def build_all(root, force: bool = False, only: list | None = None) -> list:
+    """Build every lesson and solution (or those whose stem starts with one of ``only``), then the
+    exercises; return ``(path, what happened)`` pairs."""
+    from .exercises_build import write_all
+
+    done = []
+    for md in sources(root):
+        if only and not any(f"{md.parent.name}/{md.stem}".endswith(o) or md.stem.startswith(o) for o in only):
+            continue
+        done.append((md, build(md, force=force)))
+    root = Path(root)
+    write_all(root / "solutions", root / "exercises")
+    return done
