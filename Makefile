@@ -33,7 +33,7 @@ lab: $(STAMP)
 # One pytest run for everything checked strictly (unit tests, doctests, lessons, solutions),
 # then one for the exercises, whose stubs raise on purpose (nbval-lax).
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS) $(STRICT_PATHS)
+	$(PY) -m pytest -n auto --dist loadscope $(PYTEST_ARGS) $(STRICT_PATHS)
 	@if ls exercises/*.ipynb >/dev/null 2>&1; then \
 		$(PY) -m pytest $(PYTEST_ARGS) --nbval-lax --nbval-current-env exercises; fi
 

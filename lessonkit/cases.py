@@ -130,8 +130,11 @@ class Verdict:
         return bool(self.ok) and all(self.ok)
 
 
-def judge(ex: Exercise, case: Case, got, expected: list | None = None) -> Verdict:
-    """Compare the learner's raw return value ``got`` with the truth for ``case``."""
+def judge(ex: Exercise, case: Case, got, expected: list | None = None, explain: bool = True) -> Verdict:
+    """Compare the learner's raw return value ``got`` with the truth for ``case``.
+
+    ``explain=False`` skips looking for the known mistake that explains a wrong answer (faster).
+    """
     if expected is None:
         expected = ex.expected(case)
     arrays, problem = normalise(ex, got)
@@ -144,7 +147,7 @@ def judge(ex: Exercise, case: Case, got, expected: list | None = None) -> Verdic
                 [x.shape == y.shape and _close(x, y) for x, y in zip(arrays, expected, strict=False)],
                 f"{label}has shape {a.shape}; expected {e.shape}",
                 shape_error=True,
-                cause=likely_cause(ex, case, arrays, expected),
+                cause=likely_cause(ex, case, arrays, expected) if explain else "",
             )
     ok = [_close(a, e) for a, e in zip(arrays, expected, strict=False)]
     if all(ok):
@@ -158,7 +161,7 @@ def judge(ex: Exercise, case: Case, got, expected: list | None = None) -> Verdic
     label = "" if len(ex.outputs) == 1 else " in " + " and ".join(wrong)
     worst = max(errors) if errors else float("nan")
     problem = f"wrong values{label} (largest difference {worst:.3g})"
-    return Verdict(ok, problem, cause=likely_cause(ex, case, arrays, expected))
+    return Verdict(ok, problem, cause=likely_cause(ex, case, arrays, expected) if explain else "")
 
 
 def likely_cause(ex: Exercise, case: Case, arrays: list, expected: list) -> str:

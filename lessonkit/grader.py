@@ -358,6 +358,7 @@ def evaluate(
     limits: Limits | None = None,
     where: str = "hidden",
     expected_of=None,
+    explain: bool = True,
 ) -> ExerciseResult:
     """Score ``ex`` on ``cases``: ``call(case)`` returns the runner's reply for that case.
 
@@ -405,7 +406,7 @@ def evaluate(
                 got = reply["value"] if "value" in reply else _dec(reply["out"])
             except Exception as exc:  # whatever came back, the grader does not fall over it
                 got = _Opaque("unreadable value", clean(exc, 60))
-            verdict = judge(ex, case, got, expected_of(case) if expected_of else None)
+            verdict = judge(ex, case, got, expected_of(case) if expected_of else None, explain)
             cause = f"; likely cause: {verdict.cause}" if verdict.cause else ""
             if verdict.shape_error:
                 text = f"returned the wrong type or shape {on}: {verdict.problem}{cause}"

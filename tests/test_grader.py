@@ -49,7 +49,7 @@ def graded(tmp_path_factory):
     before = _digest(folder)
     table = folder / "grades.csv"
     cmd = [sys.executable, "-m", "lessonkit", "grade", str(folder), "--json", "--csv", str(table)]
-    cmd += ["--timeout", str(TIMEOUT), "--seed", str(SEED)]
+    cmd += ["--timeout", str(TIMEOUT), "--seed", str(SEED), "-j", "2"]
     if sandbox_problem() is not None:  # these bugs need no isolation; the attacks' tests do
         cmd.append("--no-sandbox")
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=ROOT)
