@@ -27,7 +27,7 @@ from lessonkit.grading.sandbox import sandbox_problem
 ROOT = Path(__file__).resolve().parents[1]
 PLANTED = ROOT / "tests" / "planted"
 SEED = 20261127
-TIMEOUT = 10
+TIMEOUT = 6
 
 grader = pytest.mark.grader
 

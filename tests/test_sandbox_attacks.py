@@ -128,7 +128,7 @@ def attacked(tmp_path_factory):
         timeout=300,
         cwd=ROOT,
     ).stdout
-    time.sleep(5)  # longer than the detached process in sabotage.txt waits before it writes
+    time.sleep(3)  # longer than the detached process in sabotage.txt (2 s) waits before it writes
     listener.close()
     data = json.loads(proc.stdout)
     reports = {Path(s["path"]).stem.split("__")[1]: s for s in data}
