@@ -204,3 +204,13 @@ def test_a_link_to_a_missing_notebook_is_left_for_the_link_check_to_find(tmp_pat
     links = _parse(tmp_path / "site" / "00.html").links
     assert ("a", "07_gone.ipynb") in links
     assert not (tmp_path / "site" / posixpath.basename("07_gone.html")).exists()
+
+
+def test_exercise_pages_write_their_maths_as_the_lessons_do(site):
+    """The exercises' formulas are TeX for MathJax, not raw δ^l or dE/da_{1,2}."""
+    out, _ = site
+    for name in ("02_bp_delta_map", "03_compute_gradient", "04_conv_layer"):
+        page = (out / "exercises" / f"{name}.html").read_text(encoding="utf-8")
+        assert r"\partial E/\partial" in page and r"\delta" in page, name
+        text = re.sub(r"<pre.*?</pre>|<code.*?</code>", "", page, flags=re.S)  # code keeps its names
+        assert "dE/da" not in text and "δ^l" not in text, name
