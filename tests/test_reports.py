@@ -139,3 +139,17 @@ def test_student_names():
         grade_path(ROOT / "solutions" / "01_primitives.ipynb", student_from="path")
     with pytest.raises(ValueError, match=r"jobs must be a positive integer; got 0"):
         grade_path(ROOT / "solutions", jobs=0)
+
+
+def test_csv_cells_cannot_become_spreadsheet_formulas(tmp_path):
+    from lessonkit.grader import ExerciseResult, Report
+    from lessonkit.grading.reports import write_csv
+
+    evil = '=HYPERLINK("http://evil.example","open")+cmd|calc!A0'
+    report = Report(f"class/{evil}.ipynb", 1, student=evil, notes=["-1 looks like a formula"])
+    report.exercises.append(ExerciseResult("bp_delta_map", 8, 10, ["-2 stride S > 1: wrong values on ..."]))
+    write_csv([report], tmp_path / "g.csv")
+    row = list(csv.reader((tmp_path / "g.csv").read_text(encoding="utf-8").splitlines()))[1]
+    assert row[0] == "'" + evil and row[1].startswith("class/=")  # the path does not start with "="
+    assert row[5] == "(-2) stride S > 1: wrong values on ..." and row[6] == "'-1 looks like a formula"
+    assert not any(cell[:1] in "=+-@" for cell in row if cell)

@@ -99,6 +99,7 @@ def attacked(tmp_path_factory):
     listener.bind(("127.0.0.1", 0))
     listener.listen(8)
     tokens = {
+        "BIG_CELL": "# " + "x" * 300_000,  # more than a pipe's buffer
         "@PORT@": listener.getsockname()[1],
         "@ROOT@": ROOT,
         "@LESSONKIT@": Path(lessonkit.__file__).parent,
@@ -117,7 +118,8 @@ def attacked(tmp_path_factory):
     cmd = [sys.executable, "-m", "lessonkit", "grade", str(folder), "--json", "--csv", str(csv_path)]
     cmd += ["--timeout", str(TIMEOUT), "--seed", str(SEED), "-j", "2", "--memory", str(MEMORY)]
     start = time.monotonic()
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, cwd=ROOT)
+    # graded from inside the class folder: the grader's working folder must not reach the sandbox
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, cwd=folder)
     seconds = time.monotonic() - start
     assert proc.returncode == 0, proc.stderr[-3000:]
     csv_at_exit = csv_path.read_bytes()
@@ -242,6 +244,20 @@ def test_forged_replies_on_the_channel_neither_help_nor_break_the_grader(attacke
     assert report["score"] < report["max_score"], report  # it cannot answer what it does not know
     assert not any(n.startswith("grading stopped") for n in report["notes"]), report["notes"]
     assert attacked["reports"]["zzz_classmate"]["score"] == 10
+
+
+def test_no_classmate_is_within_reach_even_from_the_graders_working_folder(attacked):
+    assert "FOUND" not in everything(attacked, "copier"), everything(attacked, "copier")
+    assert feedback(attacked, "copier")["points"] == 0
+
+
+def test_a_frozen_notebook_with_a_huge_next_cell_cannot_block_the_grader(attacked):
+    report = attacked["reports"]["jammer"]
+    assert any("ran longer than" in n and "re-ran the notebook" in n for n in report["notes"]), report[
+        "notes"
+    ]
+    assert feedback(attacked, "jammer")["points"] == 0  # its bp_delta_map is still the stub's
+    assert "not implemented" in feedback(attacked, "jammer")["feedback"]
 
 
 def test_look_alike_arrays_complex_and_infinite_answers_are_wrong(attacked):

@@ -2,7 +2,7 @@
 
 The unit is a top-level definition of one of the maths modules, written ``"module.name"`` (for
 example ``"ops.pad"``). An exercise may use the units its earlier notebooks taught, the tools below
-(central differences, ``rel_error``, the activations) and whatever those need (found by reading
+(``rel_error``, the activations) and whatever those need (found by reading
 their source, so a helper such as ``conv._restore_stride_one`` comes with ``conv.bp_delta_map``).
 Everything else in lessonkit (the graded function itself, the fast path, ``nn``, ``layer``'s
 reference layer, ``cases`` with its reference solutions) is out of reach while the exercise is
@@ -23,17 +23,17 @@ PACKAGE = Path(__file__).resolve().parents[1]
 # The lecture's maths: the only modules whose code can be lent, unit by unit, to a graded notebook.
 MATHS_MODULES = ("_checks", "ops", "conv", "gradcheck", "activations", "layer")
 
-# Always available: checking a gradient numerically and the activations are tools, not answers.
+# Always available: comparing two arrays, and the activations (exercise 04's import cell builds its
+# ACTIVATIONS from them). Not numerical_gradient or gradient_check: central differences of a forward
+# pass built from correlate2d give bp_delta_map's answer exactly (the map is linear), so they would
+# compute a graded answer.
 TOOLS = (
-    "gradcheck.numerical_gradient",
     "gradcheck.rel_error",
     "activations.Activation",
     "activations.Identity",
     "activations.ReLU",
     "activations.Sigmoid",
     "activations.Tanh",
-    "layer.GradCheck",
-    "layer.gradient_check",
 )
 
 
@@ -136,7 +136,7 @@ def describe(notebook: str) -> str:
     exercises, notebooks = _exercises()
     earlier = notebooks[: notebooks.index(notebook)]
     taught = [u.split(".", 1)[1] for ex in exercises.values() if ex.notebook in earlier for u in ex.teaches]
-    tools = "numerical_gradient, rel_error, gradient_check and the activations"
+    tools = "rel_error and the activations"
     return f"{', '.join(taught)}, {tools}" if taught else tools
 
 

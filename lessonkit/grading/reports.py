@@ -83,22 +83,35 @@ def write_csv(reports: list, target, excel: bool = False) -> None:
             by_name = {e.name: e for e in r.exercises}
             writer.writerow(
                 [
-                    r.student or Path(r.path).stem,
-                    r.path,
+                    _safe(r.student or Path(r.path).stem),
+                    _safe(r.path),
                     *[by_name[n].points if n in by_name else "" for n in names],
                     r.score,
                     r.max_score,
-                    *[_feedback_cell(by_name.get(n)) for n in names],
-                    " | ".join(r.notes),
+                    *[_safe(_feedback_cell(by_name.get(n))) for n in names],
+                    _safe(" | ".join(r.notes)),
                     r.seed,
                 ]
             )
 
 
 def _feedback_cell(result) -> str:
+    """One line per group that lost points, as ``(-2) stride S > 1: ...`` (no leading minus sign)."""
     if result is None:
         return ""
-    return "\n".join(result.feedback) if result.feedback else "all hidden cases pass"
+    lines = [re.sub(r"^-(\d+) ", r"(-\1) ", ln) for ln in result.feedback]
+    return "\n".join(lines) if lines else "all hidden cases pass"
+
+
+def _safe(text: str) -> str:
+    """A cell a spreadsheet shows as text: a leading = + - @ (a formula) gets an apostrophe.
+
+    Examples
+    --------
+    >>> print(_safe('=HYPERLINK("http://x")'), _safe("alice"))
+    '=HYPERLINK("http://x") alice
+    """
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def to_json(reports: list, path) -> str:

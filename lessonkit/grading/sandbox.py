@@ -135,19 +135,27 @@ def _system_args() -> list:
 
 
 def python_paths() -> list:
-    """The folders the runner's Python needs: the installation, the environment, sys.path."""
-    from ..cli import course_root
+    """The folders the runner's Python needs: the installation, the environment and its packages.
 
-    root = course_root().resolve()
+    Only the interpreter's prefixes and the site-packages folders (and ``sys.path`` entries inside
+    them) are mounted: never the current folder or other entries of ``sys.path``, which could be
+    the class folder being graded (``python -m lessonkit`` puts the working folder first).
+    """
+    import site
+
+    prefixes = [Path(p).resolve() for p in dict.fromkeys([sys.base_prefix, sys.prefix, sys.exec_prefix])]
+    sites = [*site.getsitepackages()]
+    if site.ENABLE_USER_SITE and site.getusersitepackages() in sys.path:
+        sites.append(site.getusersitepackages())
     found = []
-    for p in [sys.base_prefix, sys.prefix, sys.exec_prefix, *sys.path]:
+    for p in [*prefixes, *sites, *sys.path]:
         if not p:
             continue
         path = Path(p).resolve()
-        if path == root or not path.exists():
+        inside = any(path == q or path.is_relative_to(q) for q in [*prefixes, *map(Path, sites)])
+        if not inside or not path.exists() or path in found:
             continue
-        if path not in found:
-            found.append(path)
+        found.append(path)
     return found
 
 
@@ -171,11 +179,13 @@ class Sandbox:
         self.edition, self.limits, self.isolate = Path(edition), limits, isolate
         self.proc: subprocess.Popen | None = None
         # bounded: a notebook that floods its channel is slowed down, not buffered in the grader
-        self.replies: queue.Queue = queue.Queue(maxsize=64)
+        self.replies: queue.Queue = queue.Queue(maxsize=8)
         self.killed_because: str | None = None
         self.pidns: str | None = None
         self.tmp: str | None = None
-        self.sent = 0
+        self.sent: str | None = None
+        self.outbox: queue.Queue = queue.Queue()
+        self.writer_failed = threading.Event()
 
     # ------------------------------------------------------------ start and stop
 
@@ -186,10 +196,17 @@ class Sandbox:
         runner = Path(self.tmp) / "runner.py"
         shutil.copyfile(RUNNER, runner)
         runner.chmod(0o644)
-        uid = None
+        uid, args_fd = None, None
         if self.isolate:
             uid = 2_000_000 + secrets.randbelow(1_000_000) if os.geteuid() == 0 else None
-            cmd = self._bwrap_command(runner, uid)
+            full = self._bwrap_command(runner, uid)
+            # the arguments go through a file descriptor, not argv: /proc/1/cmdline inside the
+            # sandbox then shows no host paths
+            split = full.index("--")
+            argfile = Path(self.tmp) / "args"
+            argfile.write_bytes(b"".join(a.encode() + b"\0" for a in full[1:split]))
+            args_fd = os.open(argfile, os.O_RDONLY)
+            cmd = [full[0], "--args", str(args_fd), *full[split:]]
             edition, path, cwd = f"{INSIDE}/edition", [str(p) for p in python_paths()], None
         else:
             work = Path(self.tmp) / "work"
@@ -201,16 +218,22 @@ class Sandbox:
             cmd = [sys.executable, "-I", "-S", str(runner)]
             edition, path, cwd = str(self.edition), [str(p) for p in python_paths()], str(work)
         self.errors = open(Path(self.tmp) / "stderr.txt", "w+b")  # noqa: SIM115 (closed in close())
-        self.proc = subprocess.Popen(
-            cmd,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self.errors,
-            cwd=cwd,
-            env=None if self.isolate else _plain_env(Path(self.tmp)),
-            start_new_session=True,
-        )
+        try:
+            self.proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self.errors,
+                cwd=cwd,
+                env=None if self.isolate else _plain_env(Path(self.tmp)),
+                start_new_session=True,
+                pass_fds=(args_fd,) if args_fd is not None else (),
+            )
+        finally:
+            if args_fd is not None:
+                os.close(args_fd)
         threading.Thread(target=self._read, args=(self.proc.stdout,), daemon=True).start()
+        threading.Thread(target=self._write, args=(self.proc.stdin,), daemon=True).start()
         config = {
             "edition": edition,
             "path": path,
@@ -276,6 +299,7 @@ class Sandbox:
     def close(self) -> None:
         """Kill the sandbox (every process in it) and remove its files."""
         proc, self.proc = self.proc, None
+        self.outbox.put(None)
         if proc is not None:
             self._kill(proc)
             try:
@@ -310,12 +334,11 @@ class Sandbox:
         proc = self.proc
         if proc is None:
             return {"status": "died", "reason": self.killed_because}
-        self.sent += 1
-        try:
-            proc.stdin.write((json.dumps(dict(obj, id=self.sent)) + "\n").encode("utf-8"))
-            proc.stdin.flush()
-        except (BrokenPipeError, OSError, ValueError):
+        self.sent = secrets.token_hex(8)  # not guessable: a forged reply cannot match it blindly
+        if self.writer_failed.is_set():
             return self._dead()
+        # written by a thread of its own: a sandbox that stops reading cannot block the grader
+        self.outbox.put((json.dumps(dict(obj, id=self.sent)) + "\n").encode("utf-8"))
         deadline = time.monotonic() + max(0.1, timeout)
         while True:  # replies to earlier requests (e.g. from a forked copy) are dropped
             try:
@@ -371,6 +394,19 @@ class Sandbox:
             else:
                 item = line.decode("utf-8", "replace")
             if not self._put(item):
+                return
+
+    def _write(self, stream) -> None:
+        """Send queued requests; on a broken pipe, note it and stop (None also stops)."""
+        while True:
+            data = self.outbox.get()
+            if data is None:
+                return
+            try:
+                stream.write(data)
+                stream.flush()
+            except (OSError, ValueError):
+                self.writer_failed.set()
                 return
 
     def _put(self, item) -> bool:
