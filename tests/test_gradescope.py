@@ -14,6 +14,7 @@ import nbformat
 import pytest
 from submissions import planted_notebook
 
+from lessonkit.grader import grade_notebook
 from lessonkit.grading.gradescope import VISIBILITIES, build_bundle, exercise_notebook
 from lessonkit.grading.sandbox import sandbox_problem
 
@@ -130,8 +131,6 @@ def test_run_autograder_on_right_wrong_crashing_and_unreadable(tmp_path):
     # the same scores as the grader's own JSON for the same notebooks
     for kind in ("right", "wrong", "crashing"):
         notebook = next((tmp_path / kind / "autograder" / "submission").glob("*.ipynb"))
-        cmd = [sys.executable, "-m", "lessonkit", "grade", str(notebook), "--json"]
-        graded = json.loads(subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, check=True).stdout)
-        assert graded["score"] == results[kind]["score"], kind
+        assert grade_notebook(notebook).as_dict()["score"] == results[kind]["score"], kind  # = grade --json
     isolated = "not isolated" not in results["right"]["output"]
     assert isolated == (sandbox_problem() is None)

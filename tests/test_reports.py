@@ -102,7 +102,11 @@ def test_csv_json_and_feedback_files(klass, tmp_path):
     assert "[[" not in text and "expected:" not in text  # no hidden expected values
 
 
-def test_progress_bar_on_a_terminal_only(klass):
+def test_progress_bar_on_a_terminal_only(klass, tmp_path):
+    small = tmp_path / "small"  # two students are enough to see the bar
+    for student in ("ana", "fay"):
+        shutil.copytree(klass / student, small / student)
+    klass = small
     piped = _cli("grade", str(klass), "-j", "2")
     assert "grading" not in piped.stderr and "notebook/s" not in piped.stderr
     master, slave = pty.openpty()
@@ -126,7 +130,7 @@ def test_progress_bar_on_a_terminal_only(klass):
         shown += chunk
     os.close(master)
     assert proc.returncode == 0
-    assert b"grading: 100%" in shown and b"6/6" in shown
+    assert b"grading: 100%" in shown and b"2/2" in shown
 
 
 def test_student_names():

@@ -29,7 +29,7 @@ from lessonkit.grading.sandbox import sandbox_problem
 ROOT = Path(__file__).resolve().parents[1]
 ATTACKS = ROOT / "tests" / "attacks"
 SEED = 7
-TIMEOUT = 8
+TIMEOUT = 6
 MEMORY = 1536  # MB per notebook: the forking attack passes it quickly even on a busy machine
 
 pytestmark = [
