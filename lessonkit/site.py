@@ -7,6 +7,13 @@ each notebook's first heading), previous/next links, links between notebooks rew
 under each widget is a normal output and stays). MathJax is copied from the ``jupyter_server_mathjax``
 package when it is installed, so formulas render with no network; otherwise the pages point at
 nbconvert's default MathJax CDN address.
+
+Why not Sphinx with MyST-NB (the engine of Jupyter Book 1)? A first try (Sphinx 9.2, MyST-NB 1.4)
+built the lessons offline from their stored outputs in seconds, but the only MathJax available
+offline here is MathJax 2 (``jupyter_server_mathjax``), which did not typeset Sphinx's ``\\(...\\)``
+maths without further configuration, and this module's index order, previous/next links, link
+rewriting and widget notes (with their tests) would have to be rebuilt there. Until that move is
+made and tested, this builder stays.
 """
 
 from __future__ import annotations
