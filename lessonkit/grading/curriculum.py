@@ -43,14 +43,18 @@ def _exercises():
     return EXERCISES, NOTEBOOKS
 
 
-def allowed_roots(notebook: str) -> tuple[str, ...]:
-    """The units a notebook's exercises may call: the tools plus what earlier notebooks taught."""
+def _taught_before(notebook: str) -> list:
+    """The units the exercises of the notebooks before ``notebook`` taught, in course order."""
     exercises, notebooks = _exercises()
     if notebook not in notebooks:
         raise ValueError(f"notebook must be one of {', '.join(notebooks)}; got {notebook!r}")
     earlier = notebooks[: notebooks.index(notebook)]
-    taught = [unit for ex in exercises.values() if ex.notebook in earlier for unit in ex.teaches]
-    return tuple(dict.fromkeys((*TOOLS, *taught)))
+    return [unit for ex in exercises.values() if ex.notebook in earlier for unit in ex.teaches]
+
+
+def allowed_roots(notebook: str) -> tuple[str, ...]:
+    """The units a notebook's exercises may call: the tools plus what earlier notebooks taught."""
+    return tuple(dict.fromkeys((*TOOLS, *_taught_before(notebook))))
 
 
 @functools.cache
@@ -133,13 +137,6 @@ def _closure(roots: tuple) -> frozenset:
 
 def describe(notebook: str) -> str:
     """The public names a notebook may use, for messages: ``pad, rot180, ... (and the tools)``."""
-    exercises, notebooks = _exercises()
-    earlier = notebooks[: notebooks.index(notebook)]
-    taught = [u.split(".", 1)[1] for ex in exercises.values() if ex.notebook in earlier for u in ex.teaches]
+    taught = [unit.split(".", 1)[1] for unit in _taught_before(notebook)]
     tools = "rel_error and the activations"
     return f"{', '.join(taught)}, {tools}" if taught else tools
-
-
-def is_maths_module(name: str) -> bool:
-    """True for ``lessonkit.<one of MATHS_MODULES>``."""
-    return name.startswith("lessonkit.") and name.split(".", 1)[1] in MATHS_MODULES
