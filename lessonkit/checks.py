@@ -7,6 +7,7 @@ explains the answer.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import signal
 import threading
@@ -225,6 +226,7 @@ def _switchable(allowed: frozenset) -> list:
     return found
 
 
+@functools.cache  # compiled once per function and exercise, not once per public case
 def _raiser(message: str, freevars: tuple):
     """A code object that raises RuntimeError(message), with the given free variables (or None)."""
     body = "".join(f"    {v} = None\n" for v in freevars)
