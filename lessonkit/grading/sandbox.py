@@ -28,6 +28,7 @@ where the OS has them, same grading edition first on the path, but no isolation.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import queue
@@ -82,17 +83,9 @@ class SandboxError(Exception):
     """The sandbox could not start (the reason is the message)."""
 
 
-_PROBLEM: dict = {}
-
-
+@functools.cache  # one probe per process: it starts bwrap once
 def sandbox_problem() -> str | None:
     """None when bubblewrap can run a sandbox here; otherwise a one-line reason."""
-    if "value" not in _PROBLEM:
-        _PROBLEM["value"] = _probe()
-    return _PROBLEM["value"]
-
-
-def _probe() -> str | None:
     if not sys.platform.startswith("linux"):
         return f"bubblewrap sandboxes need Linux (this is {sys.platform})"
     bwrap = shutil.which("bwrap")
@@ -134,7 +127,8 @@ def _system_args() -> list:
     return args
 
 
-def python_paths() -> list:
+@functools.cache  # the same for every sandbox of this process
+def python_paths() -> tuple:
     """The folders the runner's Python needs: the installation, the environment and its packages.
 
     Only the interpreter's prefixes and the site-packages folders (and ``sys.path`` entries inside
@@ -156,7 +150,7 @@ def python_paths() -> list:
         if not inside or not path.exists() or path in found:
             continue
         found.append(path)
-    return found
+    return tuple(found)
 
 
 def _hidden() -> list:
@@ -197,8 +191,9 @@ class Sandbox:
         shutil.copyfile(RUNNER, runner)
         runner.chmod(0o644)
         uid, args_fd = None, None
+        path = [str(p) for p in python_paths()]
         if self.isolate:
-            uid = 2_000_000 + secrets.randbelow(1_000_000) if os.geteuid() == 0 else None
+            uid = _own_uid() if os.geteuid() == 0 else None
             full = self._bwrap_command(runner, uid)
             # the arguments go through a file descriptor, not argv: /proc/1/cmdline inside the
             # sandbox then shows no host paths
@@ -207,16 +202,16 @@ class Sandbox:
             argfile.write_bytes(b"".join(a.encode() + b"\0" for a in full[1:split]))
             args_fd = os.open(argfile, os.O_RDONLY)
             cmd = [full[0], "--args", str(args_fd), *full[split:]]
-            edition, path, cwd = f"{INSIDE}/edition", [str(p) for p in python_paths()], None
+            edition, cwd = f"{INSIDE}/edition", None
         else:
             work = Path(self.tmp) / "work"
             work.mkdir()
             if os.geteuid() == 0 and _reachable_by_others([Path(sys.executable), *python_paths()]):
                 # no sandbox, but at least not root: the runner drops to a user of its own
-                uid = 2_000_000 + secrets.randbelow(1_000_000)
+                uid = _own_uid()
                 work.chmod(0o777)
             cmd = [sys.executable, "-I", "-S", str(runner)]
-            edition, path, cwd = str(self.edition), [str(p) for p in python_paths()], str(work)
+            edition, cwd = str(self.edition), str(work)
         self.errors = open(Path(self.tmp) / "stderr.txt", "w+b")  # noqa: SIM115 (closed in close())
         try:
             self.proc = subprocess.Popen(
@@ -449,6 +444,11 @@ class Sandbox:
 
 
 _TOO_LONG = object()
+
+
+def _own_uid() -> int:
+    """An unprivileged user id for one sandbox, far from real users (RLIMIT_NPROC counts it alone)."""
+    return 2_000_000 + secrets.randbelow(1_000_000)
 
 
 def _reachable_by_others(paths) -> bool:
