@@ -981,4 +981,9 @@ def exercises_of(notebook: str) -> list:
     return [ex for ex in EXERCISES.values() if ex.notebook == notebook]
 
 
+def notebook_named(stem: str) -> str | None:
+    """The exercise notebook a file's stem starts with (``"02_bp_delta_map-alice"``), or None."""
+    return next((name for name in NOTEBOOKS if stem.startswith(name)), None)
+
+
 NOTEBOOKS = tuple(dict.fromkeys(ex.notebook for ex in EXERCISES.values()))

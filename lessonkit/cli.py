@@ -172,7 +172,7 @@ def _build_lessons(args) -> int:
 
 
 def _grade(args) -> int:
-    from .grader import Limits, NotebookError, SandboxRefused, grade_path
+    from .grader import Limits, NotebookError, SandboxRefused, grade_path, notebooks_under
     from .grading.reports import not_graded, to_json, write_csv, write_feedback
 
     for flag, value in [
@@ -207,8 +207,13 @@ def _grade(args) -> int:
 
     bar = None
     if args.path.is_dir():  # a progress bar on a terminal; nothing when piped (disable=None)
-        count = sum(1 for p in args.path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
-        bar = tqdm(total=count, unit="notebook", desc="grading", file=sys.stderr, disable=None)
+        bar = tqdm(
+            total=len(notebooks_under(args.path)),
+            unit="notebook",
+            desc="grading",
+            file=sys.stderr,
+            disable=None,
+        )
     try:
         reports = grade_path(
             args.path,

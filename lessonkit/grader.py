@@ -34,7 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .cases import EXERCISES, NOTEBOOKS, Exercise, exercises_of, judge
+from .cases import EXERCISES, NOTEBOOKS, Exercise, exercises_of, judge, notebook_named
+from .grading.curriculum import describe
 from .grading.reports import not_graded, to_json, write_csv  # noqa: F401  (part of this module's API)
 from .grading.sandbox import INSTALL_HINT, Limits, Sandbox, SandboxError, sandbox_problem
 
@@ -169,11 +170,19 @@ def exercises_for(nb, path: Path) -> list:
 
 
 def _exercises_by_name(path: Path) -> list:
-    stem = Path(path).stem
-    for name in NOTEBOOKS:
-        if stem == name or stem.startswith(name):
-            return exercises_of(name)
-    return []
+    name = notebook_named(Path(path).stem)
+    return exercises_of(name) if name else []
+
+
+def notebooks_under(folder) -> list:
+    """The notebooks in a folder and its subfolders, sorted, checkpoints left out."""
+    return sorted(p for p in Path(folder).rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+
+
+def hidden_cases(ex: Exercise, seed: int) -> list:
+    """The hidden cases of ``ex`` for ``seed``: each exercise of a notebook draws from its own stream."""
+    index = [e.name for e in exercises_of(ex.notebook)].index(ex.name)
+    return ex.hidden(np.random.default_rng([seed, index]))
 
 
 def is_check_cell(source: str) -> bool:
@@ -390,9 +399,9 @@ def evaluate(
         unavailable = [clean(u, 120) for u in used[:5]] if isinstance(used, list) else []
         if unavailable:
             return zero(
-                f"{ex.name} used {', '.join(unavailable)}, which is not available while grading: only what "
-                f"earlier exercises taught can be used ({_describe(ex)}), plus numpy and the rest of the "
-                "environment"
+                f"{ex.name} used {', '.join(unavailable)}, which is not available while grading: only "
+                f"what earlier exercises taught can be used ({describe(ex.notebook)}), plus numpy and the "
+                "rest of the environment"
             )
         if status == "missing":
             return zero(
@@ -475,12 +484,6 @@ def _where(where) -> str:
         return ""
 
 
-def _describe(ex: Exercise) -> str:
-    from .grading.curriculum import describe
-
-    return describe(ex.notebook)
-
-
 def _public_summary(session: _Session, ex: Exercise) -> str:
     """How the public cases (the notebook's check) go in the sandbox, in a line or a few."""
     cases = ex.public()
@@ -518,12 +521,10 @@ def grade_function(name: str, fn, seed: int, expected_of=None) -> ExerciseResult
     2
     """
     ex = EXERCISES[name]
-    index = [e.name for e in exercises_of(ex.notebook)].index(name)
-    cases = ex.hidden(np.random.default_rng([seed, index]))
-    return evaluate(ex, cases, lambda case: local_reply(fn, case), expected_of=expected_of)
+    return evaluate(ex, hidden_cases(ex, seed), lambda case: local_reply(fn, case), expected_of=expected_of)
 
 
-def grade_exercise(session: _Session, ex: Exercise, rng: np.random.Generator) -> ExerciseResult:
+def grade_exercise(session: _Session, ex: Exercise, seed: int) -> ExerciseResult:
     """Call the learner's ``ex.name`` in the session's sandbox on the hidden cases; points per group."""
 
     def call(case) -> dict:
@@ -534,7 +535,7 @@ def grade_exercise(session: _Session, ex: Exercise, rng: np.random.Generator) ->
         except SandboxError as exc:
             return {"status": "died", "reason": f"could not be restarted ({_one_line(exc)})"}
 
-    return evaluate(ex, ex.hidden(rng), call, session.limits)
+    return evaluate(ex, hidden_cases(ex, seed), call, session.limits)
 
 
 # ---------------------------------------------------------------- notebooks and folders
@@ -571,6 +572,7 @@ def grade_notebook(
     _editions: _Editions | None = None,
     _exercises: list | None = None,
     _public: bool = False,
+    _nb=None,
 ) -> Report:
     """Grade one notebook. Raises NotebookError when it is missing or unreadable.
 
@@ -595,7 +597,7 @@ def grade_notebook(
     Report
     """
     path = Path(path)
-    nb = read_notebook(path)
+    nb = _nb if _nb is not None else read_notebook(path)
     seed = secrets.randbelow(2**31) if seed is None else int(seed)
     limits = _limits(limits, timeout)
     isolate, note = _isolation(sandbox)
@@ -610,9 +612,8 @@ def grade_notebook(
     session = _Session(nb, path.name, editions(exercises[0].notebook), limits, isolate)
     try:
         session.start()
-        for index, ex in enumerate(exercises):
-            rng = np.random.default_rng([seed, index])
-            report.exercises.append(grade_exercise(session, ex, rng))
+        for ex in exercises:
+            report.exercises.append(grade_exercise(session, ex, seed))
             if _public:
                 report.exercises[-1].public = _public_summary(session, ex)
     except Exception as exc:  # the sandbox cannot start, the notebook used its budget, or worse
@@ -687,7 +688,7 @@ def grade_path(
         report = grade_notebook(path, timeout, seed, limits=limits, sandbox=sandbox)
         report.student = student_name(path, path.parent, student_from)
         return [report]
-    files = sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+    files = notebooks_under(path)
     if not files:
         raise NotebookError(f"no notebooks (*.ipynb) under {path}")
     if sandbox is None:
@@ -720,7 +721,14 @@ def grade_path(
         else:
             try:
                 report = grade_notebook(
-                    file, timeout, seed, limits=limits, sandbox=sandbox, _editions=editions, _exercises=info
+                    file,
+                    timeout,
+                    seed,
+                    limits=limits,
+                    sandbox=sandbox,
+                    _editions=editions,
+                    _exercises=info,
+                    _nb=nb,  # read once, above
                 )
             except Exception as exc:  # one notebook must never stop the class
                 why = f"the grader failed on it ({type(exc).__name__}: {_one_line(exc)})"

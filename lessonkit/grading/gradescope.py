@@ -123,7 +123,9 @@ def run(root=None) -> dict:
 
 
 def _submitted_notebook(folder: Path, stem: str):
-    found = sorted(p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+    from ..grader import notebooks_under
+
+    found = notebooks_under(folder)
     for p in found:
         if p.stem == stem:
             return p

@@ -18,7 +18,7 @@ import json
 import re
 from pathlib import Path
 
-from ..cases import EXERCISES, NOTEBOOKS
+from ..cases import EXERCISES, notebook_named
 
 __all__ = ["student_name", "assignment_of", "write_csv", "to_json", "write_feedback", "not_graded"]
 
@@ -43,11 +43,8 @@ def student_name(file, root, student_from: str = "file") -> str:
             return parts[0]
         return file.parent.name or file.stem
     stem = file.stem
-    for name in NOTEBOOKS:
-        if stem.startswith(name):
-            rest = stem[len(name) :].strip("-_. ")
-            return rest or stem
-    return stem
+    name = notebook_named(stem)
+    return (stem[len(name) :].strip("-_. ") or stem) if name else stem
 
 
 def not_graded(reports: list) -> list:
