@@ -59,6 +59,6 @@ test-browser: $(BROWSER_STAMP)
 # make html - a static HTML edition of the executed lessons in _site/ (SITE=dir to change it)
 SITE ?= _site
 html: $(STAMP)
-	$(PY) -m lessonkit.site $(SITE)
+	$(PY) -m lessonkit.course.site $(SITE)
 
 .PHONY: test-browser html

@@ -1,16 +1,32 @@
-"""lessonkit: the maths, figures, widgets, checks and grader of the course "How a convolutional layer learns".
+"""lessonkit: the maths, network, figures and grading of the course "How a convolutional layer learns".
 
 Notation follows the lecture: x = a^{l-1} (D, H, W); w = W (N, D, Fh, Fw); b (N,);
 delta = δ^l = dE/dnet^l (N, H_out, W_out) with H_out = (H - Fh + 2P)//S + 1.
+
+The folders show the design:
+
+- :mod:`lessonkit.maths`: the lecture's maths, one sample at a time, importing only numpy;
+- :mod:`lessonkit.network`: the batched network (the im2col fast path, layers, losses, optimisers);
+- :mod:`lessonkit.course`: the exercises, the learner's check, the grader, the CLI and the builds;
+- :mod:`lessonkit.figures`: figures and widgets (matplotlib and ipywidgets live only there).
 """
 
-from . import fast, losses, nn, optim  # noqa: F401  (submodules as attributes: lessonkit.fast...)
-from .activations import Identity, ReLU, Sigmoid, Tanh
-from .checks import check
-from .conv import bp_delta_map, compute_gradient, conv_forward
-from .gradcheck import numerical_gradient, rel_error
-from .layer import ConvLayer, Filter, GradCheck, gradient_check
-from .ops import correlate2d, dilate, pad, rot180
+import sys as _sys
+
+from .course.checks import check
+from .maths.activations import Identity, ReLU, Sigmoid, Tanh
+from .maths.conv import bp_delta_map, compute_gradient, conv_forward
+from .maths.gradcheck import numerical_gradient, rel_error
+from .maths.layer import ConvLayer, Filter, GradCheck, gradient_check
+from .maths.ops import correlate2d, dilate, pad, rot180
+from .network import fast, losses, nn, optim  # noqa: F401  (submodules as attributes: lessonkit.fast...)
+
+# lessonkit.fast, .nn, .losses and .optim were top-level modules before the package had folders;
+# notebooks and checks written then still import them, so they stay importable under those names
+# (the same module objects, not copies).
+for _name in ("fast", "losses", "nn", "optim"):
+    _sys.modules[f"{__name__}.{_name}"] = globals()[_name]
+del _name
 
 __all__ = [
     "pad",

@@ -1,7 +1,7 @@
-"""``python -m lessonkit``: build-exercises, grade, start (see :mod:`lessonkit.cli`)."""
+"""``python -m lessonkit``: build-exercises, grade, start (see :mod:`lessonkit.course.cli`)."""
 
 import sys
 
-from .cli import main
+from .course.cli import main
 
 sys.exit(main())

@@ -1,6 +1,6 @@
 """Plausible wrong answers to every exercise, as a learner would write them (one bug each).
 
-Used by tests/test_seed_independence.py: each must get the same points on every seed, and its
+Used by tests/course/test_seed_independence.py: each must get the same points on every seed, and its
 public check must fail exactly when the grader withholds points.
 """
 
@@ -11,7 +11,7 @@ from functools import partial
 import numpy as np
 
 from lessonkit import correlate2d, dilate, pad, rot180
-from lessonkit.cases import ACTIVATIONS
+from lessonkit.course.exercises import ACTIVATIONS
 
 
 def _full(d1, fh, fw):
@@ -227,7 +227,7 @@ def _dilate_2d_only(delta, stride):
     return out
 
 
-# These two repeat lessonkit.cases' own variants on purpose: while a check runs, lessonkit.cases is
+# These two repeat lessonkit.course.exercises' own variants on purpose: while a check runs, lessonkit.course.exercises is
 # switched off (it holds the reference solutions), so a mutant cannot call into it.
 def _dilate_too_many(delta, stride):
     delta = np.asarray(delta, float)

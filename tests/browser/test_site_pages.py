@@ -10,7 +10,7 @@ import pytest
 from labdriver import ROOT, SCREENSHOTS
 from nbformat.v4 import new_markdown_cell, new_notebook
 
-from lessonkit.site import build_site
+from lessonkit.course.site import build_site
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,391 @@
+"""Instant feedback in the exercise notebooks: ``lessonkit.check(name, fn)`` runs the public cases.
+
+A check never raises (Run All goes on), prints plain deterministic text, stops at the first failing
+case, shows expected against got for small cases and names the likely cause when a known mistake
+explains the answer.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import signal
+import threading
+import traceback
+from contextlib import contextmanager
+
+import numpy as np
+
+from .exercises import EXERCISES, Case, Exercise
+from .feedback import judge
+
+__all__ = ["check", "CheckResult", "switched_off"]
+
+SMALL = 64  # arrays with at most this many entries are printed in full
+
+
+class CheckResult:
+    """What a check found: ``bool(result)`` is True when every public case passed; ``text`` is the report.
+
+    In a notebook the result shows nothing by itself (the report was already printed).
+    """
+
+    def __init__(self, name: str, passed: bool, text: str, status: str) -> None:
+        self.name, self.passed, self.text, self.status = name, passed, text, status
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __repr__(self) -> str:
+        return f"CheckResult({self.name!r}, passed={self.passed}, status={self.status!r})"
+
+    def _ipython_display_(self) -> None:
+        """Show nothing: the report was printed while checking."""
+
+
+def check(name: str, fn, *, timeout: float = 10.0) -> CheckResult:
+    """Check the learner's function ``fn`` for exercise ``name`` on the public cases, easy to hard.
+
+    Parameters
+    ----------
+    name : str
+        The exercise, i.e. the lessonkit function it mirrors: ``"pad"``, ``"rot180"``, ``"dilate"``,
+        ``"correlate2d"``, ``"bp_delta_map"``, ``"compute_gradient"``, ``"conv_forward"`` or
+        ``"layer_backward"``.
+    fn : callable
+        The learner's function, with the same signature.
+    timeout : float, optional
+        Seconds one case may take before it counts as an endless loop (where SIGALRM exists and
+        the check runs in the main thread, as in a notebook).
+
+    Returns
+    -------
+    CheckResult
+        Truthy when every case passed. The report is printed; this function never raises (a
+        KeyboardInterrupt still stops it, so a function that hangs can be interrupted).
+
+    Examples
+    --------
+    >>> import lessonkit
+    >>> result = lessonkit.check("rot180", lambda w: np.asarray(w)[..., ::-1, ::-1])
+    Checking rot180 on 7 public cases, easy to hard.
+      case 1/7  2x2 filter: ok
+      case 2/7  3x3 filter: ok
+      case 3/7  rectangular: 2x3 filter: ok
+      case 4/7  one row: 1x3 filter: ok
+      case 5/7  a stack of filters: shape (2, 3, 2, 2): ok
+      case 6/7  shape (3, 2, 3, 2): ok
+      case 7/7  depth only (D, Fh, Fw): shape (2, 2, 3): ok
+    rot180: all 7 public cases pass.
+    >>> bool(result)
+    True
+    """
+    lines: list[str] = []
+    try:
+        passed, status = _run(name, fn, lines, timeout)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # the checker itself must never stop Run All
+        lines.append(f"{name}: the check could not run ({type(exc).__name__}: {_first_line(exc)}).")
+        passed, status = False, "error"
+    text = "\n".join(lines)
+    print(text)
+    return CheckResult(str(name), passed, text, status)
+
+
+def _run(name, fn, lines: list, timeout: float) -> tuple[bool, str]:
+    ex = EXERCISES.get(name) if isinstance(name, str) else None
+    if ex is None:
+        lines.append(f"check: unknown exercise {name!r}; known: {', '.join(EXERCISES)}.")
+        return False, "unknown"
+    if not callable(fn):
+        lines.append(f"{name}: expected your function, got {_short(fn)}; call check({name!r}, {name}).")
+        return False, "not callable"
+    own = fn is ex.reference or _is_lessonkits(fn)
+    cases = ex.public()
+    lines.append(f"Checking {name} on {len(cases)} public cases, easy to hard.")
+    for i, case in enumerate(cases, 1):
+        head = f"  case {i}/{len(cases)}  {case.label}"
+        expected = ex.expected(case)
+        args = _copy(case.args)
+        kwargs = _copy(case.kwargs)
+        try:
+            with _off(name, own), _time_limit(timeout):
+                got = fn(*args, **kwargs)
+        except NotImplementedError as exc:
+            hint = _first_line(exc)
+            lines.append(f"{head}: not implemented yet")
+            lines.append(f"{name}: not implemented yet" + (f" (hint: {hint})" if hint else "") + ".")
+            lines.append(
+                f"Replace the `raise NotImplementedError` in {name}'s cell with your code, "
+                "run it, then this cell."
+            )
+            return False, "not implemented"
+        except (KeyboardInterrupt, GeneratorExit):
+            raise
+        except _TooSlow:
+            lines.append(f"{head}: FAILED")
+            lines.append(f"    {_call(ex, case)}")
+            lines.append(f"    still running after {timeout:g} s (an endless loop?); stopped")
+            lines.append(f"{name}: case {i} did not finish; fix it and run this cell again.")
+            return False, "timeout"
+        except BaseException as exc:
+            lines.append(f"{head}: FAILED")
+            lines.append(f"    {_call(ex, case)}")
+            lines.append(f"    raised {type(exc).__name__}: {_first_line(exc)}{_where(exc)}")
+            lines.append(f"{name}: case {i} raised an exception; fix it and run this cell again.")
+            return False, "raised"
+        mutated = _mutated(ex, case.args, args) + _mutated(ex, case.kwargs, kwargs)
+        verdict = judge(ex, case, got, expected)
+        if verdict.passed and not mutated:
+            lines.append(f"{head}: ok")
+            continue
+        lines.append(f"{head}: FAILED")
+        lines.append(f"    {_call(ex, case)}")
+        if mutated:
+            lines.append(
+                f"    changed its input {', '.join(mutated)}: "
+                "inputs must be left as they were (work on a copy)"
+            )
+        if not verdict.passed:
+            lines.append(f"    {verdict.problem}")
+            lines += _show(ex, expected, got)
+        if verdict.cause:
+            lines.append(f"    likely cause: {verdict.cause}")
+        elif mutated:
+            lines.append(
+                "    likely cause: input mutated (e.g. `x += ...` or writing into a slice of an argument)"
+            )
+        lines.append(f"{name}: {i - 1} of {len(cases)} public cases pass; fix case {i} first.")
+        return False, "failed"
+    lines.append(f"{name}: all {len(cases)} public cases pass.")
+    if own:
+        lines.append(
+            f"note: this is lessonkit's own {name}, not yours; the grader gives 0 to a notebook whose "
+            f"{name} is lessonkit's or only calls it."
+        )
+    return True, "passed"
+
+
+@contextmanager
+def switched_off(exercise: str, allowed: frozenset):
+    """While active, every lessonkit function the exercise may not use raises RuntimeError.
+
+    ``allowed`` holds units (``"ops.pad"``, see :mod:`lessonkit.course.grading.curriculum`): what earlier
+    exercises taught and the tools. Everything else that lessonkit defines (the function being
+    written, the fast path, ``nn``, ``layer``'s reference layer, ``cases``...) is switched off by
+    swapping its code in place, so references a learner took earlier are caught too, exactly as the
+    grader's sandbox leaves them out. Everything is restored on exit.
+    """
+    from .grading.curriculum import describe
+
+    ex = EXERCISES[exercise]
+    reason = (
+        f"is not available while your {exercise} is checked or graded: only what earlier exercises "
+        f"taught can be used ({describe(ex.notebook)}), plus numpy and the rest of the environment"
+    )
+    saved = []
+    try:
+        for func, shown in _switchable(allowed):
+            code = _raiser(f"lessonkit.{shown} {reason}", func.__code__.co_freevars)
+            if code is None:
+                continue
+            saved.append((func, func.__code__))
+            func.__code__ = code
+        yield
+    finally:
+        for func, code in reversed(saved):
+            func.__code__ = code
+
+
+_SPARED = ("lessonkit.course.checks", "lessonkit.course.grading", "lessonkit.course.cli")
+
+
+def _switchable(allowed: frozenset) -> list:
+    """(function, shown name) of every lessonkit function and method outside ``allowed``."""
+    import sys
+    import types
+
+    found, seen = [], set()
+    for modname, module in list(sys.modules.items()):
+        if not (modname == "lessonkit" or modname.startswith("lessonkit.")) or modname.startswith(_SPARED):
+            continue
+        short = modname.split(".", 1)[1] if "." in modname else ""
+        # Units name the maths modules without their folder: "ops.pad" is lessonkit.maths.ops.pad.
+        unit_module = short.removeprefix("maths.")
+        for attr, obj in list(vars(module).items()):
+            if getattr(obj, "__module__", None) != modname or f"{unit_module}.{attr}" in allowed:
+                continue
+            members = [(obj, attr)] if isinstance(obj, types.FunctionType) else []
+            if isinstance(obj, type):
+                for key, value in vars(obj).items():
+                    value = getattr(value, "__func__", getattr(value, "fget", value))
+                    if isinstance(value, types.FunctionType):
+                        members.append((value, f"{attr}.{key}"))
+            for func, name in members:
+                if id(func) not in seen:
+                    seen.add(id(func))
+                    found.append((func, f"{short}.{name}" if short else name))
+    return found
+
+
+@functools.cache  # compiled once per function and exercise, not once per public case
+def _raiser(message: str, freevars: tuple):
+    """A code object that raises RuntimeError(message), with the given free variables (or None)."""
+    body = "".join(f"    {v} = None\n" for v in freevars)
+    uses = "".join(f"        {v}\n" for v in freevars)
+    source = (
+        f"def _outer():\n{body}    def _off(*args, **kwargs):\n{uses}"
+        f"        raise RuntimeError({message!r})\n    return _off\n"
+    )
+    namespace: dict = {}
+    exec(source, {}, namespace)
+    code = namespace["_outer"]().__code__
+    return code if code.co_freevars == tuple(freevars) else None
+
+
+def _is_lessonkits(fn) -> bool:
+    """True for a function defined in lessonkit's files (the check then tests lessonkit, not the learner)."""
+    from pathlib import Path
+
+    code = getattr(fn, "__code__", None)
+    if code is None:
+        return False
+    from . import PACKAGE
+
+    return Path(code.co_filename).resolve().is_relative_to(PACKAGE)
+
+
+@contextmanager
+def _off(name: str, own: bool):
+    if own:
+        yield
+        return
+    from .grading.curriculum import allowed_units
+
+    with switched_off(name, allowed_units(EXERCISES[name].notebook)):
+        yield
+
+
+class _TooSlow(Exception):
+    """Raised by the alarm when a case runs past the check's time limit."""
+
+
+@contextmanager
+def _time_limit(seconds: float):
+    """Raise _TooSlow after ``seconds`` (SIGALRM, main thread only; otherwise no limit)."""
+    if not (hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()):
+        yield
+        return
+
+    def _alarm(signum, frame):
+        raise _TooSlow()
+
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _copy(value):
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, tuple):
+        return tuple(_copy(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    return value
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.shape == b.shape and bool(np.array_equal(a, b))
+    return a == b
+
+
+def _mutated(ex: Exercise, original, passed) -> list:
+    names = _param_names(ex)
+    if isinstance(original, dict):
+        return [k for k in original if not _same(original[k], passed[k])]
+    return [
+        names[i] if i < len(names) else f"argument {i + 1}"
+        for i, (a, b) in enumerate(zip(original, passed, strict=False))
+        if not _same(a, b)
+    ]
+
+
+def _param_names(ex: Exercise) -> list:
+    try:
+        return list(inspect.signature(ex.reference).parameters)
+    except (TypeError, ValueError):
+        return []
+
+
+def _describe_arg(value) -> str:
+    if isinstance(value, np.ndarray):
+        return f"array of shape {value.shape}"
+    return repr(value)
+
+
+def _call(ex: Exercise, case: Case) -> str:
+    """The call, with arrays shown by their shape: ``bp_delta_map(delta=<(1, 2, 2)>, ...)``."""
+    names = _param_names(ex)
+    parts = [f"{n}={_describe_arg(v)}" for n, v in zip(names, case.args, strict=False)]
+    parts += [f"{k}={_describe_arg(v)}" for k, v in case.kwargs.items()]
+    return f"call: {ex.name}({', '.join(parts)})"
+
+
+def _fmt(a: np.ndarray) -> str:
+    a = np.round(np.asarray(a, dtype=np.float64), 4) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return np.array2string(a, precision=4, suppress_small=True, max_line_width=100)
+
+
+def _show(ex: Exercise, expected: list, got) -> list:
+    out = []
+    items = list(got) if len(ex.outputs) > 1 and isinstance(got, (tuple, list)) else [got]
+    for k, (name, e) in enumerate(zip(ex.outputs, expected, strict=False)):
+        label = "" if len(ex.outputs) == 1 else f" {name}"
+        try:
+            g = np.asarray(items[k], dtype=np.float64)
+        except (TypeError, ValueError, IndexError):
+            g = None
+        if g is not None and g.shape == e.shape and np.allclose(g, e, rtol=1e-6, atol=1e-9):
+            continue
+        if e.size > SMALL or (g is not None and g.size > SMALL):
+            continue
+        out.append(f"    expected{label}:")
+        out += ["      " + ln for ln in _fmt(e).splitlines()]
+        out.append(f"    got{label}:")
+        out += [
+            "      " + ln
+            for ln in (
+                _fmt(g) if g is not None else _short(items[k] if k < len(items) else None)
+            ).splitlines()
+        ]
+    return out
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else ""
+
+
+def _where(exc: BaseException) -> str:
+    frames = traceback.extract_tb(exc.__traceback__)[1:]  # drop this module's own frame
+    frames = [
+        f
+        for f in frames
+        if "site-packages" not in f.filename and "/lessonkit/" not in f.filename and f.name != "_off"
+    ]
+    if not frames:
+        return ""
+    f = frames[-1]
+    return f" (in {f.name}, line {f.lineno} of its cell)"

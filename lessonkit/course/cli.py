@@ -1,0 +1,278 @@
+"""Command line: ``python -m lessonkit build-lessons | build-exercises | grade PATH | gradescope | start``.
+
+- ``build-lessons [NAMES] [--force] [--check]`` builds notebooks/ and solutions/ from their MyST
+  Markdown sources (syncing an edit made on either side), then regenerates exercises/.
+
+- ``build-exercises`` regenerates ``exercises/`` from ``solutions/`` (``--check``: only compare).
+- ``grade PATH [--json] [--timeout S] [--csv FILE] [--seed N] [--no-sandbox] [limits]`` grades a notebook
+  or a folder of them, each in its own bubblewrap sandbox. Exit 0 whenever it graded; 2 with a
+  one-line error for a missing or unreadable notebook, or a folder that cannot be sandboxed.
+- ``start [DIR]`` copies the exercises into a workspace (default ``my-work/`` in the course folder)
+  and never overwrites a file that exists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+__all__ = ["main", "course_root"]
+
+
+def course_root() -> Path:
+    """The course folder holding ``exercises/`` and ``solutions/``: lessonkit's parent, else the cwd."""
+    from . import PACKAGE
+
+    here = PACKAGE.parent
+    return here if (here / "exercises").is_dir() else Path.cwd()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m lessonkit", description="Exercises and grading of the course."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    build = sub.add_parser("build-exercises", help="regenerate exercises/ from solutions/")
+    build.add_argument("--solutions", type=Path, default=None, help="default: <course>/solutions")
+    build.add_argument("--exercises", type=Path, default=None, help="default: <course>/exercises")
+    build.add_argument("--check", action="store_true", help="do not write; exit 1 if exercises/ is stale")
+    lessons = sub.add_parser(
+        "build-lessons", help="build notebooks/ and solutions/ from their Markdown sources, then exercises/"
+    )
+    lessons.add_argument("names", nargs="*", help="only these (e.g. 03 or 02_bp_delta_map); default: all")
+    lessons.add_argument("--force", action="store_true", help="run every notebook again, changed or not")
+    lessons.add_argument("--check", action="store_true", help="do not write; exit 1 if a notebook is stale")
+    grade = sub.add_parser("grade", help="grade a notebook or a folder of notebooks")
+    grade.add_argument("path", type=Path)
+    grade.add_argument("--json", action="store_true", help="print JSON instead of text")
+    grade.add_argument(
+        "--timeout", type=float, default=30.0, help="seconds per cell and per call (default 30)"
+    )
+    grade.add_argument("--csv", type=Path, default=None, help="also write one CSV row per notebook to FILE")
+    grade.add_argument("--seed", type=int, default=None, help="seed of the hidden cases (default: random)")
+    grade.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="grade without bubblewrap isolation (a folder is refused without it otherwise)",
+    )
+    grade.add_argument("--memory", type=float, default=2048, help="MB of memory per notebook (default 2048)")
+    grade.add_argument(
+        "--budget", type=float, default=600, help="wall-clock seconds per notebook (default 600)"
+    )
+    grade.add_argument(
+        "--output-limit", type=float, default=1.0, help="MB printed or displayed per call (default 1)"
+    )
+    grade.add_argument(
+        "--file-size", type=float, default=64, help="MB: largest file a notebook may write (default 64)"
+    )
+    grade.add_argument(
+        "--processes", type=int, default=64, help="processes and threads per notebook (default 64)"
+    )
+    grade.add_argument(
+        "-j", "--jobs", type=int, default=None, help="notebooks graded at once (default: the number of cores)"
+    )
+    grade.add_argument(
+        "--student-from",
+        choices=("file", "folder"),
+        default="file",
+        help="take each student's name from the file name (default) or from the folder holding it",
+    )
+    grade.add_argument(
+        "--excel", action="store_true", help="write the CSV as UTF-8 with a BOM, for spreadsheets"
+    )
+    grade.add_argument(
+        "--feedback-dir", type=Path, default=None, help="write one Markdown feedback file per student here"
+    )
+    gs = sub.add_parser("gradescope", help="build a Gradescope autograder bundle for one exercise")
+    gs.add_argument("exercise", help="e.g. 02_bp_delta_map, 02 or bp_delta_map")
+    gs.add_argument(
+        "-o", "--output", type=Path, default=Path("autograder.zip"), help="default: autograder.zip"
+    )
+    gs.add_argument(
+        "--hidden-visibility",
+        default="after_published",
+        help="when students see the hidden groups' results: hidden, after_due_date, after_published "
+        "(default) or visible",
+    )
+    gsr = sub.add_parser("gradescope-run", help="(inside Gradescope) grade /autograder/submission")
+    gsr.add_argument(
+        "--root", type=Path, default=None, help="default: $LESSONKIT_AUTOGRADER_ROOT or /autograder"
+    )
+    start = sub.add_parser("start", help="copy the exercises into your workspace (never overwrites)")
+    start.add_argument("dir", nargs="?", type=Path, default=None, help="default: <course>/my-work")
+    return parser
+
+
+def main(argv: list | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = _parser().parse_args(argv)
+    if args.command == "build-exercises":
+        return _build(args)
+    if args.command == "build-lessons":
+        return _build_lessons(args)
+    if args.command == "grade":
+        return _grade(args)
+    if args.command == "gradescope":
+        from .grading.gradescope import build_bundle
+
+        try:
+            path = build_bundle(args.exercise, args.output, args.hidden_visibility)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(f"wrote {path}: upload it as the autograder of a Gradescope programming assignment")
+        return 0
+    if args.command == "gradescope-run":
+        from .grading.gradescope import run
+
+        run(args.root)
+        return 0
+    return _start(args)
+
+
+def _build(args) -> int:
+    from .exercises_build import MarkerError, build_all, write_all
+
+    root = course_root()
+    solutions = args.solutions or root / "solutions"
+    exercises = args.exercises or root / "exercises"
+    try:
+        if args.check:
+            wanted = build_all(solutions, exercises)
+            stale = [p for p, t in wanted.items() if not p.exists() or p.read_text(encoding="utf-8") != t]
+            extra = [p for p in Path(exercises).glob("*.ipynb") if p not in wanted]
+            for p in stale + extra:
+                print(f"stale: {p}")
+            return 1 if stale or extra else 0
+        written, removed = write_all(solutions, exercises)
+    except MarkerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for p in written:
+        print(f"wrote {p}")
+    for p in removed:
+        print(f"removed {p}")
+    print(f"exercises up to date: {len(build_all(solutions, exercises))} notebooks in {exercises}")
+    return 0
+
+
+def _build_lessons(args) -> int:
+    from .lessons_build import build_all, sources, stale
+
+    root = course_root()
+    if args.check:
+        bad = [(md, why) for md in sources(root) if (why := stale(md))]
+        for md, why in bad:
+            print(f"stale: {md.with_suffix('.ipynb')} ({why}); run: make lessons")
+        return 1 if bad else 0
+    for md, what in build_all(root, force=args.force, only=args.names or None):
+        print(f"{md.with_suffix('.ipynb').relative_to(root)}: {what}")
+    print("exercises/ regenerated from solutions/")
+    return 0
+
+
+def _grade(args) -> int:
+    from .grading.grader import Limits, NotebookError, SandboxRefused, grade_path, notebooks_under
+    from .grading.reports import not_graded, to_json, write_csv, write_feedback
+
+    for flag, value in [
+        ("--timeout", args.timeout),
+        ("--memory", args.memory),
+        ("--budget", args.budget),
+        ("--output-limit", args.output_limit),
+        ("--file-size", args.file_size),
+        ("--processes", args.processes),
+    ]:
+        if not value > 0:
+            print(f"error: {flag} must be a positive number; got {value:g}", file=sys.stderr)
+            return 2
+    limits = Limits(
+        timeout=args.timeout,
+        budget=args.budget,
+        memory_mb=int(args.memory),
+        output_mb=args.output_limit,
+        file_size_mb=int(args.file_size),
+        processes=args.processes,
+    )
+    if args.no_sandbox:
+        print(
+            "warning: --no-sandbox: the notebooks' code runs without isolation, with your rights; "
+            "grade only notebooks you trust this way",
+            file=sys.stderr,
+        )
+    if args.jobs is not None and args.jobs < 1:
+        print(f"error: --jobs must be a positive integer; got {args.jobs}", file=sys.stderr)
+        return 2
+    from tqdm import tqdm
+
+    bar = None
+    if args.path.is_dir():  # a progress bar on a terminal; nothing when piped (disable=None)
+        bar = tqdm(
+            total=len(notebooks_under(args.path)),
+            unit="notebook",
+            desc="grading",
+            file=sys.stderr,
+            disable=None,
+        )
+    try:
+        reports = grade_path(
+            args.path,
+            timeout=args.timeout,
+            seed=args.seed,
+            limits=limits,
+            sandbox=False if args.no_sandbox else None,
+            jobs=args.jobs,
+            student_from=args.student_from,
+            progress=(lambda report: bar.update(1)) if bar is not None else None,
+        )
+    except (NotebookError, SandboxRefused) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        if bar is not None:
+            bar.close()
+    if args.csv is not None:
+        write_csv(reports, args.csv, excel=args.excel)
+    if args.feedback_dir is not None:
+        write_feedback(reports, args.feedback_dir)
+    if args.json:
+        print(to_json(reports, args.path))
+        return 0
+    if args.csv is not None:
+        print(f"wrote {args.csv}")
+    if args.feedback_dir is not None:
+        print(f"wrote one feedback file per student in {args.feedback_dir}")
+    if len(reports) == 1 and not args.path.is_dir():
+        print(reports[0].text())
+        return 0
+    for r in reports:
+        print(r.text())
+        print()
+    missing = not_graded(reports)
+    if missing:
+        print(f"unreadable or empty ({len(missing)}, 0 points each): " + ", ".join(r.path for r in missing))
+    print(f"total over {len(reports)} notebooks")
+    print(f"score: {sum(r.score for r in reports)}/{sum(r.max_score for r in reports)}")
+    return 0
+
+
+def _start(args) -> int:
+    root = course_root()
+    source = root / "exercises"
+    target = args.dir if args.dir is not None else root / "my-work"
+    notebooks = sorted(source.glob("*.ipynb"))
+    if not notebooks:
+        print(f"error: no exercise notebooks in {source}", file=sys.stderr)
+        return 2
+    target.mkdir(parents=True, exist_ok=True)
+    for nb in notebooks:
+        dest = target / nb.name
+        if dest.exists():
+            print(f"skipped {dest} (exists; your work is kept)")
+        else:
+            shutil.copyfile(nb, dest)
+            print(f"copied  {dest}")
+    print(f"Open {target} in JupyterLab and start with {notebooks[0].name}.")
+    return 0

@@ -1,0 +1,40 @@
+"""The exercises, one module each: public cases (the check), hidden cases (the grader), known mistakes.
+
+Every exercise mirrors a lessonkit function. Expected values always come from lessonkit's core; a
+known mistake is a deliberately wrong variant of the same computation, so an answer that equals a
+variant (and not the truth) can be explained to the learner ("filter not rotated", ...).
+"""
+
+from __future__ import annotations
+
+from . import bp_delta_map, compute_gradient, conv_forward, correlate2d, dilate, layer_backward, pad, rot180
+from .base import ACTIVATIONS, Case, CaseTable, Exercise, Mistake
+
+__all__ = [
+    "ACTIVATIONS",
+    "Case",
+    "CaseTable",
+    "EXERCISES",
+    "Exercise",
+    "Mistake",
+    "NOTEBOOKS",
+    "exercises_of",
+    "notebook_named",
+]
+
+# In course order: a notebook's exercises may use what the exercises before them teach.
+_MODULES = (pad, rot180, dilate, correlate2d, bp_delta_map, compute_gradient, conv_forward, layer_backward)
+
+EXERCISES: dict[str, Exercise] = {m.EXERCISE.name: m.EXERCISE for m in _MODULES}
+
+NOTEBOOKS: tuple[str, ...] = tuple(dict.fromkeys(ex.notebook for ex in EXERCISES.values()))
+
+
+def exercises_of(notebook: str) -> list[Exercise]:
+    """The exercises of one notebook (by stem, e.g. ``"02_bp_delta_map"``), in order."""
+    return [ex for ex in EXERCISES.values() if ex.notebook == notebook]
+
+
+def notebook_named(stem: str) -> str | None:
+    """The exercise notebook a file's stem starts with (``"02_bp_delta_map-alice"``), or None."""
+    return next((name for name in NOTEBOOKS if stem.startswith(name)), None)

@@ -1,0 +1,125 @@
+"""The compute_gradient exercise (03_compute_gradient): its cases, groups and known mistakes."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+
+from ...maths.conv import compute_gradient, stride_one_map
+from ...maths.ops import correlate2d, pad, rot180
+from ...maths.validate import output_size
+from .base import (
+    BACKWARD_CORE,
+    BACKWARD_RANDOM,
+    DEPTH,
+    EVERYTHING,
+    LECTURE_GROUP,
+    PADDING,
+    STRIDE,
+    STRIDE_ONE,
+    Case,
+    CaseTable,
+    Exercise,
+    Mistake,
+    geom_label,
+    geom_text,
+)
+
+
+def _cg_case(values, group, geom, label=None) -> Case:
+    D, N, H, W, Fh, Fw, S, P = geom
+    ho, wo = output_size(H, W, Fh, Fw, S, P)
+    delta, x = values((N, ho, wo)), values((D, H, W))
+    return Case(label or geom_label(*geom), (delta, x, (N, D, Fh, Fw)), {"stride": S, "padding": P}, group)
+
+
+def cg_variant(
+    delta,
+    x,
+    filter_shape,
+    stride=1,
+    padding=0,
+    *,
+    use_stride=True,
+    use_padding=True,
+    rotate=False,
+    bias="sum",
+):
+    """compute_gradient with one thing done wrong."""
+    delta, x = np.asarray(delta, float), np.asarray(x, float)
+    N, D, fh, fw = filter_shape
+    s, p = stride, padding
+    H, W = x.shape[1:]
+    if use_stride:
+        d1 = stride_one_map(delta, H + 2 * p - fh + 1, W + 2 * p - fw + 1, s)
+    else:
+        d1 = delta
+    xp = pad(x, p) if use_padding else x
+    k = rot180(d1) if rotate else d1
+    dW = np.array([[correlate2d(xp[d], k[n]) for d in range(D)] for n in range(N)])
+    if bias == "mean":
+        db = delta.mean(axis=(1, 2))
+    elif bias == "total":
+        db = np.full(N, delta.sum())
+    else:
+        db = delta.sum(axis=(1, 2))
+    return dW, db
+
+
+MISTAKES = (
+    Mistake(
+        "bias averaged instead of summed: every net^l contains w_b once, so dE/dw_b is the sum of "
+        "δ over the whole map, not its mean",
+        partial(cg_variant, bias="mean"),
+    ),
+    Mistake(
+        "bias summed over all filters: db has one entry per filter, db[n] = sum of δ_n",
+        partial(cg_variant, bias="total"),
+    ),
+    Mistake(
+        "stride ignored: at stride S, dilate δ (S-1 zeros between entries) before using it as the "
+        "kernel over the input",
+        partial(cg_variant, use_stride=False),
+    ),
+    Mistake(
+        "padding ignored: δ slides over pad(x, P), the input the forward pass actually read",
+        partial(cg_variant, use_padding=False),
+    ),
+    Mistake(
+        "δ rotated: the weight gradient is a cross-correlation of the input with δ, no rot180",
+        partial(cg_variant, rotate=True),
+    ),
+)
+
+
+TABLE = CaseTable(
+    BACKWARD_CORE,
+    BACKWARD_RANDOM,
+    _cg_case,
+    geom_text,
+    seed=6,
+    first=(
+        Case(
+            "the lecture's case: 3x3 input, 2x2 filter, S=1, P=0",
+            (np.array([[[1.0, 0.0], [0.0, 2.0]]]), np.arange(1.0, 10.0).reshape(1, 3, 3), (1, 1, 2, 2)),
+            {"stride": 1, "padding": 0},
+            LECTURE_GROUP,
+        ),
+    ),
+)
+
+
+BIAS = "db, the bias gradient (every case)"
+
+EXERCISE = Exercise(
+    "compute_gradient",
+    "03_compute_gradient",
+    compute_gradient,
+    TABLE,
+    {LECTURE_GROUP: 1, STRIDE_ONE: 1, STRIDE: 2, PADDING: 2, DEPTH: 1, EVERYTHING: 1, BIAS: 2},
+    MISTAKES,
+    outputs=("dW", "db"),
+    split=(None, BIAS),
+    teaches=("conv.compute_gradient",),
+)

@@ -1,0 +1,760 @@
+"""The grader: run a notebook in its own sandbox, then call its functions on hidden cases.
+
+How it stays honest
+-------------------
+Each notebook is graded in a sandbox of its own (:mod:`lessonkit.course.grading.sandbox`): a private copy
+of that notebook alone, no network, its own process namespace, an unprivileged user, limits, and
+instead of lessonkit a *grading edition* that holds only what earlier exercises taught
+(:mod:`lessonkit.course.grading.edition`). The notebook's cells run there (check cells skipped). Then each
+graded function is called there on hidden cases: only the inputs go in, only the outputs come out
+(as ``.npy`` bytes), and the expected values are computed and compared here, in the grader's own
+process, which nothing in the sandbox can reach. So patching numpy, lessonkit or the runner inside
+changes nothing but the notebook's own answers, and nothing inside can compute lessonkit's answer.
+
+Points are per group of cases (:mod:`lessonkit.course.exercises`). A case that raises, runs past the time
+limit, kills the process, floods the output, mutates its inputs or returns the wrong type, shape or
+values costs the points of its group; a function that is missing, not implemented, or uses a
+lessonkit name that is not available while grading gets 0 for that exercise. Text that comes from
+the notebook is escaped before it reaches a report.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import re
+import secrets
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..exercises import EXERCISES, NOTEBOOKS, Exercise, exercises_of, notebook_named
+from ..feedback import judge
+from .curriculum import describe
+from .reports import not_graded, to_json, write_csv  # noqa: F401  (part of this module's API)
+from .sandbox import INSTALL_HINT, Limits, Sandbox, SandboxError, sandbox_problem
+
+__all__ = [
+    "NotebookError",
+    "SandboxRefused",
+    "ExerciseResult",
+    "Report",
+    "Limits",
+    "grade_notebook",
+    "grade_path",
+    "evaluate",
+    "grade_function",
+    "DEFAULT_TIMEOUT",
+]
+
+DEFAULT_TIMEOUT = 30.0
+_GRACE = 3.0  # seconds the hard deadline outside adds to the soft alarm inside
+
+_CHECK_LINE = re.compile(r"^\s*(?:\w+\s*=\s*)?lessonkit\.check\(.*\)\s*;?\s*$")
+
+
+class NotebookError(Exception):
+    """The notebook is missing or cannot be read (the CLI exits with status 2)."""
+
+
+class SandboxRefused(Exception):
+    """A folder would be graded without isolation (the CLI exits with status 2)."""
+
+
+@dataclass
+class ExerciseResult:
+    """Points of one graded function and the reasons for every point withheld."""
+
+    name: str
+    points: int
+    max_points: int
+    feedback: list = field(default_factory=list)
+    groups: list = field(default_factory=list)  # {"name", "points", "max_points", "reason"} per group
+    public: str | None = None  # how the public cases went, when asked for (the Gradescope bundle)
+
+    def as_dict(self) -> dict:
+        """The JSON form: name, points, max_points, feedback (one string), groups."""
+        text = "\n".join(self.feedback) if self.feedback else "all hidden cases pass"
+        return {
+            "name": self.name,
+            "points": self.points,
+            "max_points": self.max_points,
+            "feedback": text,
+            "groups": [dict(g) for g in self.groups],
+        } | ({"public": self.public} if self.public is not None else {})
+
+
+@dataclass
+class Report:
+    """The grade of one notebook."""
+
+    path: str
+    seed: int
+    exercises: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    isolated: bool = True
+    student: str = ""
+
+    @property
+    def score(self) -> int:
+        """Points earned."""
+        return sum(e.points for e in self.exercises)
+
+    @property
+    def max_score(self) -> int:
+        """Points available."""
+        return sum(e.max_points for e in self.exercises)
+
+    def as_dict(self) -> dict:
+        """The JSON form."""
+        return {
+            "student": self.student or Path(self.path).stem,
+            "path": self.path,
+            "seed": self.seed,
+            "score": self.score,
+            "max_score": self.max_score,
+            "exercises": [e.as_dict() for e in self.exercises],
+            "notes": list(self.notes),
+            "isolated": self.isolated,
+        }
+
+    def text(self) -> str:
+        """Plain text, ending with ``score: X/Y``."""
+        lines = [f"== {self.path} (hidden cases from seed {self.seed}) =="]
+        for e in self.exercises:
+            lines.append(f"{e.name}: {e.points}/{e.max_points}")
+            lines += [f"  {ln}" for ln in (e.feedback or ["all hidden cases pass"])]
+        for note in self.notes:
+            lines.append(f"note: {note}")
+        lines.append(f"score: {self.score}/{self.max_score}")
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- reading
+
+
+def read_notebook(path: Path):
+    """The notebook at ``path`` (nbformat v4), or NotebookError with a one-line reason."""
+    import nbformat
+
+    path = Path(path)
+    if not path.exists():
+        raise NotebookError(f"no such notebook: {path}")
+    if not path.is_file():
+        raise NotebookError(f"not a file: {path}")
+    try:
+        return nbformat.read(path, as_version=4)
+    except Exception as exc:  # bad JSON, bad schema, unreadable file
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise NotebookError(f"cannot read {path} as a notebook: {clean(reason, 200)}") from None
+
+
+def exercises_for(nb, path: Path) -> list:
+    """The exercises a notebook is graded on: by file name, else by the functions it defines."""
+    by_name = _exercises_by_name(path)
+    if by_name:
+        return by_name
+    source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    defined = set(re.findall(r"^def\s+(\w+)\s*\(", source, flags=re.M))
+    best = max(
+        NOTEBOOKS, key=lambda n: (len(defined & {e.name for e in exercises_of(n)}), -NOTEBOOKS.index(n))
+    )
+    if not defined & {e.name for e in exercises_of(best)}:
+        return []
+    return exercises_of(best)
+
+
+def _exercises_by_name(path: Path) -> list:
+    name = notebook_named(Path(path).stem)
+    return exercises_of(name) if name else []
+
+
+def notebooks_under(folder) -> list:
+    """The notebooks in a folder and its subfolders, sorted, checkpoints left out."""
+    return sorted(p for p in Path(folder).rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+
+
+def hidden_cases(ex: Exercise, seed: int) -> list:
+    """The hidden cases of ``ex`` for ``seed``: each exercise of a notebook draws from its own stream."""
+    index = [e.name for e in exercises_of(ex.notebook)].index(ex.name)
+    return ex.hidden(np.random.default_rng([seed, index]))
+
+
+def is_check_cell(source: str) -> bool:
+    """True for a cell made only of ``lessonkit.check(...)`` lines (and comments/blank lines).
+
+    Examples
+    --------
+    >>> is_check_cell('lessonkit.check("pad", pad)')
+    True
+    >>> is_check_cell('lessonkit.check("pad", pad)\\nprint(1)')
+    False
+    """
+    lines = [ln for ln in source.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+    return bool(lines) and all(_CHECK_LINE.match(ln) for ln in lines)
+
+
+def clean(text, limit: int = 300) -> str:
+    """Text from a notebook, safe for a report line: one line, control characters escaped, capped.
+
+    Examples
+    --------
+    >>> clean("oops\\nscore: 10/10")
+    'oops\\\\nscore: 10/10'
+    """
+    text = str(text)
+    out = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+    return out if len(out) <= limit else out[: limit - 3] + "..."
+
+
+def _one_line(text, limit: int = 200) -> str:
+    return clean((str(text or "").strip().splitlines() or [""])[0], limit)
+
+
+# ---------------------------------------------------------------- a notebook in its sandbox
+
+
+class _Session:
+    """One notebook in its sandbox: its cells run (a cell that hangs or kills it is skipped on a restart)."""
+
+    def __init__(self, nb, name: str, edition: Path, limits: Limits, isolate: bool) -> None:
+        import nbformat
+
+        self.text = nbformat.writes(nb)
+        self.name, self.edition, self.limits, self.isolate = name, edition, limits, isolate
+        cells = [(i, c.source) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+        self.cells = [(i, s) for i, s in cells if not is_check_cell(s)]
+        self.skip: set = set()
+        self.notes: list = []
+        self.box: Sandbox | None = None
+        self.deadline = time.monotonic() + limits.budget
+        self._recorded = False
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def request_timeout(self) -> float:
+        return min(self.limits.timeout + _GRACE, max(0.0, self.remaining()))
+
+    def start(self) -> None:
+        """A fresh sandbox with the notebook run; raises SandboxError when it cannot be had."""
+        while True:
+            if self.remaining() <= 0:
+                raise SandboxError(f"the notebook used up its time budget of {self.limits.budget:g} s")
+            self.box = Sandbox(self.text, self.name, self.edition, self.limits, self.isolate)
+            self.box.start()
+            bad = self._run_cells(record=not self._recorded)
+            self._recorded = True
+            if bad is None:
+                return
+            self.skip.add(bad)
+
+    def _run_cells(self, record: bool):
+        for index, source in self.cells:
+            if index in self.skip:
+                continue
+            reply = self.box.request(
+                {"op": "run", "cell": index + 1, "source": source}, self.request_timeout()
+            )
+            status = reply.get("status")
+            if status in ("hung", "died"):
+                what = (
+                    f"ran longer than {self.limits.timeout:g} s"
+                    if status == "hung"
+                    else _died(reply, "stopped the Python process")
+                )
+                self.notes.append(f"cell {index + 1} {what}; the grader skipped it and re-ran the notebook")
+                self.stop()
+                return index
+            if not record:
+                continue
+            if status == "timeout":
+                self.notes.append(
+                    f"cell {index + 1} timed out after {self.limits.timeout:g} s; "
+                    "the grader stopped it and went on"
+                )
+            elif status == "error" and reply.get("ename") == "LessonkitUnavailable":
+                used = clean(str(reply.get("evalue") or "").split(" ", 1)[0], 80)
+                self.notes.append(
+                    f"cell {index + 1} uses {used}, which is not available while grading; that is fine "
+                    "outside the graded functions (only they earn points)"
+                )
+            elif status == "error":
+                self.notes.append(
+                    f"cell {index + 1} raised {clean(reply.get('ename'), 60)}: "
+                    f"{_one_line(reply.get('evalue'))}"
+                )
+            elif status != "ok":
+                self.notes.append(
+                    f"cell {index + 1}: the grader could not run it ({_one_line(reply.get('message'))})"
+                )
+        return None
+
+    def call(self, ex: Exercise, case) -> dict:
+        """Call ``ex.name`` on one case; on a hang or a death the sandbox is started afresh."""
+        if self.box is None:
+            self.start()
+        request = {"op": "call", "name": ex.name, "args": [_enc(a) for a in case.args]}
+        request["kwargs"] = {k: _enc(v) for k, v in case.kwargs.items()}
+        reply = self.box.request(request, self.request_timeout())
+        if reply.get("status") in ("hung", "died"):
+            self.stop()
+        return reply
+
+    def stop(self) -> None:
+        if self.box is not None:
+            self.box.close()
+            self.box = None
+
+
+def _died(reply: dict, default: str) -> str:
+    reason = reply.get("reason")
+    return f"was stopped: it {reason}" if reason else default
+
+
+def _enc(value):
+    if isinstance(value, np.ndarray):
+        buf = io.BytesIO()
+        np.save(buf, value, allow_pickle=False)
+        return {"npy": base64.b64encode(buf.getvalue()).decode("ascii")}
+    if isinstance(value, tuple):
+        return {"tuple": [_enc(v) for v in value]}
+    if isinstance(value, (np.integer, np.floating)):
+        return value.item()
+    return value
+
+
+class _Opaque:
+    """Stands for a returned value that was not a plain numpy array of numbers."""
+
+    def __init__(self, type_name: str, text: str) -> None:
+        self.type_name, self.text = clean(type_name, 60), clean(text, 80)
+
+    def __repr__(self) -> str:
+        return self.text or f"<{self.type_name}>"
+
+
+def _dec(value):
+    """A value from the sandbox: a numpy array (from .npy bytes), a list of them, None or _Opaque."""
+    if isinstance(value, dict):
+        if "npy" in value:
+            arr = np.load(io.BytesIO(base64.b64decode(value["npy"])), allow_pickle=False)
+            if type(arr) is not np.ndarray:
+                raise ValueError("not an array")
+            return arr
+        if "seq" in value and isinstance(value["seq"], list):
+            items = [_dec(v) for v in value["seq"][:8]]
+            return items + [None] * max(0, min(int(value.get("length", 0)), 100) - len(items))
+        if "none" in value:
+            return None
+        if "type" in value:
+            return _Opaque(str(value["type"]), str(value.get("repr", "")))
+    raise ValueError(f"unexpected value: {clean(str(value), 60)}")
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def evaluate(
+    ex: Exercise,
+    cases: list,
+    call,
+    limits: Limits | None = None,
+    where: str = "hidden",
+    expected_of=None,
+    explain: bool = True,
+) -> ExerciseResult:
+    """Score ``ex`` on ``cases``: ``call(case)`` returns the runner's reply for that case.
+
+    This is the one place where replies become points, used by the grader (replies from the
+    sandbox) and by the tests (replies from an in-process call, with the raw value under "value").
+    """
+    limits = limits or Limits()
+    result = ExerciseResult(ex.name, 0, ex.max_points)
+    names = ex.reference.__code__.co_varnames[: ex.reference.__code__.co_argcount]
+    failed: dict = {}
+
+    def zero(message: str) -> ExerciseResult:
+        result.points, result.feedback = 0, [f"-{ex.max_points} {message}"]
+        result.groups = [
+            {"name": g, "points": 0, "max_points": p, "reason": message} for g, p in ex.groups.items()
+        ]
+        return result
+
+    for case in cases:
+        groups = ex.groups_of(case)
+        if all(g in failed for g in groups):
+            continue  # its points are lost already
+        on = f'on {where} case "{case.label}"'
+        reply = call(case)
+        if not isinstance(reply, dict):
+            reply = {"status": "broken", "message": "its reply was not an object"}
+        status = reply.get("status")
+        used = reply.get("unavailable")
+        unavailable = [clean(u, 120) for u in used[:5]] if isinstance(used, list) else []
+        if unavailable:
+            return zero(
+                f"{ex.name} used {', '.join(unavailable)}, which is not available while grading: only "
+                f"what earlier exercises taught can be used ({describe(ex.notebook)}), plus numpy and the "
+                "rest of the environment"
+            )
+        if status == "missing":
+            return zero(
+                f"no function named {ex.name} after running the notebook; keep the stub's name and signature"
+            )
+        if status == "not implemented":
+            return zero(f"{ex.name} is not implemented yet (it still raises NotImplementedError)")
+        problem = _case_problem(ex, case, reply, limits, on)
+        if problem is None:
+            try:
+                got = reply["value"] if "value" in reply else _dec(reply["out"])
+            except Exception as exc:  # whatever came back, the grader does not fall over it
+                got = _Opaque("unreadable value", clean(exc, 60))
+            verdict = judge(ex, case, got, expected_of(case) if expected_of else None, explain)
+            cause = f"; likely cause: {verdict.cause}" if verdict.cause else ""
+            if verdict.shape_error:
+                text = f"returned the wrong type or shape {on}: {verdict.problem}{cause}"
+            else:
+                text = f"{verdict.problem} {on}{cause}"
+            for ok, group in zip(verdict.ok, groups, strict=False):
+                if not ok:
+                    failed.setdefault(group, text)
+        if problem is not None:
+            for group in dict.fromkeys(groups):
+                failed.setdefault(group, problem)
+            continue
+        mutated = reply.get("mutated")
+        mutated = mutated[:10] if isinstance(mutated, list) else []
+        if mutated:
+            shown = ", ".join(
+                names[m] if isinstance(m, int) and 0 <= m < len(names) else "?" for m in mutated
+            )
+            for group in dict.fromkeys(groups):
+                failed.setdefault(group, f"changed its input {shown} {on} (inputs must be left alone)")
+    result.points = sum(p for g, p in ex.groups.items() if g not in failed)
+    result.feedback = [f"-{ex.groups[g]} {g}: {failed[g]}" for g in ex.groups if g in failed]
+    result.groups = [
+        {"name": g, "points": 0 if g in failed else p, "max_points": p, "reason": failed.get(g, "")}
+        for g, p in ex.groups.items()
+    ]
+    return result
+
+
+def _case_problem(ex: Exercise, case, reply: dict, limits: Limits, on: str) -> str | None:
+    """Why a reply earns nothing for its case's groups, or None when its outputs are to be judged."""
+    status = reply.get("status")
+    printed = reply.get("printed", 0)
+    if status == "flood" or (isinstance(printed, (int, float)) and printed > limits.output_mb * 1e6):
+        return f"printed or displayed more than {limits.output_mb:g} MB in one call {on}; remove the prints"
+    if status in ("timeout", "hung"):
+        return f"ran longer than {limits.timeout:g} s {on} (an endless loop?); the grader stopped it"
+    if status == "died":
+        reason = reply.get("reason")
+        why = f"it {reason}" if reason else "os._exit, a crash or running out of memory"
+        return f"killed the Python process {on} ({why})"
+    if status == "budget":
+        return f"not run: the notebook used up its time budget of {limits.budget:g} s"
+    if status == "raised":
+        kind = clean(reply.get("type"), 60)
+        message = _one_line(reply.get("message"), 300)
+        hint = f" (the memory limit is {limits.memory_mb} MB)" if kind == "MemoryError" else ""
+        return f"raised {kind}: {message}{_where(reply.get('where'))}{hint} {on}"
+    if status != "ok" or ("out" not in reply and "value" not in reply):
+        return f"the grader could not call {ex.name} ({_one_line(reply.get('message') or status)}) {on}"
+    if "out" in reply:
+        try:
+            _dec(reply["out"])
+        except Exception as exc:
+            return f"returned something the grader cannot read ({clean(exc, 80)}) {on}"
+    return None
+
+
+def _where(where) -> str:
+    if not (isinstance(where, list) and len(where) == 3):
+        return ""
+    name, cell, line = where
+    try:
+        return f" (in {clean(name, 60)}, line {int(line)} of cell {int(cell)})"
+    except (TypeError, ValueError):
+        return ""
+
+
+def _public_summary(session: _Session, ex: Exercise) -> str:
+    """How the public cases (the notebook's check) go in the sandbox, in a line or a few."""
+    cases = ex.public()
+    result = evaluate(ex, cases, lambda case: session.call(ex, case), session.limits, where="public")
+    if result.points == result.max_points:
+        return f"all {len(cases)} public cases pass"
+    return "\n".join(ln.split(" ", 1)[1] for ln in result.feedback)
+
+
+def local_reply(fn, case) -> dict:
+    """Call ``fn`` on ``case`` in this process and reply as the sandbox's runner would (for tests)."""
+    args = [a.copy() if isinstance(a, np.ndarray) else a for a in case.args]
+    kwargs = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in case.kwargs.items()}
+    try:
+        value = fn(*args, **kwargs)
+    except NotImplementedError:
+        return {"status": "not implemented"}
+    except Exception as exc:
+        return {"status": "raised", "type": type(exc).__name__, "message": str(exc)}
+    mutated = [
+        i
+        for i, (a, b) in enumerate(zip(case.args, args, strict=False))
+        if isinstance(a, np.ndarray) and not (a.shape == b.shape and np.array_equal(a, b))
+    ]
+    return {"status": "ok", "value": value, "mutated": mutated}
+
+
+def grade_function(name: str, fn, seed: int, expected_of=None) -> ExerciseResult:
+    """Grade a function of this process on the hidden cases of ``seed``, unsandboxed (for tests).
+
+    Examples
+    --------
+    >>> import lessonkit
+    >>> grade_function("rot180", lambda w: np.asarray(w)[..., ::-1, ::-1].copy(), seed=0).points
+    2
+    """
+    ex = EXERCISES[name]
+    return evaluate(ex, hidden_cases(ex, seed), lambda case: local_reply(fn, case), expected_of=expected_of)
+
+
+def grade_exercise(session: _Session, ex: Exercise, seed: int) -> ExerciseResult:
+    """Call the learner's ``ex.name`` in the session's sandbox on the hidden cases; points per group."""
+
+    def call(case) -> dict:
+        if session.remaining() <= 0:
+            return {"status": "budget"}
+        try:
+            return session.call(ex, case)
+        except SandboxError as exc:
+            return {"status": "died", "reason": f"could not be restarted ({_one_line(exc)})"}
+
+    return evaluate(ex, hidden_cases(ex, seed), call, session.limits)
+
+
+# ---------------------------------------------------------------- notebooks and folders
+
+
+class _Editions:
+    """The grading editions of lessonkit, one per exercise notebook, written once per grading run."""
+
+    def __init__(self) -> None:
+        self.tmp = tempfile.TemporaryDirectory(prefix="lessonkit-editions-")
+        os.chmod(self.tmp.name, 0o755)  # readable by an unprivileged runner
+        self.made: dict = {}
+        self.lock = threading.Lock()
+
+    def __call__(self, notebook: str) -> Path:
+        from .edition import write_edition
+
+        with self.lock:
+            if notebook not in self.made:
+                self.made[notebook] = write_edition(notebook, Path(self.tmp.name) / notebook)
+            return self.made[notebook]
+
+    def close(self) -> None:
+        self.tmp.cleanup()
+
+
+def grade_notebook(
+    path,
+    timeout: float = DEFAULT_TIMEOUT,
+    seed: int | None = None,
+    *,
+    limits: Limits | None = None,
+    sandbox: bool | None = None,
+    _editions: _Editions | None = None,
+    _exercises: list | None = None,
+    _public: bool = False,
+    _nb=None,
+) -> Report:
+    """Grade one notebook. Raises NotebookError when it is missing or unreadable.
+
+    Parameters
+    ----------
+    path : str or Path
+        The notebook (never written to).
+    timeout : float
+        Seconds allowed for each notebook cell and for each call of a graded function.
+    seed : int, optional
+        Seed of the random part of the hidden cases; a fresh random one when None (it is reported).
+        Points do not depend on it: every group's fixed core of edge cases decides them.
+    limits : Limits, optional
+        Memory, output, file size, processes and the wall-clock budget (``timeout`` wins over
+        ``limits.timeout``).
+    sandbox : bool, optional
+        True: isolate with bubblewrap (SandboxRefused if it cannot run here); False: no isolation;
+        None: isolate when bubblewrap can run, else grade without isolation and say so in a note.
+
+    Returns
+    -------
+    Report
+    """
+    path = Path(path)
+    nb = _nb if _nb is not None else read_notebook(path)
+    seed = secrets.randbelow(2**31) if seed is None else int(seed)
+    limits = _limits(limits, timeout)
+    isolate, note = _isolation(sandbox)
+    report = Report(str(path), seed, isolated=isolate)
+    if note:
+        report.notes.append(note)
+    exercises = _exercises if _exercises is not None else exercises_for(nb, path)
+    if not exercises:
+        report.notes.append("no graded function found (names: " + ", ".join(EXERCISES) + ")")
+        return report
+    editions = _editions or _Editions()
+    session = _Session(nb, path.name, editions(exercises[0].notebook), limits, isolate)
+    try:
+        session.start()
+        for ex in exercises:
+            report.exercises.append(grade_exercise(session, ex, seed))
+            if _public:
+                report.exercises[-1].public = _public_summary(session, ex)
+    except Exception as exc:  # the sandbox cannot start, the notebook used its budget, or worse
+        report.notes.append(f"grading stopped: {_one_line(exc, 300)}")
+        done = {e.name for e in report.exercises}
+        for ex in exercises:
+            if ex.name not in done:
+                report.exercises.append(
+                    ExerciseResult(
+                        ex.name, 0, ex.max_points, [f"-{ex.max_points} not graded: {_one_line(exc, 300)}"]
+                    )
+                )
+    finally:
+        session.stop()
+        head = report.notes[:1] if note else []
+        report.notes = head + session.notes + report.notes[len(head) :]
+        if _editions is None:
+            editions.close()
+    return report
+
+
+def _limits(limits: Limits | None, timeout: float) -> Limits:
+    from dataclasses import replace
+
+    limits = limits or Limits()
+    return replace(limits, timeout=float(timeout)) if timeout is not None else limits
+
+
+def _isolation(sandbox: bool | None) -> tuple[bool, str | None]:
+    if sandbox is False:
+        return False, "graded without a sandbox (--no-sandbox): the notebook's code was not isolated"
+    problem = sandbox_problem()
+    if problem is None:
+        return True, None
+    if sandbox:
+        raise SandboxRefused(f"cannot grade in a sandbox: {problem}; {INSTALL_HINT}")
+    return False, f"not isolated: {problem}, so the notebook ran without a sandbox"
+
+
+def grade_path(
+    path,
+    timeout: float = DEFAULT_TIMEOUT,
+    seed: int | None = None,
+    *,
+    limits: Limits | None = None,
+    sandbox: bool | None = None,
+    jobs: int | None = None,
+    student_from: str = "file",
+    progress=None,
+) -> list:
+    """Grade a notebook, or every notebook under a folder (sorted); one Report each.
+
+    A folder is graded only in sandboxes: without bubblewrap it raises SandboxRefused unless
+    ``sandbox=False``. ``jobs`` notebooks are graded at once, each in its own sandbox (default: the
+    number of cores); the reports are the same as a serial run's, in the same order. ``progress`` is
+    called once per graded notebook. Each report's ``student`` comes from the file name
+    (``student_from="file"``) or the folder holding it (``"folder"``). An unreadable or empty notebook
+    inside a folder gets a Report with 0 of the assignment's points (the exercises most notebooks in
+    the folder are graded on); a missing or unreadable single notebook, or a folder with no
+    notebooks, raises NotebookError.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .reports import student_name
+
+    if student_from not in ("file", "folder"):
+        raise ValueError(f"student_from must be 'file' or 'folder'; got {student_from!r}")
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise ValueError(f"jobs must be a positive integer; got {jobs!r}")
+    path = Path(path)
+    if not path.is_dir():
+        report = grade_notebook(path, timeout, seed, limits=limits, sandbox=sandbox)
+        report.student = student_name(path, path.parent, student_from)
+        return [report]
+    files = notebooks_under(path)
+    if not files:
+        raise NotebookError(f"no notebooks (*.ipynb) under {path}")
+    if sandbox is None:
+        problem = sandbox_problem()
+        if problem is not None:
+            raise SandboxRefused(f"will not grade a folder without a sandbox: {problem}; {INSTALL_HINT}")
+        sandbox = True
+    elif sandbox:
+        _isolation(True)  # raises SandboxRefused when it cannot run
+    seed = secrets.randbelow(2**31) if seed is None else int(seed)
+    found: dict = {}
+    for file in files:
+        try:
+            nb = read_notebook(file)
+        except NotebookError as exc:
+            found[file] = (None, str(exc))
+            continue
+        found[file] = (nb, exercises_for(nb, file))
+    counts = Counter(tuple(e.name for e in ex) for nb, ex in found.values() if nb is not None and ex)
+    assignment = [EXERCISES[n] for n in counts.most_common(1)[0][0]] if counts else []
+    editions = _Editions()
+
+    def one(file: Path) -> Report:
+        nb, info = found[file]
+        if nb is None or not info:
+            why = info if nb is None else "no graded function found in it"
+            report = _not_graded(
+                file, seed, _exercises_by_name(file) or assignment, why, sandbox is not False
+            )
+        else:
+            try:
+                report = grade_notebook(
+                    file,
+                    timeout,
+                    seed,
+                    limits=limits,
+                    sandbox=sandbox,
+                    _editions=editions,
+                    _exercises=info,
+                    _nb=nb,  # read once, above
+                )
+            except Exception as exc:  # one notebook must never stop the class
+                why = f"the grader failed on it ({type(exc).__name__}: {_one_line(exc)})"
+                report = _not_graded(file, seed, info, why, sandbox is not False, failed=True)
+        report.student = student_name(file, path, student_from)
+        if progress is not None:
+            progress(report)
+        return report
+
+    try:
+        with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
+            return list(pool.map(one, files))  # each notebook waits on its own sandbox: threads suffice
+    finally:
+        editions.close()
+
+
+def _not_graded(
+    file: Path, seed: int, exercises: list, why: str, isolated: bool, failed: bool = False
+) -> Report:
+    """0 of the exercises' points: the notebook is unreadable or empty, or (``failed``) the grader broke."""
+    note = f"grading stopped: {why}" if failed else f"not graded: {why}"
+    line = why if failed else "the notebook is unreadable or empty"
+    report = Report(str(file), seed, notes=[note], isolated=isolated)
+    for ex in exercises:
+        report.exercises.append(
+            ExerciseResult(ex.name, 0, ex.max_points, [f"-{ex.max_points} not graded: {line}"])
+        )
+    return report

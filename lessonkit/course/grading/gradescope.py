@@ -1,0 +1,179 @@
+"""A Gradescope autograder for one exercise: the bundle a teacher uploads, and what runs in it.
+
+Gradescope runs every submission in a container of its own, so a class of any size is graded in
+parallel there. The bundle follows Gradescope's autograder specification
+(https://gradescope-autograders.readthedocs.io/en/latest/specs/):
+
+- ``setup.sh`` installs Python, bubblewrap and this course's package (shipped in ``course/``) into
+  a virtual environment on Gradescope's Ubuntu image;
+- ``run_autograder`` grades the notebook in ``/autograder/submission`` with the course's grader: in
+  a bubblewrap sandbox (an unprivileged user, no network) where the container allows one; where it
+  does not, as an unprivileged user without a sandbox, which the output says;
+- the result goes to ``/autograder/results/results.json``: the total ``score``, ``output``,
+  ``execution_time`` and ``tests``, one per group of hidden cases (visibility chosen when the bundle
+  is built, ``after_published`` by default) plus one visible test per function for its public cases
+  (the notebook's own check, 0 points), so the student always sees something and the total stays
+  visible.
+
+The ``/autograder`` prefix can be changed with the environment variable LESSONKIT_AUTOGRADER_ROOT
+(for tests), and the Python that runs the grader with LESSONKIT_AUTOGRADER_PYTHON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import zipfile
+from pathlib import Path
+
+from .. import PACKAGE
+from ..exercises import EXERCISES, NOTEBOOKS
+
+__all__ = ["VISIBILITIES", "exercise_notebook", "build_bundle", "run"]
+
+VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+
+SETUP = """#!/usr/bin/env bash
+# Gradescope runs this once, as root, when it builds the autograder's image (Ubuntu).
+set -euo pipefail
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv python3-pip bubblewrap
+python3 -m venv /autograder/venv
+/autograder/venv/bin/pip install --quiet /autograder/source/course
+"""
+
+RUN = """#!/usr/bin/env bash
+# Gradescope runs this for every submission: grade /autograder/submission into results/results.json.
+ROOT="${LESSONKIT_AUTOGRADER_ROOT:-/autograder}"
+PYTHON="${LESSONKIT_AUTOGRADER_PYTHON:-$ROOT/venv/bin/python}"
+exec "$PYTHON" -m lessonkit gradescope-run --root "$ROOT"
+"""
+
+
+def exercise_notebook(exercise: str) -> str:
+    """The exercise notebook's stem from its stem, its number or one of its functions' names.
+
+    Examples
+    --------
+    >>> exercise_notebook("bp_delta_map"), exercise_notebook("04")
+    ('02_bp_delta_map', '04_conv_layer')
+    """
+    text = str(exercise).removesuffix(".ipynb")
+    for stem in NOTEBOOKS:
+        if text in (stem, stem[:2]) or (text in EXERCISES and EXERCISES[text].notebook == stem):
+            return stem
+    raise ValueError(
+        f"exercise must be an exercise notebook ({', '.join(NOTEBOOKS)}), its number or a graded "
+        f"function's name; got {exercise!r}"
+    )
+
+
+def build_bundle(exercise: str, output, hidden_visibility: str = "after_published") -> Path:
+    """Write the autograder zip for ``exercise`` to ``output``; return its path."""
+    stem = exercise_notebook(exercise)
+    if hidden_visibility not in VISIBILITIES:
+        raise ValueError(
+            f"hidden_visibility must be one of {', '.join(VISIBILITIES)}; got {hidden_visibility!r}"
+        )
+    output = Path(output)
+    course = PACKAGE.parent
+    config = {"exercise": stem, "hidden_visibility": hidden_visibility}
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, text in (("setup.sh", SETUP), ("run_autograder", RUN)):
+            info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+            info.external_attr = 0o755 << 16
+            zf.writestr(info, text)
+        info = zipfile.ZipInfo("config.json", date_time=(2026, 1, 1, 0, 0, 0))
+        info.external_attr = 0o644 << 16
+        zf.writestr(info, json.dumps(config, indent=2) + "\n")
+        for extra in ("pyproject.toml", "README.md"):
+            zf.write(course / extra, f"course/{extra}")
+        for path in sorted(PACKAGE.rglob("*.py")):
+            if "__pycache__" not in path.parts:
+                zf.write(path, f"course/lessonkit/{path.relative_to(PACKAGE).as_posix()}")
+    return output
+
+
+def run(root=None) -> dict:
+    """Grade the submission under ``root`` (default /autograder) and write results/results.json."""
+    from .grader import NotebookError, grade_notebook
+
+    start = time.monotonic()
+    root = Path(root or os.environ.get("LESSONKIT_AUTOGRADER_ROOT", "/autograder"))
+    config = json.loads((root / "source" / "config.json").read_text(encoding="utf-8"))
+    stem, visibility = config["exercise"], config.get("hidden_visibility", "after_published")
+    exercises = [ex for ex in EXERCISES.values() if ex.notebook == stem]
+    notebook = _submitted_notebook(root / "submission", stem)
+    report, problem = None, None
+    if notebook is None:
+        problem = f"no notebook (.ipynb) in your submission: upload {stem}.ipynb"
+    else:
+        try:
+            report = grade_notebook(notebook, _exercises=exercises, _public=True)
+        except NotebookError as exc:
+            problem = f"your notebook could not be read ({exc}); upload {stem}.ipynb as saved by Jupyter"
+    results = _results(exercises, report, problem, visibility)
+    results["execution_time"] = round(time.monotonic() - start, 2)
+    out = root / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+    print(results["output"])
+    return results
+
+
+def _submitted_notebook(folder: Path, stem: str):
+    from .grader import notebooks_under
+
+    found = notebooks_under(folder)
+    for p in found:
+        if p.stem == stem:
+            return p
+    return found[0] if found else None
+
+
+def _results(exercises: list, report, problem, visibility: str) -> dict:
+    tests = []
+    by_name = {e.name: e for e in report.exercises} if report is not None else {}
+    for ex in exercises:
+        result = by_name.get(ex.name)
+        public = getattr(result, "public", None) or problem or "not graded"
+        tests.append(
+            {
+                "name": f"{ex.name}: the public cases (your notebook's check)",
+                "score": 0,
+                "max_score": 0,
+                "status": "passed" if public.startswith("all ") else "failed",
+                "output": public,
+                "visibility": "visible",
+            }
+        )
+        for group, points in ex.groups.items():
+            detail = next((g for g in (result.groups if result else []) if g["name"] == group), None)
+            earned = detail["points"] if detail else 0
+            reason = (detail["reason"] or "every hidden case right") if detail else (problem or "not graded")
+            tests.append(
+                {
+                    "name": f"{ex.name}: {group}",
+                    "score": earned,
+                    "max_score": points,
+                    "status": "passed" if earned == points else "failed",
+                    "output": reason,
+                    "visibility": visibility,
+                }
+            )
+    score = report.score if report is not None else 0
+    total = sum(ex.max_points for ex in exercises)
+    lines = [f"Score: {score}/{total}"]
+    if problem:
+        lines.append(problem)
+    if report is not None:
+        lines += [f"{e.name}: {e.points}/{e.max_points}" for e in report.exercises]
+        lines += [f"note: {n}" for n in report.notes]
+    return {
+        "score": score,
+        "output": "\n".join(lines),
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }

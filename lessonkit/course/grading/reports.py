@@ -1,0 +1,173 @@
+"""What a teacher gets from grading a class: a CSV, JSON, and one feedback file per student.
+
+- the CSV has one row per submission: the student, the file, one column per graded function of the
+  assignment (headed with its maximum, e.g. ``bp_delta_map (/10)``), the total and the maximum, then
+  one feedback column per function and the notes; ``excel=True`` writes UTF-8 with a byte-order mark
+  so that a spreadsheet reads "δ" correctly;
+- the JSON of a folder is a list with one object per submission, in the shape of the single-notebook
+  JSON, with a ``student`` field;
+- a feedback file (Markdown) per student gives, for each group of cases, the points and the reason,
+  naming the failing case's geometry; it never shows hidden expected values (the grader's messages
+  carry none).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+from ..exercises import EXERCISES, notebook_named
+
+__all__ = ["student_name", "assignment_of", "write_csv", "to_json", "write_feedback", "not_graded"]
+
+
+def student_name(file, root, student_from: str = "file") -> str:
+    """The student a submission belongs to: from its file name, or from the folder holding it.
+
+    Examples
+    --------
+    >>> student_name(Path("class/02_bp_delta_map-alice.ipynb"), Path("class"))
+    'alice'
+    >>> student_name(Path("class/bob/02_bp_delta_map.ipynb"), Path("class"), "folder")
+    'bob'
+    """
+    file, root = Path(file), Path(root)
+    if student_from == "folder":
+        try:
+            parts = file.relative_to(root).parts
+        except ValueError:
+            parts = ()
+        if len(parts) > 1:
+            return parts[0]
+        return file.parent.name or file.stem
+    stem = file.stem
+    name = notebook_named(stem)
+    return (stem[len(name) :].strip("-_. ") or stem) if name else stem
+
+
+def not_graded(reports: list) -> list:
+    """The reports of notebooks that could not be graded at all (unreadable or empty)."""
+    return [r for r in reports if any(n.startswith("not graded: ") for n in r.notes)]
+
+
+def assignment_of(reports: list) -> list:
+    """The graded functions that appear in the reports, in the course's order."""
+    seen = {e.name for r in reports for e in r.exercises}
+    return [name for name in EXERCISES if name in seen]
+
+
+def write_csv(reports: list, target, excel: bool = False) -> None:
+    """One row per submission (see the module docstring); ``excel`` adds a UTF-8 byte-order mark."""
+    names = assignment_of(reports)
+    maxima = {e.name: e.max_points for r in reports for e in r.exercises}
+    with open(target, "w", newline="", encoding="utf-8-sig" if excel else "utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(
+            [
+                "student",
+                "path",
+                *[f"{n} (/{maxima[n]})" for n in names],
+                "total",
+                "max",
+                *[f"{n} feedback" for n in names],
+                "notes",
+                "seed",
+            ]
+        )
+        for r in reports:
+            by_name = {e.name: e for e in r.exercises}
+            writer.writerow(
+                [
+                    _safe(r.student or Path(r.path).stem),
+                    _safe(r.path),
+                    *[by_name[n].points if n in by_name else "" for n in names],
+                    r.score,
+                    r.max_score,
+                    *[_safe(_feedback_cell(by_name.get(n))) for n in names],
+                    _safe(" | ".join(r.notes)),
+                    r.seed,
+                ]
+            )
+
+
+def _feedback_cell(result) -> str:
+    """One line per group that lost points, as ``(-2) stride S > 1: ...`` (no leading minus sign)."""
+    if result is None:
+        return ""
+    lines = [re.sub(r"^-(\d+) ", r"(-\1) ", ln) for ln in result.feedback]
+    return "\n".join(lines) if lines else "all hidden cases pass"
+
+
+def _safe(text: str) -> str:
+    """A cell a spreadsheet shows as text: a leading = + - @ (a formula) gets an apostrophe.
+
+    Examples
+    --------
+    >>> print(_safe('=HYPERLINK("http://x")'), _safe("alice"))
+    '=HYPERLINK("http://x") alice
+    """
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def to_json(reports: list, path) -> str:
+    """One notebook: its report object. A folder: a list of report objects, each with ``student``."""
+    if len(reports) == 1 and not Path(path).is_dir():
+        return json.dumps(reports[0].as_dict(), indent=2, ensure_ascii=False)
+    return json.dumps([r.as_dict() for r in reports], indent=2, ensure_ascii=False)
+
+
+def write_feedback(reports: list, folder) -> list:
+    """Write one Markdown file per student into ``folder``; return the paths written."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written, used = [], set()
+    for r in reports:
+        base = _file_name(r.student or Path(r.path).stem)
+        name, k = base, 2
+        while name in used:
+            name, k = f"{base}-{k}", k + 1
+        used.add(name)
+        target = folder / f"{name}.md"
+        target.write_text(feedback_markdown(r), encoding="utf-8")
+        written.append(target)
+    return written
+
+
+def _file_name(student: str) -> str:
+    name = re.sub(r"[^\w.-]+", "_", student, flags=re.UNICODE).strip("._") or "student"
+    return name[:80]
+
+
+def _cell(text) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def feedback_markdown(report) -> str:
+    """A student's feedback: the score, then per function a table of its groups with points and reasons."""
+    lines = [
+        f"# Feedback for {_cell(report.student or Path(report.path).stem)}",
+        "",
+        f"Notebook: `{Path(report.path).name}`  ",
+        f"Score: **{report.score}/{report.max_score}**",
+        "",
+    ]
+    for e in report.exercises:
+        lines += [f"## `{e.name}`: {e.points}/{e.max_points}", ""]
+        if e.groups:
+            lines += ["| group of cases | points | what happened |", "|---|---|---|"]
+            for g in e.groups:
+                reason = g["reason"] or "every case right"
+                lines.append(f"| {_cell(g['name'])} | {g['points']}/{g['max_points']} | {_cell(reason)} |")
+        else:
+            lines += [f"- {_cell(ln)}" for ln in (e.feedback or ["all hidden cases pass"])]
+        lines.append("")
+    if report.notes:
+        lines += ["## Notes", ""] + [f"- {_cell(n)}" for n in report.notes] + [""]
+    lines += [
+        "Points come from hidden cases of the same kinds as your notebook's public checks; the "
+        "case named in a reason shows its sizes (D, N, H x W, filter, S, P), not its numbers.",
+        "",
+    ]
+    return "\n".join(lines)

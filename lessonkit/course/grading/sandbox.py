@@ -1,0 +1,489 @@
+"""One notebook's sandbox: bubblewrap around the runner, limits, and the pipe the grader talks over.
+
+The set-up, on Linux with bubblewrap (``bwrap``):
+
+- new PID, network, IPC and UTS namespaces: the notebook sees only its own processes, has no
+  network at all (only its own loopback), and cannot see, signal or read the grader or other
+  notebooks (their command lines, seeds, environments, working folders);
+- a root of its own holding only: the system (``/usr`` and the ``/bin``, ``/lib`` links), the few
+  files of ``/etc`` that programs need, the Python installation and environment, all read-only; the
+  grading edition of lessonkit and the runner, read-only; a private ``/tmp`` and a private home
+  (``/home/learner``, the working folder, holding the copy of this one notebook), both small tmpfs;
+- lessonkit's own folder and the course's ``solutions/`` and ``tests/`` are never mounted (and are
+  hidden under an empty tmpfs where they lie inside a mounted folder);
+- an unprivileged user: started as root, the runner switches to a user id of its own (one per
+  sandbox) before any notebook code runs, with every capability gone and ``no_new_privs`` set by
+  bubblewrap; started as another user, the sandbox runs as that user inside a user namespace;
+- an empty environment but for a few variables (HOME, PATH, LANG, one BLAS thread, Agg);
+- limits: address space and file size per process and the number of processes (rlimits set by the
+  runner before the notebook runs), memory and processes of the whole sandbox (watched from
+  outside, several times a second), per-call time (a soft alarm inside, a hard deadline outside),
+  output per call (counted inside, display data included) and the notebook's wall-clock budget;
+- ``--die-with-parent`` and the PID namespace: when the grader closes the sandbox (or dies), every
+  process in it is killed, ``setsid`` grandchildren included.
+
+Without bubblewrap the same runner runs as a plain subprocess (``isolate=False``): same limits
+where the OS has them, same grading edition first on the path, but no isolation.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import queue
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Limits", "Sandbox", "SandboxError", "sandbox_problem", "INSTALL_HINT"]
+
+RUNNER = Path(__file__).with_name("runner.py")
+INSIDE = "/opt/lessonkit-grading"
+HOME = "/home/learner"
+MAX_REPLY = 16 * 2**20
+INSTALL_HINT = (
+    "install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap), "
+    "or pass --no-sandbox to grade without isolation"
+)
+_ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "alternatives", "fonts", "mime.types")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one notebook may use while it is graded (each has a flag of ``grade``)."""
+
+    timeout: float = 30.0  # seconds per notebook cell and per call of a graded function
+    budget: float = 600.0  # wall-clock seconds for the whole notebook
+    memory_mb: int = 2048  # per process (address space) and for the whole sandbox (resident)
+    output_mb: float = 1.0  # printed or displayed per call
+    file_size_mb: int = 64  # largest file a process may write; also the size of /tmp and of the home
+    processes: int = 64  # processes and threads
+
+    def for_runner(self) -> dict:
+        """The limits the runner applies to itself, in bytes and counts."""
+        return {
+            "timeout": self.timeout,
+            "memory": int(self.memory_mb * 2**20),
+            "output": int(self.output_mb * 1e6),
+            "file_size": int(self.file_size_mb * 2**20),
+            "processes": self.processes,
+            "result_bytes": 8 * 2**20,
+        }
+
+
+class SandboxError(Exception):
+    """The sandbox could not start (the reason is the message)."""
+
+
+@functools.cache  # one probe per process: it starts bwrap once
+def sandbox_problem() -> str | None:
+    """None when bubblewrap can run a sandbox here; otherwise a one-line reason."""
+    if not sys.platform.startswith("linux"):
+        return f"bubblewrap sandboxes need Linux (this is {sys.platform})"
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return "bubblewrap (bwrap) is not installed"
+    cmd = [bwrap, *_namespace_args(), *_system_args(), "--proc", "/proc", "--dev", "/dev", "--", "/bin/true"]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"bubblewrap could not run ({exc})"
+    if proc.returncode != 0:
+        reason = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
+        return f"bubblewrap could not make a sandbox here ({reason[:200]})"
+    return None
+
+
+def _namespace_args() -> list:
+    args = ["--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid", "--unshare-net"]
+    args += ["--unshare-uts", "--unshare-cgroup-try", "--hostname", "grading"]
+    if os.geteuid() == 0:
+        # No user namespace: the runner needs a real setuid to leave root behind (CAP_SETUID is all
+        # it keeps, and it is gone after the switch).
+        args += ["--cap-add", "CAP_SETUID,CAP_SETGID"]
+    else:
+        args += ["--unshare-user"]
+    return args
+
+
+def _system_args() -> list:
+    args = ["--ro-bind", "/usr", "/usr"]
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        path = Path("/") / name
+        if path.is_symlink():
+            args += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            args += ["--ro-bind", str(path), str(path)]
+    for name in _ETC:
+        args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    return args
+
+
+@functools.cache  # the same for every sandbox of this process
+def python_paths() -> tuple:
+    """The folders the runner's Python needs: the installation, the environment and its packages.
+
+    Only the interpreter's prefixes and the site-packages folders (and ``sys.path`` entries inside
+    them) are mounted: never the current folder or other entries of ``sys.path``, which could be
+    the class folder being graded (``python -m lessonkit`` puts the working folder first).
+    """
+    import site
+
+    prefixes = [Path(p).resolve() for p in dict.fromkeys([sys.base_prefix, sys.prefix, sys.exec_prefix])]
+    sites = [*site.getsitepackages()]
+    if site.ENABLE_USER_SITE and site.getusersitepackages() in sys.path:
+        sites.append(site.getusersitepackages())
+    found = []
+    for p in [*prefixes, *sites, *sys.path]:
+        if not p:
+            continue
+        path = Path(p).resolve()
+        inside = any(path == q or path.is_relative_to(q) for q in [*prefixes, *map(Path, sites)])
+        if not inside or not path.exists() or path in found:
+            continue
+        found.append(path)
+    return tuple(found)
+
+
+def _hidden() -> list:
+    """Folders that must not be readable in the sandbox even where a mounted folder contains them."""
+    from .. import PACKAGE as package
+    from ..cli import course_root
+
+    root = course_root().resolve()
+    found = [package, root / "solutions", root / "tests", root / "exercises"]
+    # any other copy of the package on the path (a non-editable install, a build folder)
+    found += [p / "lessonkit" for p in python_paths() if (p / "lessonkit").is_dir()]
+    return list(dict.fromkeys(found))
+
+
+class Sandbox:
+    """A runner for one notebook, in bubblewrap (``isolate=True``) or as a plain subprocess."""
+
+    def __init__(self, notebook_text: str, notebook_name: str, edition: Path, limits: Limits, isolate: bool):
+        self.notebook_text, self.notebook_name = notebook_text, notebook_name
+        self.edition, self.limits, self.isolate = Path(edition), limits, isolate
+        self.proc: subprocess.Popen | None = None
+        # bounded: a notebook that floods its channel is slowed down, not buffered in the grader
+        self.replies: queue.Queue = queue.Queue(maxsize=8)
+        self.killed_because: str | None = None
+        self.pidns: str | None = None
+        self.tmp: str | None = None
+        self.sent: str | None = None
+        self.outbox: queue.Queue = queue.Queue()
+        self.writer_failed = threading.Event()
+
+    # ------------------------------------------------------------ start and stop
+
+    def start(self) -> None:
+        """Start the runner and hand it the notebook; SandboxError if it does not come up."""
+        self.tmp = tempfile.mkdtemp(prefix="lessonkit-sandbox-")
+        os.chmod(self.tmp, 0o755)
+        runner = Path(self.tmp) / "runner.py"
+        shutil.copyfile(RUNNER, runner)
+        runner.chmod(0o644)
+        uid, args_fd = None, None
+        path = [str(p) for p in python_paths()]
+        if self.isolate:
+            uid = _own_uid() if os.geteuid() == 0 else None
+            full = self._bwrap_command(runner, uid)
+            # the arguments go through a file descriptor, not argv: /proc/1/cmdline inside the
+            # sandbox then shows no host paths
+            split = full.index("--")
+            argfile = Path(self.tmp) / "args"
+            argfile.write_bytes(b"".join(a.encode() + b"\0" for a in full[1:split]))
+            args_fd = os.open(argfile, os.O_RDONLY)
+            cmd = [full[0], "--args", str(args_fd), *full[split:]]
+            edition, cwd = f"{INSIDE}/edition", None
+        else:
+            work = Path(self.tmp) / "work"
+            work.mkdir()
+            if os.geteuid() == 0 and _reachable_by_others([Path(sys.executable), *python_paths()]):
+                # no sandbox, but at least not root: the runner drops to a user of its own
+                uid = _own_uid()
+                work.chmod(0o777)
+            cmd = [sys.executable, "-I", "-S", str(runner)]
+            edition, cwd = str(self.edition), str(work)
+        self.errors = open(Path(self.tmp) / "stderr.txt", "w+b")  # noqa: SIM115 (closed in close())
+        try:
+            self.proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self.errors,
+                cwd=cwd,
+                env=None if self.isolate else _plain_env(Path(self.tmp)),
+                start_new_session=True,
+                pass_fds=(args_fd,) if args_fd is not None else (),
+            )
+        finally:
+            if args_fd is not None:
+                os.close(args_fd)
+        threading.Thread(target=self._read, args=(self.proc.stdout,), daemon=True).start()
+        threading.Thread(target=self._write, args=(self.proc.stdin,), daemon=True).start()
+        config = {
+            "edition": edition,
+            "path": path,
+            "notebook_name": Path(self.notebook_name).name,
+            "notebook": self.notebook_text,
+            "limits": self.limits.for_runner(),
+            "uid": uid,
+        }
+        reply = self.request({"op": "setup", "config": config}, timeout=120)
+        if reply.get("status") != "ready":
+            detail = reply.get("message") or reply.get("reason") or self._stderr()
+            self.close()
+            lines = [ln for ln in str(detail).strip().splitlines() if ln.strip()]
+            raise SandboxError(
+                f"the grading sandbox did not start ({(lines or ['no reason given'])[-1][:300]})"
+            )
+        self.pidns = reply.get("pidns")
+        if self.isolate:
+            threading.Thread(target=self._watch, daemon=True).start()
+
+    def _bwrap_command(self, runner: Path, uid) -> list:
+        size = str(int(self.limits.file_size_mb * 2**20))
+        args = ["bwrap", *_namespace_args(), *_system_args()]
+        # the private /tmp and home first: the environment may itself live under /tmp (a fresh clone)
+        args += ["--proc", "/proc", "--dev", "/dev"]
+        args += ["--perms", "1777", "--size", size, "--tmpfs", "/tmp"]
+        args += ["--perms", "0777", "--size", size, "--tmpfs", HOME]
+        mounted = [Path("/usr")]
+        made: set = set()
+        for path in [*python_paths(), Path(INSIDE)]:
+            if any(path.is_relative_to(m) for m in mounted):
+                continue
+            for parent in reversed(path.parents[:-1]):  # readable parents (bwrap makes them 0700)
+                if parent not in made:
+                    args += ["--perms", "0755", "--dir", str(parent)]
+                    made.add(parent)
+            if path == Path(INSIDE):
+                args += ["--perms", "0755", "--dir", INSIDE]
+            else:
+                args += ["--ro-bind", str(path), str(path)]
+                mounted.append(path)
+        for path in _hidden():
+            if path.exists() and any(path.is_relative_to(m) for m in mounted):
+                args += ["--perms", "0000", "--size", "4096", "--tmpfs", str(path)]
+        passwd, group = Path(self.tmp) / "passwd", Path(self.tmp) / "group"
+        user = uid if uid is not None else os.getuid()
+        passwd.write_text(f"learner:x:{user}:{user}:learner:{HOME}:/bin/sh\n", encoding="utf-8")
+        group.write_text(f"learner:x:{user}:\n", encoding="utf-8")
+        for f in (passwd, group):
+            f.chmod(0o644)
+        args += ["--ro-bind", str(passwd), "/etc/passwd", "--ro-bind", str(group), "/etc/group"]
+        args += ["--ro-bind", str(runner), f"{INSIDE}/runner.py"]
+        args += ["--ro-bind", str(self.edition), f"{INSIDE}/edition"]
+        # the root and /dev (tmpfs that bwrap made) become read-only: only /tmp and the home, both
+        # size-limited, can be written (as a non-root teacher the sandbox's user owns those tmpfs)
+        args += ["--remount-ro", "/dev", "--remount-ro", "/"]
+        args += ["--chdir", HOME, "--clearenv"]
+        for key, value in _sandbox_env().items():
+            args += ["--setenv", key, value]
+        exe = str(Path(sys.executable))
+        return [shutil.which("bwrap") or "bwrap", *args[1:], "--", exe, "-I", "-S", f"{INSIDE}/runner.py"]
+
+    def close(self) -> None:
+        """Kill the sandbox (every process in it) and remove its files."""
+        proc, self.proc = self.proc, None
+        self.outbox.put(None)
+        if proc is not None:
+            self._kill(proc)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+            for stream in (proc.stdin, proc.stdout):
+                try:
+                    stream.close()
+                except Exception:
+                    pass
+        if getattr(self, "errors", None) is not None:
+            self.errors.close()
+            self.errors = None
+        if self.tmp is not None:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.tmp = None
+
+    def _kill(self, proc) -> None:
+        try:
+            if self.isolate:
+                proc.kill()  # bwrap: its PID namespace, and every process in it, goes with it
+            else:
+                os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError, OSError):
+            pass
+
+    # ------------------------------------------------------------ talking
+
+    def request(self, obj: dict, timeout: float) -> dict:
+        """Send one request; its reply, or ``{"status": "hung" | "died"}`` (the sandbox is then closed)."""
+        proc = self.proc
+        if proc is None:
+            return {"status": "died", "reason": self.killed_because}
+        self.sent = secrets.token_hex(8)  # not guessable: a forged reply cannot match it blindly
+        if self.writer_failed.is_set():
+            return self._dead()
+        # written by a thread of its own: a sandbox that stops reading cannot block the grader
+        self.outbox.put((json.dumps(dict(obj, id=self.sent)) + "\n").encode("utf-8"))
+        deadline = time.monotonic() + max(0.1, timeout)
+        while True:  # replies to earlier requests (e.g. from a forked copy) are dropped
+            try:
+                item = self.replies.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                self.close()
+                return {"status": "hung"}
+            if item is None:
+                return self._dead()
+            if item is _TOO_LONG:
+                return {"status": "broken", "message": "its reply was too large"}
+            try:
+                reply = json.loads(item)
+            except Exception:  # ValueError, or RecursionError on absurdly nested JSON
+                return {"status": "broken", "message": "its reply could not be read"}
+            if isinstance(reply, dict) and reply.get("id") == self.sent:
+                return reply
+
+    def _dead(self) -> dict:
+        time.sleep(0.05)  # let the watchdog record why it killed the sandbox, if it did
+        reason = self.killed_because
+        self.last_stderr = self._stderr()
+        self.close()
+        return {"status": "died", "reason": reason}
+
+    def _stderr(self) -> str:
+        """What the sandbox printed to stderr before the runner took it over (start-up failures)."""
+        errors = getattr(self, "errors", None)
+        if errors is None:
+            return getattr(self, "last_stderr", "")
+        try:
+            errors.seek(0)
+            return errors.read(4000).decode("utf-8", "replace")
+        except (OSError, ValueError):
+            return ""
+
+    def _read(self, stream) -> None:
+        while True:
+            try:
+                line = stream.readline(MAX_REPLY + 1)
+            except (OSError, ValueError):
+                line = b""
+            if not line:
+                self._put(None)
+                return
+            if len(line) > MAX_REPLY and not line.endswith(b"\n"):
+                item = _TOO_LONG
+                while line and not line.endswith(b"\n"):
+                    try:
+                        line = stream.readline(MAX_REPLY + 1)
+                    except (OSError, ValueError):
+                        line = b""
+            else:
+                item = line.decode("utf-8", "replace")
+            if not self._put(item):
+                return
+
+    def _write(self, stream) -> None:
+        """Send queued requests; on a broken pipe, note it and stop (None also stops)."""
+        while True:
+            data = self.outbox.get()
+            if data is None:
+                return
+            try:
+                stream.write(data)
+                stream.flush()
+            except (OSError, ValueError):
+                self.writer_failed.set()
+                return
+
+    def _put(self, item) -> bool:
+        """Queue one reply; False once the sandbox is closed (nobody will read it)."""
+        while True:
+            try:
+                self.replies.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                if self.proc is None:
+                    return False
+
+    def _watch(self) -> None:
+        """Kill the sandbox when its processes together use too much memory or are too many."""
+        page = os.sysconf("SC_PAGE_SIZE")
+        limit = self.limits.memory_mb * 2**20
+        while self.proc is not None and self.pidns:
+            rss, count = 0, 0
+            for entry in os.scandir("/proc"):
+                if not entry.name.isdigit():
+                    continue
+                try:
+                    if os.readlink(f"/proc/{entry.name}/ns/pid") != self.pidns:
+                        continue
+                    with open(f"/proc/{entry.name}/statm", "rb") as fh:
+                        rss += int(fh.read().split()[1]) * page
+                    count += len(os.listdir(f"/proc/{entry.name}/task"))
+                except (OSError, ValueError, IndexError):
+                    continue
+            if rss > limit:
+                self.killed_because = f"used more than {self.limits.memory_mb} MB of memory"
+            elif count > self.limits.processes:
+                self.killed_because = f"started more than {self.limits.processes} processes"
+            if self.killed_because:
+                proc = self.proc
+                if proc is not None:
+                    self._kill(proc)
+                return
+            time.sleep(0.2)
+
+
+_TOO_LONG = object()
+
+
+def _own_uid() -> int:
+    """An unprivileged user id for one sandbox, far from real users (RLIMIT_NPROC counts it alone)."""
+    return 2_000_000 + secrets.randbelow(1_000_000)
+
+
+def _reachable_by_others(paths) -> bool:
+    """True when every folder above these paths lets other users through (a dropped user can run Python)."""
+    for path in paths:
+        for folder in Path(path).resolve().parents:
+            try:
+                if not folder.stat().st_mode & 0o001:
+                    return False
+            except OSError:
+                return False
+    return True
+
+
+def _sandbox_env() -> dict:
+    venv_bin = str(Path(sys.executable).parent)
+    return {
+        "HOME": HOME,
+        "USER": "learner",
+        "PATH": f"{venv_bin}:/usr/local/bin:/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "TMPDIR": "/tmp",
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": "/tmp/matplotlib",
+        "OMP_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "PYTHONHASHSEED": "0",
+    }
+
+
+def _plain_env(tmp: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "SYSTEMROOT", "LANG", "LC_ALL")}
+    env.update(
+        {k: v for k, v in _sandbox_env().items() if k not in ("HOME", "PATH", "TMPDIR", "MPLCONFIGDIR")}
+    )
+    env.update(HOME=str(tmp / "work"), MPLCONFIGDIR=str(tmp / "matplotlib"))
+    return env

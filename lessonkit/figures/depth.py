@@ -1,0 +1,239 @@
+"""Lesson 03: depth D and N filters, as node diagrams and as the sum over filters.
+
+Every figure returns its matplotlib Figure and never relies on colour alone: highlighted edges are
+also thick and solid (the others thin and dotted), zeros are hatched, and numbers sit in the cells.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.patches import Circle, FancyArrowPatch
+
+from ..maths.ops import correlate2d, pad, rot180
+from .grid import draw_row
+from .style import FACE, INK, OKABE_ITO, new_figure
+from .weights import _MUTED, _check_count, _int_fmt, _sub
+
+__all__ = [
+    "depth_node_diagram",
+    "depth_node_figure",
+    "depth_sum_figure",
+]
+
+
+_CHANNEL = OKABE_ITO["blue"]  # the highlighted input channel
+
+
+_FILTERS = tuple(OKABE_ITO[k] for k in ("vermillion", "bluish_green", "reddish_purple", "orange", "sky_blue"))
+
+
+def _node_positions(count: int, x: float) -> list[tuple[float, float]]:
+    """Centres of ``count`` nodes stacked top to bottom at abscissa ``x``."""
+    ys = np.linspace(0.85, 0.15, count) if count > 1 else np.array([0.5])
+    return [(x, float(y)) for y in ys]
+
+
+def _node(ax, xy, text: str, *, face: str, edge: str, lw: float, hatch: str | None = None) -> None:
+    """One labelled circle."""
+    ax.add_patch(Circle(xy, 0.075, facecolor=face, edgecolor=edge, lw=lw, hatch=hatch, zorder=3))
+    ax.text(*xy, text, ha="center", va="center", fontsize=11, color=INK, zorder=4)
+
+
+def depth_node_diagram(D: int = 3, N: int = 2, channel: int = 0, direction: str = "forward", ax=None):
+    """Draw layer l-1 (D channels) and layer l (N feature maps) as nodes joined by the filters.
+
+    Each input channel d is joined to every output node n by the 2-D filter slice W_{n,d}
+    (a cross-correlation drawn as one edge). The edges of ``channel`` are thick, solid and
+    labelled; the rest are thin and dotted, so the figure reads without colour.
+
+    Parameters
+    ----------
+    D, N : int, optional
+        Input depth and number of filters (1 to 6 each).
+    channel : int, optional
+        0-based index of the input channel whose edges are highlighted (drawn as d{channel+1}).
+    direction : {"forward", "backward"}, optional
+        "forward": arrows from channel ``channel`` to every net_n^l. "backward": arrows from every
+        δ_n^l back to that channel, labelled with the term each filter contributes.
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure is made when omitted.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = depth_node_diagram(D=3, N=2, channel=0)
+    >>> [t.get_text() for t in fig.axes[0].texts if t.get_text().startswith("$W")]
+    ['$W_{1,1}$', '$W_{2,1}$']
+    """
+    D = _check_count(D, "D", 6)
+    N = _check_count(N, "N", 6)
+    if isinstance(channel, bool) or not isinstance(channel, (int, np.integer)) or not 0 <= channel < D:
+        raise ValueError(f"channel must be an integer from 0 to D-1 = {D - 1}; got {channel!r}")
+    if direction not in ("forward", "backward"):
+        raise ValueError(f"direction must be 'forward' or 'backward'; got {direction!r}")
+    if ax is None:
+        ax = new_figure(5.6, 4.4).add_subplot()
+    fig = ax.figure
+    ax.set_xlim(-0.08, 1.08)
+    ax.set_ylim(-0.2, 1.12)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    left = _node_positions(D, 0.16)
+    right = _node_positions(N, 0.84)
+    backward = direction == "backward"
+    for d, (xl, yl) in enumerate(left):
+        for n, (xr, yr) in enumerate(right):
+            hot = d == channel
+            colour = _FILTERS[n % len(_FILTERS)] if hot else _MUTED
+            start, end = (
+                ((xr - 0.08, yr), (xl + 0.08, yl)) if backward else ((xl + 0.08, yl), (xr - 0.08, yr))
+            )
+            ax.add_patch(
+                FancyArrowPatch(
+                    start,
+                    end,
+                    arrowstyle="-|>" if hot else "-",
+                    mutation_scale=16,
+                    lw=2.6 if hot else 1.0,
+                    ls="-" if hot else ":",
+                    color=colour,
+                    zorder=2,
+                )
+            )
+            if hot:
+                # Put the label near the input node so labels of one channel fan out and never overlap.
+                t = 0.5
+                lx, ly = xl + t * (xr - xl), yl + t * (yr - yl)
+                text = f"$W_{{{n + 1},{d + 1}}}$"
+                ax.text(
+                    lx,
+                    ly,
+                    text,
+                    ha="center",
+                    va="center",
+                    fontsize=11,
+                    color=INK,
+                    bbox=dict(boxstyle="round,pad=0.15", fc=FACE, ec=colour, lw=1.2),
+                    zorder=5,
+                )
+    for d, xy in enumerate(left):
+        hot = d == channel
+        sym = r"\delta" if backward else "a"
+        _node(
+            ax,
+            xy,
+            f"$d_{d + 1}$",
+            face=FACE,
+            edge=_CHANNEL if hot else INK,
+            lw=3.0 if hot else 1.2,
+            hatch=None,
+        )
+        ax.text(
+            xy[0] - 0.1,
+            xy[1],
+            f"${sym}^{{l-1}}_{{{d + 1}}}$",
+            ha="right",
+            va="center",
+            fontsize=11,
+            color=INK,
+        )
+    for n, xy in enumerate(right):
+        _node(ax, xy, f"$d_{n + 1}$", face=FACE, edge=_FILTERS[n % len(_FILTERS)], lw=2.0)
+        sym = r"\delta" if backward else "net"
+        ax.text(
+            xy[0] + 0.1, xy[1], f"${sym}^{{l}}_{{{n + 1}}}$", ha="left", va="center", fontsize=11, color=INK
+        )
+    ax.text(0.16, 1.1, f"layer l-1\n(depth D = {D})", ha="center", va="top", fontsize=10, color=INK)
+    ax.text(0.84, 1.1, f"layer l\n(N = {N} filters)", ha="center", va="top", fontsize=10, color=INK)
+    c = channel + 1
+    if backward:
+        caption = (
+            f"$\\delta^{{l-1}}_{{{c}}}$ gathers from every $\\delta^l_n$:\n"
+            f"$\\Sigma_n$ cross(pad($\\delta^l_n$), rot180($W_{{n,{c}}}$))"
+            f" $\\circ\\, f'(net^{{l-1}}_{{{c}}})$"
+        )
+    else:
+        caption = f"channel $d_{c}$ feeds every node of layer l,\none filter slice $W_{{n,{c}}}$ per filter n"
+    ax.text(0.5, 0.0, caption, ha="center", va="top", fontsize=10, color=INK)
+    return fig
+
+
+def depth_node_figure(D: int = 3, N: int = 2, channel: int = 0):
+    """The forward and the backward node diagram of one input channel, side by side.
+
+    Parameters
+    ----------
+    D, N : int, optional
+        Input depth and number of filters.
+    channel : int, optional
+        0-based input channel to highlight.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = depth_node_figure(3, 2, channel=0)
+    >>> len(fig.axes)
+    2
+    """
+    fig = new_figure(11.0, 4.6)
+    left, right = fig.subplots(1, 2)
+    depth_node_diagram(D, N, channel, "forward", ax=left)
+    depth_node_diagram(D, N, channel, "backward", ax=right)
+    left.set_title("forward: which nodes does it feed?", fontsize=11)
+    right.set_title("backward: where does its error come from?", fontsize=11)
+    fig.subplots_adjust(left=0.01, right=0.99, top=0.92, bottom=0.02, wspace=0.05)
+    return fig
+
+
+def depth_sum_figure(delta, w, channel: int = 0):
+    """dE/da_d^{l-1} as the sum over filters of cross(pad(δ_n, F-1), rot180(W_{n,d})) (stride 1, P = 0).
+
+    Parameters
+    ----------
+    delta : array_like, shape (N, H_out, W_out)
+        δ^l, one map per filter.
+    w : array_like, shape (N, D, F, F)
+        The filters (square).
+    channel : int, optional
+        0-based input channel d.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> w = np.ones((2, 3, 2, 2))
+    >>> fig = depth_sum_figure(np.ones((2, 2, 2)), w, channel=1)
+    >>> [t.get_text() for t in fig.axes[-1].texts][:3]
+    ['2', '4', '2']
+    """
+    delta = np.asarray(delta, dtype=float)
+    w = np.asarray(w, dtype=float)
+    if delta.ndim != 3 or w.ndim != 4 or delta.shape[0] != w.shape[0] or w.shape[2] != w.shape[3]:
+        raise ValueError(
+            "delta must be (N, H_out, W_out) and w (N, D, F, F) with the same N and a square filter; "
+            f"got delta.shape={delta.shape}, w.shape={w.shape}"
+        )
+    n_f, depth, f, _ = w.shape
+    if isinstance(channel, bool) or not isinstance(channel, (int, np.integer)) or not 0 <= channel < depth:
+        raise ValueError(f"channel must be an integer from 0 to D-1 = {depth - 1}; got {channel!r}")
+    d = int(channel)
+    terms = [correlate2d(pad(delta[n], f - 1), rot180(w[n, d])) for n in range(n_f)]
+    fmt = _int_fmt(delta, w)
+    panels, ops = [], []
+    for n in range(n_f):
+        panels.append(
+            {"values": delta[n], "pad": f - 1, "fmt": fmt, "title": f"pad($\\delta^l_{n + 1}$, F-1)"}
+        )
+        panels.append({"values": rot180(w[n, d]), "fmt": fmt, "title": f"rot180($W_{_sub(n + 1, d + 1)}$)"})
+        ops += ["⋆", "+"]
+    ops[-1] = "="
+    panels.append({"values": sum(terms), "fmt": _int_fmt(*terms), "title": f"$dE/da^{{l-1}}_{d + 1}$"})
+    return draw_row(panels, ops, cell=0.5, op_width=1.0)

@@ -1,0 +1,174 @@
+"""Lesson 07 (capstone): the digits, training curves, confusion matrix, mistakes and learned filters.
+
+Every function returns a pyplot-free :class:`matplotlib.figure.Figure`; show it with
+:func:`lessonkit.figures.show`. Colour never carries meaning alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from .style import INK, MUTED, OKABE_ITO, SERIES, new_figure
+
+__all__ = [
+    "digits_figure",
+    "training_curves_figure",
+    "confusion_matrix_figure",
+    "misclassified_figure",
+    "filters_figure",
+]
+
+
+def _digit(ax: Axes, image, title: str | None = None, fontsize: float = 10) -> None:
+    ax.imshow(np.asarray(image), cmap="gray_r", vmin=0, vmax=max(1.0, float(np.max(image))))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    if title:
+        ax.set_title(title, fontsize=fontsize)
+
+
+def digits_figure(images, labels, n: int = 20) -> Figure:
+    """The first ``n`` digits (8x8 images, dark = ink) with their labels."""
+    images, labels = np.asarray(images)[:n], np.asarray(labels)[:n]
+    cols = min(10, len(images))
+    rows = int(np.ceil(len(images) / cols))
+    fig = new_figure(1.05 * cols, 1.25 * rows)
+    for k, (img, lab) in enumerate(zip(images, labels, strict=True)):
+        _digit(fig.add_subplot(rows, cols, k + 1), img.reshape(8, 8), f"{lab}")
+    fig.tight_layout()
+    return fig
+
+
+def training_curves_figure(history: dict, target: float | None = 0.97) -> Figure:
+    """Loss and accuracy per epoch: ``history`` has lists ``loss``, ``train_acc``, ``test_acc``.
+
+    Train and test differ by colour, marker and line style; a dashed line marks ``target``.
+    """
+    epochs = np.arange(1, len(history["loss"]) + 1)
+    fig = new_figure(11, 3.8)
+    ax1, ax2 = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+    ax1.plot(epochs, history["loss"], "o-", color=SERIES[0], label="training loss (mean over epoch)")
+    ax1.set_yscale("log")
+    ax1.set_xlabel("epoch")
+    ax1.set_ylabel("softmax cross-entropy")
+    ax1.legend(fontsize=9)
+    ax2.plot(epochs, history["train_acc"], "o-", color=SERIES[0], label="training set")
+    ax2.plot(epochs, history["test_acc"], "s--", color=SERIES[1], label="held-out test set")
+    if target is not None:
+        ax2.axhline(target, color=MUTED, ls=":", lw=1.5, label=f"target {target:.0%}")
+    ax2.set_ylim(max(0.0, min(min(history["train_acc"]), min(history["test_acc"])) - 0.02), 1.005)
+    ax2.set_xlabel("epoch")
+    ax2.set_ylabel("accuracy")
+    ax2.legend(fontsize=9, loc="lower right")
+    for ax in (ax1, ax2):
+        ax.grid(color="#E5E5E5")
+        ax.set_xticks(epochs if len(epochs) <= 20 else epochs[::2])
+    fig.tight_layout()
+    return fig
+
+
+def confusion_matrix_figure(cm, labels: Sequence | None = None) -> Figure:
+    """A confusion matrix: row = true class, column = predicted class, every count written in its cell."""
+    cm = np.asarray(cm)
+    n = cm.shape[0]
+    labels = list(range(n)) if labels is None else list(labels)
+    fig = new_figure(5.6, 5.0)
+    ax = fig.add_subplot()
+    ax.imshow(cm, cmap="Blues", vmin=0, vmax=max(1, cm.max()))
+    for (r, c), v in np.ndenumerate(cm):
+        if v:
+            dark = v > 0.6 * cm.max()
+            ax.text(
+                c,
+                r,
+                str(v),
+                ha="center",
+                va="center",
+                fontsize=9,
+                color="white" if dark else INK,
+                fontweight="bold" if r == c else "normal",
+            )
+    for r, c in zip(*np.nonzero(cm - np.diag(np.diag(cm))), strict=True):
+        ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, edgecolor=OKABE_ITO["vermillion"], lw=2))
+    ax.set_xticks(range(n), labels)
+    ax.set_yticks(range(n), labels)
+    ax.set_xlabel("predicted digit")
+    ax.set_ylabel("true digit")
+    ax.set_title(f"{int(np.trace(cm))} of {int(cm.sum())} right; mistakes outlined", fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def misclassified_figure(images, true, pred, prob=None, n: int = 12) -> Figure:
+    """The test digits the network got wrong: "true → predicted (probability)" above each."""
+    images = np.asarray(images)[:n]
+    if len(images) == 0:
+        fig = new_figure(4, 1)
+        fig.text(0.5, 0.5, "no mistakes on the test set", ha="center", va="center")
+        return fig
+    cols = min(6, len(images))
+    rows = int(np.ceil(len(images) / cols))
+    fig = new_figure(1.6 * cols, 1.75 * rows)
+    for k, img in enumerate(images):
+        title = f"{true[k]} → {pred[k]}" + ("" if prob is None else f" ({prob[k]:.0%})")
+        _digit(fig.add_subplot(rows, cols, k + 1), img.reshape(8, 8), title)
+    fig.suptitle("misclassified test digits: true → predicted (network's probability)", fontsize=11)
+    fig.tight_layout()
+    return fig
+
+
+def filters_figure(w, feature_maps=None, image=None) -> Figure:
+    """First-layer filters (N, 1, Fh, Fw) on a diverging scale; optionally their maps for one image.
+
+    Purple is positive, orange negative, white 0; the colour bar gives the numbers. ``feature_maps``
+    (N, H, W) are the layer's outputs (after ReLU) for ``image`` (H, W), shown in a second row under
+    their filters, with the image itself at the end of that row.
+    """
+    w = np.asarray(w)[:, 0]
+    n = w.shape[0]
+    rows = 1 if feature_maps is None else 2
+    fig = new_figure(0.72 * (n + 2) + 0.6, 0.95 * rows + 0.75)
+    lim = float(np.abs(w).max())
+    gs = fig.add_gridspec(
+        rows,
+        n + 2,
+        width_ratios=[1] * n + [1, 0.25],
+        left=0.07,
+        right=0.97,
+        top=0.8 if rows == 2 else 0.7,
+        bottom=0.05,
+        wspace=0.15,
+        hspace=0.25,
+    )
+    im = None
+    for k in range(n):
+        ax = fig.add_subplot(gs[0, k])
+        im = ax.imshow(w[k], cmap="PuOr", vmin=-lim, vmax=lim)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(f"{k}", fontsize=8, pad=2)
+        if k == 0:
+            ax.set_ylabel("filter", fontsize=9)
+        if feature_maps is not None:
+            ax2 = fig.add_subplot(gs[1, k])
+            ax2.imshow(feature_maps[k], cmap="gray_r", vmin=0)
+            ax2.set_xticks([])
+            ax2.set_yticks([])
+            if k == 0:
+                ax2.set_ylabel("its map", fontsize=9)
+    cax = fig.add_subplot(gs[0, n + 1])
+    fig.colorbar(im, cax=cax)
+    cax.tick_params(labelsize=7)
+    if image is not None and feature_maps is not None:
+        _digit(fig.add_subplot(gs[1, n]), image, None)
+        fig.axes[-1].set_xlabel("input", fontsize=9)
+    title = "learned first-layer filters"
+    if feature_maps is not None:
+        title += " (top) and what each one makes of the digit on the right, after ReLU (bottom)"
+    fig.suptitle(title, fontsize=11)
+    return fig

@@ -1,0 +1,248 @@
+"""A conv layer assembled from the core functions, with the lecture's Filter, and its gradient check."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from .activations import Activation, Identity
+from .conv import bp_delta_map, compute_gradient, conv_forward
+from .gradcheck import numerical_gradient, rel_error
+from .validate import as_float_array, non_negative_int, positive_int
+
+__all__ = ["Filter", "ConvLayer", "GradCheck", "gradient_check"]
+
+
+class Filter:
+    """One filter of depth D: weights (D, Fh, Fw), a bias, and their gradients (the lecture's Filter).
+
+    The arrays are views into the owning layer's W, b, dW and db, so updating one updates the other.
+
+    Examples
+    --------
+    >>> layer = ConvLayer(in_depth=2, n_filters=3, filter_size=(2, 1), rng=0)
+    >>> f = layer.filters[1]
+    >>> f.weights.shape, bool(f.get_bias() == layer.b[1])
+    ((2, 2, 1), True)
+    """
+
+    def __init__(self, weights: np.ndarray, bias: np.ndarray, weights_grad, bias_grad) -> None:
+        self.weights = weights
+        self._bias = bias  # a length-1 view into the layer's b
+        self.weights_grad = weights_grad
+        self._bias_grad = bias_grad
+
+    @property
+    def bias(self) -> float:
+        """The bias w_b of this filter."""
+        return float(self._bias[0])
+
+    @bias.setter
+    def bias(self, value: float) -> None:
+        self._bias[0] = value
+
+    @property
+    def bias_grad(self) -> float:
+        """dE/dw_b of this filter, set by the layer's backward pass."""
+        return float(self._bias_grad[0])
+
+    def get_weights(self) -> np.ndarray:
+        """The weights, shape (D, Fh, Fw)."""
+        return self.weights
+
+    def get_bias(self) -> float:
+        """The bias w_b."""
+        return self.bias
+
+    def update(self, learning_rate: float) -> None:
+        """One gradient-descent step on the weights and the bias."""
+        self.weights -= learning_rate * self.weights_grad
+        self._bias -= learning_rate * self._bias_grad
+
+    def __repr__(self) -> str:
+        return f"Filter(depth={self.weights.shape[0]}, size={self.weights.shape[1:]})"
+
+
+class ConvLayer:
+    """A convolutional layer: net = conv_forward(a^{l-1}, W, b), output a^l = f(net).
+
+    Parameters
+    ----------
+    in_depth : int
+        D, the depth of the input.
+    n_filters : int
+        N, the number of filters (the output depth).
+    filter_size : int or (int, int)
+        F for square filters or (Fh, Fw).
+    stride, padding : int, optional
+        S >= 1 and P >= 0.
+    activation : Activation, optional
+        f, with ``forward(net)`` and ``derivative(net)``; Identity by default.
+    rng : numpy.random.Generator or int or None, optional
+        Source of the initial weights (He-style scaled normals); biases start at 0.
+
+    Examples
+    --------
+    >>> layer = ConvLayer(in_depth=1, n_filters=2, filter_size=2, rng=0)
+    >>> x = np.arange(9.0).reshape(1, 3, 3)
+    >>> layer.forward(x).shape
+    (2, 2, 2)
+    >>> layer.backward(np.ones((2, 2, 2))).shape
+    (1, 3, 3)
+    >>> layer.dW.shape, layer.db
+    ((2, 1, 2, 2), array([4., 4.]))
+    """
+
+    def __init__(
+        self,
+        in_depth: int,
+        n_filters: int,
+        filter_size,
+        stride: int = 1,
+        padding: int = 0,
+        activation: Activation | None = None,
+        rng=None,
+    ) -> None:
+        self.in_depth = positive_int(in_depth, "in_depth")
+        self.n_filters = positive_int(n_filters, "n_filters")
+        if isinstance(filter_size, (tuple, list)) and len(filter_size) == 2:
+            fh = positive_int(filter_size[0], "filter_size")
+            fw = positive_int(filter_size[1], "filter_size")
+        else:
+            try:
+                fh = fw = positive_int(filter_size, "filter_size")
+            except ValueError:
+                raise ValueError(
+                    f"filter_size must be a positive integer F or a pair (Fh, Fw); got {filter_size!r}"
+                ) from None
+        self.filter_size = (fh, fw)
+        self.stride = positive_int(stride, "stride")
+        self.padding = non_negative_int(padding, "padding")
+        self.activation = Identity() if activation is None else activation
+        if not (hasattr(self.activation, "forward") and hasattr(self.activation, "derivative")):
+            raise ValueError(f"activation must have forward(net) and derivative(net); got {activation!r}")
+        gen = np.random.default_rng(rng)
+        scale = np.sqrt(2.0 / (self.in_depth * fh * fw))
+        self.W = gen.normal(0.0, scale, size=(self.n_filters, self.in_depth, fh, fw))
+        self.b = np.zeros(self.n_filters)
+        self.dW = np.zeros_like(self.W)
+        self.db = np.zeros_like(self.b)
+        self.filters = [
+            Filter(self.W[n], self.b[n : n + 1], self.dW[n], self.db[n : n + 1])
+            for n in range(self.n_filters)
+        ]
+        self.input = None
+        self.net = None
+        self.output = None
+
+    def forward(self, x) -> np.ndarray:
+        """Compute a^l = f(conv_forward(x, W, b)) for x of shape (D, H, W); remembers x and net."""
+        x = as_float_array(x, "x", ndim=3)
+        self.input = x.copy()
+        self.net = conv_forward(x, self.W, self.b, self.stride, self.padding)
+        self.output = self.activation.forward(self.net)
+        return self.output
+
+    def backward(self, grad_output) -> np.ndarray:
+        """Given dE/da^l (shape of the output), set dW and db and return dE/da^{l-1}.
+
+        δ^l = dE/da^l ∘ f'(net^l); then dW, db = compute_gradient(δ^l, ...) and the return value is
+        bp_delta_map(δ^l, W, ...).
+        """
+        if self.input is None:
+            raise ValueError("backward called before forward; got no stored input")
+        grad_output = as_float_array(grad_output, "grad_output")
+        if grad_output.shape != self.net.shape:
+            raise ValueError(
+                f"grad_output must have the output's shape {self.net.shape}; got {grad_output.shape}"
+            )
+        self.delta = grad_output * self.activation.derivative(self.net)
+        dW, db = compute_gradient(self.delta, self.input, self.W.shape, self.stride, self.padding)
+        self.dW[...] = dW  # in place: the Filter views see the new values
+        self.db[...] = db
+        return bp_delta_map(self.delta, self.W, self.input.shape, self.stride, self.padding)
+
+    def update(self, learning_rate: float) -> None:
+        """One gradient-descent step on every filter."""
+        for f in self.filters:
+            f.update(learning_rate)
+
+    def __repr__(self) -> str:
+        return (
+            f"ConvLayer(in_depth={self.in_depth}, n_filters={self.n_filters}, "
+            f"filter_size={self.filter_size}, stride={self.stride}, padding={self.padding}, "
+            f"activation={self.activation!r})"
+        )
+
+
+class GradCheck(NamedTuple):
+    """Largest rel_error of each gradient of a layer against central differences."""
+
+    d_input: float
+    dW: float
+    db: float
+
+    @property
+    def worst(self) -> float:
+        """The largest of the three errors."""
+        return max(self)
+
+    def passed(self, tol: float = 1e-7) -> bool:
+        """True when every error is below ``tol``."""
+        return self.worst < tol
+
+    def __str__(self) -> str:
+        return f"rel_error  d(input): {self.d_input:.1e}   dW: {self.dW:.1e}   db: {self.db:.1e}"
+
+
+def gradient_check(layer: ConvLayer, x, rng=0, eps: float = 1e-3) -> GradCheck:
+    """Check a layer's d(input), dW and db against ``numerical_gradient``.
+
+    The loss is E = sum(R ∘ layer.forward(x)) for a fixed random R, so dE/da^l = R. Each numerical
+    gradient combines two central differences, ``(4 g(eps) - g(2 eps)) / 3`` (Richardson
+    extrapolation): its error falls as eps^4 instead of eps^2, so a large step can be used and
+    rounding error stays near 1e-13 even for tiny gradient entries, well under the 1e-7 bar.
+
+    Parameters
+    ----------
+    layer : ConvLayer
+        Any object with ``forward(x)``, ``backward(grad_output)`` and arrays ``W``, ``b``, ``dW``,
+        ``db`` (its weights are nudged and restored).
+    x : array_like, shape (D, H, W)
+    rng : numpy.random.Generator or int, optional
+        Seed for R.
+    eps : float, optional
+        Step of the central differences.
+
+    Returns
+    -------
+    GradCheck
+        (d_input, dW, db): the largest rel_error of each.
+
+    Examples
+    --------
+    >>> from lessonkit import Tanh
+    >>> layer = ConvLayer(2, 3, (3, 2), stride=2, padding=3, activation=Tanh(), rng=1)
+    >>> x = np.random.default_rng(2).normal(size=(2, 5, 4))
+    >>> result = gradient_check(layer, x)
+    >>> result.passed(1e-7)
+    True
+    """
+    x = as_float_array(x, "x", ndim=3).copy()
+    R = np.random.default_rng(rng).normal(size=layer.forward(x).shape)
+
+    def loss(_=None) -> float:
+        return float(np.sum(R * layer.forward(x)))
+
+    def numerical(arr: np.ndarray) -> np.ndarray:
+        return (4 * numerical_gradient(loss, arr, eps) - numerical_gradient(loss, arr, 2 * eps)) / 3
+
+    layer.forward(x)
+    dx = layer.backward(R)
+    dW, db = layer.dW.copy(), layer.db.copy()
+    return GradCheck(
+        rel_error(dx, numerical(x)),
+        rel_error(dW, numerical(layer.W)),
+        rel_error(db, numerical(layer.b)),
+    )

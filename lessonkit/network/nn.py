@@ -1,0 +1,345 @@
+"""A tiny network toolkit for the capstone: batched layers with forward/backward, stacked in order.
+
+Every layer maps a batch forward and sends dE/d(output) back as dE/d(input), keeping the gradients
+of its own parameters. The conv layer is the course's layer made fast (:mod:`lessonkit.fast`);
+activations reuse the course's :class:`lessonkit.ReLU` etc. (``forward(net)``, ``derivative(net)``).
+
+Layer protocol: ``forward(x) -> y`` (remembers what backward needs), ``backward(grad_y) -> grad_x``
+(fills ``grads``), ``params`` and ``grads`` (lists of arrays, same order, updated in place).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from ..maths.activations import Identity
+from ..maths.gradcheck import rel_error
+from ..maths.validate import as_float_array, non_negative_int, positive_int
+from . import fast
+from .losses import softmax_cross_entropy
+
+__all__ = ["Conv", "ActivationLayer", "Flatten", "Dense", "Sequential", "check_gradients", "random_shift"]
+
+
+class _Layer:
+    """Base: no parameters; backward before forward is an error."""
+
+    params: list[np.ndarray]
+    grads: list[np.ndarray]
+
+    def __init__(self):
+        self.params, self.grads = [], []
+        self._cache = None
+
+    def _cached(self):
+        if self._cache is None:
+            raise ValueError(f"{type(self).__name__}.backward called before forward")
+        return self._cache
+
+
+def _dtype(dtype) -> np.dtype:
+    dt = np.dtype(dtype)
+    if dt not in (np.float32, np.float64):
+        raise ValueError(f"dtype must be float32 or float64; got {dt}")
+    return dt
+
+
+class Conv(_Layer):
+    """A batched conv layer: ``net = conv(x, W) + b`` for x (B, D, H, W), via :mod:`lessonkit.fast`.
+
+    Parameters
+    ----------
+    in_depth, n_filters : int
+        D and N.
+    filter_size : int or (int, int)
+        F, or (Fh, Fw).
+    stride, padding : int, optional
+        S >= 1 and P >= 0.
+    rng : numpy.random.Generator or int, optional
+        Seeds the He initialisation ``W ~ N(0, 2 / (D Fh Fw))``; b starts at 0.
+    dtype : float32 or float64, optional
+
+    Examples
+    --------
+    >>> conv = Conv(1, 4, 3, stride=2, padding=1, rng=0)
+    >>> y = conv.forward(np.ones((5, 1, 8, 8)))
+    >>> y.shape, conv.backward(np.ones_like(y)).shape, conv.grads[0].shape
+    ((5, 4, 4, 4), (5, 1, 8, 8), (4, 1, 3, 3))
+    """
+
+    def __init__(self, in_depth, n_filters, filter_size, stride=1, padding=0, rng=None, dtype=np.float64):
+        super().__init__()
+        d = positive_int(in_depth, "in_depth")
+        n = positive_int(n_filters, "n_filters")
+        fh, fw = (filter_size, filter_size) if np.isscalar(filter_size) else tuple(filter_size)
+        fh, fw = positive_int(fh, "filter_size"), positive_int(fw, "filter_size")
+        self.stride = positive_int(stride, "stride")
+        self.padding = non_negative_int(padding, "padding")
+        dt = _dtype(dtype)
+        rng = np.random.default_rng(rng)
+        self.W = (rng.normal(size=(n, d, fh, fw)) * np.sqrt(2.0 / (d * fh * fw))).astype(dt)
+        self.b = np.zeros(n, dtype=dt)
+        self.params = [self.W, self.b]
+        self.grads = [np.zeros_like(self.W), np.zeros_like(self.b)]
+
+    def forward(self, x) -> np.ndarray:
+        """net^l for the batch x (B, D, H, W)."""
+        self._cache = x
+        return fast.conv_forward(x, self.W, self.b, self.stride, self.padding)
+
+    def backward(self, grad_output) -> np.ndarray:
+        """dE/dx from δ = dE/dnet; stores dE/dW and dE/db (summed over the batch) in ``grads``."""
+        dx, dw, db = fast.conv_backward(grad_output, self._cached(), self.W, self.stride, self.padding)
+        self.grads[0][...] = dw
+        self.grads[1][...] = db
+        return dx
+
+
+class ActivationLayer(_Layer):
+    """Apply one of the course's activations element-wise: ``a = f(net)``, backward ``grad * f'(net)``.
+
+    Examples
+    --------
+    >>> from lessonkit import ReLU
+    >>> act = ActivationLayer(ReLU())
+    >>> act.forward(np.array([[-1.0, 2.0]])), act.backward(np.array([[5.0, 5.0]]))
+    (array([[0., 2.]]), array([[0., 5.]]))
+    """
+
+    def __init__(self, fn=None):
+        super().__init__()
+        self.fn = Identity() if fn is None else fn
+
+    def forward(self, net) -> np.ndarray:
+        """f(net), in the dtype of net."""
+        net = np.asarray(net)
+        self._cache = net
+        return self.fn.forward(net).astype(net.dtype, copy=False)
+
+    def backward(self, grad_output) -> np.ndarray:
+        """δ = grad ∘ f'(net): the lecture's element-wise product."""
+        net = self._cached()
+        return (np.asarray(grad_output) * self.fn.derivative(net)).astype(net.dtype, copy=False)
+
+
+class Flatten(_Layer):
+    """(B, ...) -> (B, prod(...)) and back.
+
+    Examples
+    --------
+    >>> f = Flatten()
+    >>> f.forward(np.zeros((2, 3, 4, 4))).shape, f.backward(np.zeros((2, 48))).shape
+    ((2, 48), (2, 3, 4, 4))
+    """
+
+    def forward(self, x) -> np.ndarray:
+        """A (B, features) view of x."""
+        x = np.asarray(x)
+        self._cache = x.shape
+        return x.reshape(x.shape[0], -1)
+
+    def backward(self, grad_output) -> np.ndarray:
+        """The gradient in the input's shape."""
+        return np.asarray(grad_output).reshape(self._cached())
+
+
+class Dense(_Layer):
+    """A fully connected layer: ``net = x W^T + b`` for x (B, in_features); W (out, in), b (out,).
+
+    Backward (the lecture's FC recap): dE/dW = δ^T x, dE/db = sum of δ over the batch, dE/dx = δ W.
+
+    Parameters
+    ----------
+    in_features, out_features : int
+    rng : numpy.random.Generator or int, optional
+        Seeds ``W ~ N(0, 1 / in_features)``; b starts at 0.
+    dtype : float32 or float64, optional
+
+    Examples
+    --------
+    >>> layer = Dense(3, 2, rng=0)
+    >>> layer.W[...] = [[1.0, 0.0, -1.0], [0.5, 0.5, 0.5]]
+    >>> layer.forward(np.array([[1.0, 2.0, 3.0]]))
+    array([[-2.,  3.]])
+    >>> layer.backward(np.array([[1.0, 0.0]])), layer.grads[0]
+    (array([[ 1.,  0., -1.]]), array([[1., 2., 3.],
+           [0., 0., 0.]]))
+    """
+
+    def __init__(self, in_features, out_features, rng=None, dtype=np.float64):
+        super().__init__()
+        n_in = positive_int(in_features, "in_features")
+        n_out = positive_int(out_features, "out_features")
+        dt = _dtype(dtype)
+        rng = np.random.default_rng(rng)
+        self.W = (rng.normal(size=(n_out, n_in)) / np.sqrt(n_in)).astype(dt)
+        self.b = np.zeros(n_out, dtype=dt)
+        self.params = [self.W, self.b]
+        self.grads = [np.zeros_like(self.W), np.zeros_like(self.b)]
+
+    def forward(self, x) -> np.ndarray:
+        """net = x W^T + b, shape (B, out_features)."""
+        if not (isinstance(x, np.ndarray) and x.dtype == np.float32):
+            x = as_float_array(x, "x")
+        if x.ndim != 2 or x.shape[1] != self.W.shape[1]:
+            raise ValueError(
+                f"x must have shape (B, in_features) = (B, {self.W.shape[1]}); got shape {x.shape}"
+            )
+        self._cache = x
+        return x @ self.W.T + self.b
+
+    def backward(self, grad_output) -> np.ndarray:
+        """dE/dx = δ W; stores dE/dW = δ^T x and dE/db = sum_b δ."""
+        x = self._cached()
+        delta = np.asarray(grad_output)
+        if delta.shape != (x.shape[0], self.W.shape[0]):
+            raise ValueError(
+                f"grad_output must have the output's shape {(x.shape[0], self.W.shape[0])}; got {delta.shape}"
+            )
+        self.grads[0][...] = delta.T @ x
+        self.grads[1][...] = delta.sum(axis=0)
+        return delta @ self.W
+
+
+class Sequential:
+    """Layers applied in order; backward runs them in reverse.
+
+    Examples
+    --------
+    >>> from lessonkit import ReLU
+    >>> layers = [Conv(1, 2, 3, padding=1, rng=0), ActivationLayer(ReLU()), Flatten(), Dense(32, 3, rng=1)]
+    >>> net = Sequential(layers)
+    >>> net.forward(np.ones((4, 1, 4, 4))).shape, len(net.params), net.n_params
+    ((4, 3), 4, 119)
+    """
+
+    def __init__(self, layers):
+        self.layers = list(layers)
+
+    @property
+    def params(self) -> list[np.ndarray]:
+        """Every layer's parameter arrays, in order (what an optimiser updates)."""
+        return [p for layer in self.layers for p in layer.params]
+
+    @property
+    def grads(self) -> list[np.ndarray]:
+        """The matching gradient arrays, filled by ``backward``."""
+        return [g for layer in self.layers for g in layer.grads]
+
+    @property
+    def n_params(self) -> int:
+        """Number of trainable numbers."""
+        return sum(p.size for p in self.params)
+
+    def forward(self, x) -> np.ndarray:
+        """The output of the last layer for the batch x."""
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self, grad_output) -> np.ndarray:
+        """Send dE/d(output) back through every layer; returns dE/d(input)."""
+        for layer in reversed(self.layers):
+            grad_output = layer.backward(grad_output)
+        return grad_output
+
+    def predict(self, x, batch_size: int = 256) -> np.ndarray:
+        """Predicted class (argmax of the output) for every sample of x."""
+        batch_size = positive_int(batch_size, "batch_size")
+        x = np.asarray(x)
+        return np.concatenate(
+            [self.forward(x[i : i + batch_size]).argmax(axis=1) for i in range(0, len(x), batch_size)]
+        )
+
+
+def check_gradients(net: Sequential, x, labels, n_entries: int = 20, eps: float = 1e-5, rng=0) -> dict:
+    """Compare backprop's gradients of the softmax cross-entropy with central differences.
+
+    For the input and every parameter array, ``n_entries`` entries picked at random (all of them if
+    the array is smaller) are nudged by ±eps; the largest :func:`lessonkit.rel_error` per array is
+    returned. Run it in float64. Central differences lose about 1e-16 * E / eps to round-off, so an
+    entry whose true gradient is tiny (say 1e-5) shows a relative error near 1e-6 even when backprop
+    is exact; a ReLU kink crossed by a nudge can spoil an entry too (rare). A linear network (Identity
+    activations) should meet 1e-7.
+
+    Returns
+    -------
+    dict
+        ``{"input": err, "layer 0 (Conv) W": err, ...}``.
+
+    Examples
+    --------
+    >>> net = Sequential([Flatten(), Dense(4, 3, rng=0)])
+    >>> errs = check_gradients(net, np.random.default_rng(1).normal(size=(2, 1, 2, 2)), [0, 2])
+    >>> sorted(errs), max(errs.values()) < 1e-7
+    (['input', 'layer 1 (Dense) W', 'layer 1 (Dense) b'], True)
+    """
+    n_entries = positive_int(n_entries, "n_entries")
+    rng = np.random.default_rng(rng)
+    x = as_float_array(x, "x").copy()
+
+    def loss() -> float:
+        return softmax_cross_entropy(net.forward(x), labels)[0]
+
+    _, dlogits = softmax_cross_entropy(net.forward(x), labels)
+    analytic = {"input": net.backward(dlogits)}
+    arrays = {"input": x}
+    for i, layer in enumerate(net.layers):
+        for name, p, g in zip(("W", "b"), layer.params, layer.grads, strict=False):
+            key = f"layer {i} ({type(layer).__name__}) {name}"
+            arrays[key], analytic[key] = p, g.copy()
+    errors = {}
+    for key, arr in arrays.items():
+        flat = arr.reshape(-1)  # a view: nudges reach the network
+        picks = rng.choice(flat.size, size=min(n_entries, flat.size), replace=False)
+        num = np.empty(len(picks))
+        for k, idx in enumerate(picks):
+            old = flat[idx]
+            flat[idx] = old + eps
+            plus = loss()
+            flat[idx] = old - eps
+            minus = loss()
+            flat[idx] = old
+            num[k] = (plus - minus) / (2 * eps)
+        errors[key] = rel_error(analytic[key].reshape(-1)[picks], num)
+    return errors
+
+
+def random_shift(x, max_shift: int = 1, rng=None) -> np.ndarray:
+    """Move every image of a batch by its own random offset of up to ``max_shift`` pixels (zeros fill in).
+
+    A cheap data augmentation: a digit moved by one pixel is still the same digit, so the network
+    learns not to care exactly where the strokes are.
+
+    Parameters
+    ----------
+    x : numpy.ndarray, shape (B, D, H, W)
+    max_shift : int, optional
+        Offsets are drawn uniformly from ``-max_shift .. max_shift`` in each direction; 0 returns a copy.
+    rng : numpy.random.Generator or int, optional
+
+    Returns
+    -------
+    numpy.ndarray, shape and dtype of x (a new array)
+
+    Examples
+    --------
+    >>> x = np.zeros((1, 1, 3, 3)); x[0, 0, 1, 1] = 1.0
+    >>> y = random_shift(x, 1, rng=0)
+    >>> float(y.sum()), y.shape
+    (1.0, (1, 1, 3, 3))
+    """
+    x = np.asarray(x)
+    if x.ndim != 4:
+        raise ValueError(f"x must have 4 dimensions (B, D, H, W); got {x.ndim} with shape {x.shape}")
+    m = non_negative_int(max_shift, "max_shift")
+    if m == 0:
+        return x.copy()
+    rng = np.random.default_rng(rng)
+    n_b, _, h, w = x.shape
+    padded = np.zeros(x.shape[:2] + (h + 2 * m, w + 2 * m), dtype=x.dtype)
+    padded[:, :, m : m + h, m : m + w] = x
+    windows = sliding_window_view(padded, (h, w), axis=(2, 3))  # (B, D, 2m+1, 2m+1, H, W)
+    dy, dx = rng.integers(0, 2 * m + 1, size=(2, n_b))
+    return np.ascontiguousarray(windows[np.arange(n_b), :, dy, dx])

@@ -1,0 +1,136 @@
+"""The Gradescope bundle, run here in a simulated /autograder on four kinds of submission."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import pytest
+from submissions import planted_notebook
+
+from lessonkit.course.grading.grader import grade_notebook
+from lessonkit.course.grading.gradescope import VISIBILITIES, build_bundle, exercise_notebook
+from lessonkit.course.grading.sandbox import sandbox_problem
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_bundle_follows_the_specification(tmp_path):
+    bundle = build_bundle("bp_delta_map", tmp_path / "autograder.zip", "hidden")
+    with zipfile.ZipFile(bundle) as zf:
+        names = zf.namelist()
+        assert {"setup.sh", "run_autograder", "config.json"} <= set(names)  # at the root of the zip
+        for script in ("setup.sh", "run_autograder"):
+            assert (zf.getinfo(script).external_attr >> 16) & 0o111, f"{script} must be executable"
+            assert zf.read(script).startswith(b"#!/usr/bin/env bash")
+        assert "course/pyproject.toml" in names and "course/lessonkit/course/grading/grader.py" in names
+        assert not [n for n in names if "solutions" in n or "tests/" in n or "__pycache__" in n]
+        setup = zf.read("setup.sh").decode()
+        assert "apt-get install" in setup and "bubblewrap" in setup
+        assert "pip install --quiet /autograder/source/course" in setup
+        assert json.loads(zf.read("config.json")) == {
+            "exercise": "02_bp_delta_map",
+            "hidden_visibility": "hidden",
+        }
+
+
+def test_exercise_names_and_bad_arguments(tmp_path):
+    assert [exercise_notebook(x) for x in ("01_primitives", "03", "layer_backward")] == [
+        "01_primitives",
+        "03_compute_gradient",
+        "04_conv_layer",
+    ]
+    with pytest.raises(ValueError, match=r"exercise must be an exercise notebook .*; got 'conv'"):
+        exercise_notebook("conv")
+    with pytest.raises(ValueError, match=r"hidden_visibility must be one of hidden, .*; got 'later'"):
+        build_bundle("02", tmp_path / "a.zip", "later")
+    proc = subprocess.run(
+        [sys.executable, "-m", "lessonkit", "gradescope", "conv", "-o", str(tmp_path / "a.zip")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 2 and proc.stderr.startswith("error: exercise must be")
+
+
+def _autograde(tmp_path, bundle, name: str, writer) -> dict:
+    root = tmp_path / name / "autograder"
+    (root / "source").mkdir(parents=True)
+    (root / "submission").mkdir()
+    with zipfile.ZipFile(bundle) as zf:
+        zf.extractall(root / "source")
+    writer(root / "submission")
+    env = dict(os.environ, LESSONKIT_AUTOGRADER_ROOT=str(root), LESSONKIT_AUTOGRADER_PYTHON=sys.executable)
+    proc = subprocess.run(
+        ["bash", str(root / "source" / "run_autograder")],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
+
+
+def _valid(results: dict) -> None:
+    """The fields Gradescope's specification defines, with their types."""
+    assert isinstance(results["score"], (int, float)) and isinstance(results["output"], str)
+    assert isinstance(results["execution_time"], (int, float)) and results["execution_time"] >= 0
+    assert results.get("visibility", "visible") in VISIBILITIES
+    assert results.get("stdout_visibility", "hidden") in VISIBILITIES
+    assert results["tests"], "no tests"
+    for test in results["tests"]:
+        assert set(test) <= {"score", "max_score", "status", "name", "output", "visibility", "number", "tags"}
+        assert isinstance(test["name"], str) and isinstance(test["output"], str)
+        assert isinstance(test["score"], (int, float)) and isinstance(test["max_score"], (int, float))
+        assert 0 <= test["score"] <= test["max_score"] and test["status"] in ("passed", "failed")
+        assert test["visibility"] in VISIBILITIES
+    assert sum(t["score"] for t in results["tests"]) == results["score"]
+    assert any(t["visibility"] == "visible" for t in results["tests"])  # keeps the total visible
+
+
+@pytest.mark.grader
+def test_run_autograder_on_right_wrong_crashing_and_unreadable(tmp_path):
+    bundle = build_bundle("02_bp_delta_map", tmp_path / "autograder.zip")
+    solution = ROOT / "solutions" / "02_bp_delta_map.ipynb"
+    kinds = {
+        "right": lambda d: shutil.copyfile(solution, d / "02_bp_delta_map.ipynb"),
+        "wrong": lambda d: nbformat.write(
+            planted_notebook(ROOT / "tests/planted/bp_ignored_stride.txt")[1], d / "mine.ipynb"
+        ),
+        "crashing": lambda d: nbformat.write(
+            planted_notebook(ROOT / "tests/planted/bp_crash.txt")[1], d / "02_bp_delta_map.ipynb"
+        ),
+        "unreadable": lambda d: (d / "02_bp_delta_map.ipynb").write_text("{ oops", encoding="utf-8"),
+    }
+    results = {kind: _autograde(tmp_path, bundle, kind, writer) for kind, writer in kinds.items()}
+    for r in results.values():
+        _valid(r)
+    assert [results[k]["score"] for k in kinds] == [10, 6, 0, 0]
+    hidden = [t for t in results["wrong"]["tests"] if t["max_score"] > 0]
+    assert {t["visibility"] for t in hidden} == {"after_published"}
+    assert any(
+        t["name"] == "bp_delta_map: stride S > 1" and t["score"] == 0 and "stride ignored" in t["output"]
+        for t in hidden
+    )
+    public = results["wrong"]["tests"][0]
+    assert (
+        public["visibility"] == "visible"
+        and public["status"] == "failed"
+        and "public case" in public["output"]
+    )
+    assert results["right"]["tests"][0]["output"] == "all 20 public cases pass"
+    assert "could not be read" in results["unreadable"]["output"]
+    # the same scores as the grader's own JSON for the same notebooks
+    for kind in ("right", "wrong", "crashing"):
+        notebook = next((tmp_path / kind / "autograder" / "submission").glob("*.ipynb"))
+        assert grade_notebook(notebook).as_dict()["score"] == results[kind]["score"], kind  # = grade --json
+    isolated = "not isolated" not in results["right"]["output"]
+    assert isolated == (sandbox_problem() is None)

@@ -1,0 +1,159 @@
+"""Grading a class: parallel runs equal serial ones; the CSV, JSON and feedback files a teacher uses."""
+
+from __future__ import annotations
+
+import csv
+import fcntl
+import json
+import os
+import pty
+import shutil
+import struct
+import subprocess
+import sys
+import termios
+from pathlib import Path
+
+import nbformat
+import pytest
+from submissions import planted_notebook
+
+from lessonkit.course.grading.grader import grade_path
+from lessonkit.course.grading.reports import student_name
+from lessonkit.course.grading.sandbox import sandbox_problem
+
+ROOT = Path(__file__).resolve().parents[3]
+NO_SANDBOX = ["--no-sandbox"] if sandbox_problem() else []
+
+pytestmark = pytest.mark.grader
+
+
+@pytest.fixture(scope="module")
+def klass(tmp_path_factory):
+    """A small class of 02_bp_delta_map: one folder per student, right and wrong answers."""
+    folder = tmp_path_factory.mktemp("klass")
+    for student in ("ana", "ben"):
+        (folder / student).mkdir()
+        shutil.copyfile(
+            ROOT / "solutions" / "02_bp_delta_map.ipynb", folder / student / "02_bp_delta_map.ipynb"
+        )
+    for student, bug in (("chen", "bp_no_rot180"), ("dara", "bp_ignored_stride"), ("eli", "bp_crash")):
+        (folder / student).mkdir()
+        _, nb = planted_notebook(ROOT / "tests" / "planted" / f"{bug}.txt")
+        nbformat.write(nb, folder / student / "02_bp_delta_map.ipynb")
+    (folder / "fay").mkdir()
+    (folder / "fay" / "02_bp_delta_map.ipynb").write_text("not a notebook", encoding="utf-8")
+    return folder
+
+
+def _cli(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "lessonkit", *args, *NO_SANDBOX], capture_output=True, text=True, cwd=ROOT
+    )
+
+
+def test_parallel_grading_gives_the_serial_results(klass):
+    sandbox = False if NO_SANDBOX else None
+    serial = grade_path(klass, seed=5, jobs=1, student_from="folder", sandbox=sandbox)
+    parallel = grade_path(klass, seed=5, jobs=3, student_from="folder", sandbox=sandbox)
+    assert [r.as_dict() for r in serial] == [r.as_dict() for r in parallel]
+    assert [r.student for r in serial] == ["ana", "ben", "chen", "dara", "eli", "fay"]
+    assert [r.score for r in serial] == [10, 10, 0, 6, 0, 0]
+    assert {r.max_score for r in serial} == {10}
+
+
+def test_csv_json_and_feedback_files(klass, tmp_path):
+    table, fb = tmp_path / "grades.csv", tmp_path / "feedback"
+    proc = _cli(
+        "grade", str(klass), "--student-from", "folder", "--csv", str(table), "--excel",
+        "--feedback-dir", str(fb), "--json", "-j", "2",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    # JSON: one object per submission, shaped as a single notebook's, with the student
+    data = json.loads(proc.stdout)
+    single = json.loads(_cli("grade", str(klass / "ana" / "02_bp_delta_map.ipynb"), "--json").stdout)
+    assert [d["student"] for d in data] == ["ana", "ben", "chen", "dara", "eli", "fay"]
+    assert set(data[0]) == set(single) and single["student"] == "02_bp_delta_map"
+    # CSV: UTF-8 with a byte-order mark, only this assignment's function, headed with its maximum
+    raw = table.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(raw.decode("utf-8-sig").splitlines()))
+    assert rows[0] == [
+        "student",
+        "path",
+        "bp_delta_map (/10)",
+        "total",
+        "max",
+        "bp_delta_map feedback",
+        "notes",
+        "seed",
+    ]
+    by_student = {r[0]: r for r in rows[1:]}
+    assert by_student["dara"][2:5] == ["6", "6", "10"] and by_student["fay"][2:5] == ["0", "0", "10"]
+    assert "δ" in by_student["chen"][5]  # "filter not rotated: dE/da^{l-1} is cross(pad(δ, F-1), rot180(W))"
+    # feedback: one readable file per student, points and reason per group, the failing geometry
+    assert sorted(p.name for p in fb.iterdir()) == [
+        f"{s}.md" for s in ("ana", "ben", "chen", "dara", "eli", "fay")
+    ]
+    text = (fb / "dara.md").read_text(encoding="utf-8")
+    assert text.startswith("# Feedback for dara") and "Score: **6/10**" in text
+    assert "| stride S > 1 | 0/2 | wrong values" in text and "S=2, P=0" in text
+    assert "| depth D and N filters | 2/2 | every case right |" in text
+    assert "[[" not in text and "expected:" not in text  # no hidden expected values
+
+
+def test_progress_bar_on_a_terminal_only(klass, tmp_path):
+    small = tmp_path / "small"  # two students are enough to see the bar
+    for student in ("ana", "fay"):
+        shutil.copytree(klass / student, small / student)
+    klass = small
+    piped = _cli("grade", str(klass), "-j", "2")
+    assert "grading" not in piped.stderr and "notebook/s" not in piped.stderr
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a terminal 100 wide
+    proc = subprocess.run(
+        [sys.executable, "-m", "lessonkit", "grade", str(klass), "-j", "2", *NO_SANDBOX],
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        cwd=ROOT,
+        timeout=300,
+    )
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    assert proc.returncode == 0
+    assert b"grading: 100%" in shown and b"2/2" in shown
+
+
+def test_student_names():
+    root = Path("class")
+    assert student_name(root / "02_bp_delta_map__ann.ipynb", root) == "ann"
+    assert student_name(root / "ann.ipynb", root) == "ann"
+    assert student_name(root / "02_bp_delta_map.ipynb", root) == "02_bp_delta_map"
+    assert student_name(root / "ann" / "sub" / "x.ipynb", root, "folder") == "ann"
+    with pytest.raises(ValueError, match=r"student_from must be 'file' or 'folder'; got 'path'"):
+        grade_path(ROOT / "solutions" / "01_primitives.ipynb", student_from="path")
+    with pytest.raises(ValueError, match=r"jobs must be a positive integer; got 0"):
+        grade_path(ROOT / "solutions", jobs=0)
+
+
+def test_csv_cells_cannot_become_spreadsheet_formulas(tmp_path):
+    from lessonkit.course.grading.grader import ExerciseResult, Report
+    from lessonkit.course.grading.reports import write_csv
+
+    evil = '=HYPERLINK("http://evil.example","open")+cmd|calc!A0'
+    report = Report(f"class/{evil}.ipynb", 1, student=evil, notes=["-1 looks like a formula"])
+    report.exercises.append(ExerciseResult("bp_delta_map", 8, 10, ["-2 stride S > 1: wrong values on ..."]))
+    write_csv([report], tmp_path / "g.csv")
+    row = list(csv.reader((tmp_path / "g.csv").read_text(encoding="utf-8").splitlines()))[1]
+    assert row[0] == "'" + evil and row[1].startswith("class/=")  # the path does not start with "="
+    assert row[5] == "(-2) stride S > 1: wrong values on ..." and row[6] == "'-1 looks like a formula"
+    assert not any(cell[:1] in "=+-@" for cell in row if cell)

@@ -1,0 +1,209 @@
+"""lessonkit.check: passes the solutions, fails every stub and every known mistake, never raises."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import mutants
+import nbformat
+import numpy as np
+import pytest
+
+import lessonkit
+from lessonkit.course.checks import check
+from lessonkit.course.exercises import EXERCISES, exercises_of
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def functions_of(folder: str) -> dict:
+    """Run each notebook's code cells (no checks, no demos); return the functions it grades."""
+    found = {}
+    for path in sorted((ROOT / folder).glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        namespace: dict = {}
+        for cell in nb.cells:
+            if (
+                cell.cell_type != "code"
+                or "lessonkit.check(" in cell.source
+                or cell.source.startswith("try:")
+            ):
+                continue
+            exec(compile(cell.source, f"{path.name}", "exec"), namespace)
+        found.update({ex.name: namespace[ex.name] for ex in exercises_of(path.stem)})
+    return found
+
+
+SOLUTIONS = functions_of("solutions")
+STUBS = functions_of("exercises")
+
+
+def run(name, fn, capsys):
+    result = check(name, fn)
+    return result, capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name", list(EXERCISES))
+def test_solution_passes(name, capsys):
+    result, out = run(name, SOLUTIONS[name], capsys)
+    assert bool(result) and result.status == "passed", out
+    assert out.rstrip().endswith(f"{name}: all {len(EXERCISES[name].public())} public cases pass.")
+    assert out.startswith(f"Checking {name} on")
+
+
+@pytest.mark.parametrize("name", list(EXERCISES))
+def test_stub_fails_as_not_implemented(name, capsys):
+    """The invert check: every public check reports the untouched stub."""
+    result, out = run(name, STUBS[name], capsys)
+    assert not result and result.status == "not implemented"
+    assert f"{name}: not implemented yet (hint: " in out
+
+
+@pytest.mark.parametrize(
+    "name, index", [(name, i) for name, ex in EXERCISES.items() for i in range(len(ex.mistakes))]
+)
+def test_every_known_mistake_fails_and_is_named(name, index, capsys):
+    ex = EXERCISES[name]
+    mistake = ex.mistakes[index]
+    # The mistaken answers are computed here, outside the check: during a check the lessonkit
+    # function being exercised is switched off, and the variants are built from it.
+    answers = []
+    for case in ex.public():
+        try:
+            answers.append((case, mistake.func(*case.args, **case.kwargs)))
+        except ValueError as exc:
+            answers.append((case, exc))
+
+    def mistaken(*args, **kwargs):
+        for case, answer in answers:
+            if (
+                all(np.array_equal(a, b) for a, b in zip(args, case.args, strict=True))
+                and kwargs == case.kwargs
+            ):
+                if isinstance(answer, Exception):
+                    raise answer
+                return answer
+        raise AssertionError("not a public case")
+
+    result, out = run(name, mistaken, capsys)
+    assert not result, out
+    if result.status == "raised":  # e.g. padding ignored: the kernel no longer fits the input
+        assert "raised ValueError" in out
+    else:
+        assert result.status == "failed" and f"likely cause: {mistake.cause}" in out, out
+
+
+def test_a_check_stops_at_the_first_failure_and_shows_expected_and_got(capsys):
+    n = len(EXERCISES["bp_delta_map"].public())
+    result, out = run("bp_delta_map", mutants.BP["no rot180"], capsys)
+    assert f"case 1/{n}  the lecture's case: 3x3 input, 2x2 filter, S=1, P=0: FAILED" in out
+    assert f"case 2/{n}" not in out
+    expected = out.split("expected:")[1].split("got:")[0]
+    assert "[ 6. 20. 16.]" in expected  # the lecture's example, computed by lessonkit
+    assert "likely cause: filter not rotated" in out
+    assert out.rstrip().endswith(f"bp_delta_map: 0 of {n} public cases pass; fix case 1 first.")
+
+
+def test_output_is_deterministic(capsys):
+    first = run("compute_gradient", lambda *a, **k: None, capsys)[1]
+    second = run("compute_gradient", lambda *a, **k: None, capsys)[1]
+    assert first == second and "must return a tuple of 2 arrays (dW, db); got None" in first
+    assert not re.search(r"0x[0-9a-f]{6,}", first)
+
+
+def test_input_mutation_is_reported(capsys):
+    solution = SOLUTIONS["compute_gradient"]
+
+    def mutating(delta, x, filter_shape, stride=1, padding=0):
+        out = solution(delta, x, filter_shape, stride, padding)
+        x *= 0
+        return out
+
+    result, out = run("compute_gradient", mutating, capsys)
+    assert not result and "changed its input x" in out and "input mutated" in out
+
+
+@pytest.mark.parametrize(
+    "fn, text",
+    [
+        (lambda *a, **k: "hello", "returned a str ('hello') for result; return a numpy array"),
+        (lambda x, p: np.pad(x, p).tolist(), "returned a list ([[0.0, 0.0, 0.0, 0.0], [0.0, "),
+        (lambda *a, **k: np.array([object()]), "not an array of numbers"),
+        (lambda *a, **k: np.zeros((7, 7)), "has shape (7, 7); expected (4, 4)"),
+        (lambda *a, **k: 1 / 0, "raised ZeroDivisionError: division by zero"),
+        (lambda *a, **k: exit(3), "raised SystemExit"),
+        (42, "expected your function"),
+    ],
+)
+def test_a_check_never_raises(fn, text, capsys):
+    result, out = run("pad", fn, capsys)
+    assert not result and text in out
+
+
+def test_unknown_exercise(capsys):
+    result, out = run("bpDeltaMap", SOLUTIONS["bp_delta_map"], capsys)
+    assert not result and "unknown exercise 'bpDeltaMap'" in out and "bp_delta_map" in out
+
+
+def test_the_function_being_checked_is_switched_off_in_lessonkit(capsys):
+    def forwards(delta, w, input_shape, stride=1, padding=0):
+        return lessonkit.bp_delta_map(delta, w, input_shape, stride, padding)
+
+    result, out = run("bp_delta_map", forwards, capsys)
+    assert not result
+    assert (
+        "lessonkit.maths.conv.bp_delta_map is not available while your bp_delta_map is checked or graded"
+        in out
+    )
+    # ... and only while the check runs
+    g = lessonkit.bp_delta_map(np.ones((1, 2, 2)), np.ones((1, 1, 2, 2)), (1, 3, 3))
+    assert g.shape == (1, 3, 3)
+
+
+@pytest.mark.parametrize(
+    "reach",
+    [
+        lambda d, w, s, S, P: lessonkit.fast.conv_backward(d[None], np.zeros((1, *s)), w, S, P)[0][0],
+        lambda d, w, s, S, P: lessonkit.course.exercises.EXERCISES["bp_delta_map"].reference(d, w, s, S, P),
+        lambda d, w, s, S, P: lessonkit.course.exercises.bp_delta_map.bp_variant(d, w, s, S, P),
+        lambda d, w, s, S, P: lessonkit.maths.conv.conv_forward(np.zeros(s), w, np.zeros(len(w)), S, P) * 0,
+        lambda d, w, s, S, P: lessonkit.maths.layer.ConvLayer(s[0], len(w), w.shape[2:]).backward(d),
+        lambda d, w, s, S, P: lessonkit.nn.Conv(s[0], len(w), w.shape[2]).backward(d[None]),
+    ],
+)
+def test_what_computes_the_answer_is_switched_off_during_the_check(reach, capsys):
+    """Everything lessonkit has beyond what earlier exercises taught fails the check, as in the grader."""
+    result, out = run(
+        "bp_delta_map", lambda d, w, s, stride=1, padding=0: reach(d, w, s, stride, padding), capsys
+    )
+    assert not result and "is not available while your bp_delta_map is checked or graded" in out, out
+
+
+@pytest.mark.parametrize("name", list(EXERCISES))
+def test_lessonkits_own_function_passes_with_a_note(name, capsys):
+    result, out = run(name, EXERCISES[name].reference, capsys)
+    assert result, out
+    assert f"note: this is lessonkit's own {name}, not yours" in out
+
+
+def test_earlier_exercises_functions_stay_usable(capsys):
+    result, out = run("bp_delta_map", SOLUTIONS["bp_delta_map"], capsys)  # it calls lessonkit.rot180 etc.
+    assert result, out
+
+
+def test_result_shows_nothing_in_a_notebook():
+    result = check("rot180", SOLUTIONS["rot180"])
+    assert repr(result) == "CheckResult('rot180', passed=True, status='passed')"
+    assert result._ipython_display_() is None
+
+
+def test_an_endless_loop_is_stopped(capsys):
+    def loops(x, p):
+        while True:
+            pass
+
+    result = check("pad", loops, timeout=0.3)
+    out = capsys.readouterr().out
+    assert not result and result.status == "timeout" and "still running after 0.3 s" in out
+    assert check("rot180", SOLUTIONS["rot180"])  # the alarm is off again

@@ -1,0 +1,107 @@
+"""Every notebook matches its one source: lessons and solutions their Markdown, exercises the solutions.
+
+A teacher edits ``notebooks/NN_*.md`` or ``solutions/NN_*.md`` (or the notebook in JupyterLab, which
+jupytext pairs with it) and runs ``make lessons``; this test fails until they have.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from lessonkit.course.exercises_build import build_all as build_exercises
+from lessonkit.course.lessons_build import expected_cells, sources, stale
+
+ROOT = Path(__file__).resolve().parents[2]
+MARKDOWN = sources(ROOT)
+EXERCISES = sorted((ROOT / "exercises").glob("[0-9][0-9]_*.ipynb"))
+
+
+def test_every_lesson_and_solution_has_a_markdown_source():
+    notebooks = sorted(
+        p for folder in ("notebooks", "solutions") for p in (ROOT / folder).glob("[0-9][0-9]_*.ipynb")
+    )
+    assert [md.with_suffix(".ipynb") for md in MARKDOWN] == notebooks
+    assert len([m for m in MARKDOWN if m.parent.name == "notebooks"]) == 8 and len(EXERCISES) == 4
+    for folder in ("notebooks", "solutions"):
+        assert 'formats = "ipynb,md:myst"' in (ROOT / folder / "jupytext.toml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [md.with_suffix(".ipynb") for md in MARKDOWN] + EXERCISES,
+    ids=lambda p: f"{p.parent.name}/{p.name}",
+)
+def test_notebook_is_up_to_date_with_its_source(path):
+    if path.parent.name == "exercises":
+        wanted = build_exercises(ROOT / "solutions", ROOT / "exercises")[path]
+        assert path.read_text(encoding="utf-8") == wanted, f"{path} is stale: run make lessons"
+        return
+    md = path.with_suffix(".md")
+    why = stale(md)
+    assert why is None, f"{path} is stale ({why}): run make lessons"
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert [c.execution_count for c in code] == list(range(1, len(code) + 1)), "not run top to bottom"
+    assert not [o for c in code for o in c.outputs if o.output_type == "error"]
+    assert "widgets" not in nb.metadata and not any("execution" in c.metadata for c in nb.cells)
+
+
+def test_a_changed_sentence_is_seen(tmp_path):
+    """The check can fail: one edited Markdown sentence makes the pair stale."""
+    md = tmp_path / "05_conv_layer.md"
+    md.write_text(
+        (ROOT / "notebooks" / "05_conv_layer.md")
+        .read_text(encoding="utf-8")
+        .replace("Here they become one object", "Here they become a single object", 1),
+        encoding="utf-8",
+    )
+    (tmp_path / "05_conv_layer.ipynb").write_bytes((ROOT / "notebooks" / "05_conv_layer.ipynb").read_bytes())
+    assert stale(md) == "its cells differ from the Markdown"
+    changed = [c for c in expected_cells(md).cells if "a single object" in c.source]
+    assert len(changed) == 1
+
+
+def _copy(tmp_path, name="05_conv_layer"):
+    for ext in (".md", ".ipynb"):
+        (tmp_path / f"{name}{ext}").write_bytes((ROOT / "notebooks" / f"{name}{ext}").read_bytes())
+    return tmp_path / f"{name}.md", tmp_path / f"{name}.ipynb"
+
+
+def test_an_edit_in_the_markdown_reaches_the_notebook_and_nothing_else_changes(tmp_path):
+    import os
+
+    from lessonkit.course.lessons_build import build
+
+    md, ipynb = _copy(tmp_path)
+    before = nbformat.read(ipynb, as_version=4)
+    md.write_text(
+        md.read_text(encoding="utf-8").replace(
+            "Here they become one object", "Here they become a single object", 1
+        ),
+        encoding="utf-8",
+    )
+    os.utime(md, (ipynb.stat().st_mtime + 10,) * 2)
+    assert build(md) == "notebook to be rebuilt from the Markdown; rewritten (outputs kept)"
+    after = nbformat.read(ipynb, as_version=4)
+    changed = [k for k, (a, b) in enumerate(zip(before.cells, after.cells, strict=True)) if a != b]
+    assert len(changed) == 1 and "a single object" in after.cells[changed[0]].source
+    assert stale(md) is None
+
+
+def test_an_edit_saved_in_the_notebook_reaches_the_markdown(tmp_path):
+    import os
+
+    from lessonkit.course.lessons_build import build
+
+    md, ipynb = _copy(tmp_path)
+    nb = nbformat.read(ipynb, as_version=4)
+    first = next(c for c in nb.cells if c.cell_type == "markdown")
+    first.source += "\n\nA sentence a teacher added in JupyterLab."
+    nbformat.write(nb, ipynb)
+    os.utime(ipynb, (md.stat().st_mtime + 10,) * 2)
+    assert build(md).startswith("Markdown updated from the notebook")
+    assert "A sentence a teacher added in JupyterLab." in md.read_text(encoding="utf-8")
+    assert stale(md) is None

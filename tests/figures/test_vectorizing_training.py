@@ -1,0 +1,72 @@
+"""Figures of lessons 06 and 07 (lessonkit.figures.training): they draw what they claim, without pyplot state."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lessonkit.figures import png_bytes, training, vectorizing
+from lessonkit.network import bench
+
+
+def _texts(fig):
+    return [t.get_text() for ax in fig.axes for t in ax.texts]
+
+
+def test_im2col_figure_shows_the_rows_and_their_products():
+    x = np.array([[3, 1, 0, 2], [1, 4, 2, 0], [0, 2, 5, 1], [2, 0, 1, 3]])
+    fig = vectorizing.im2col_figure(x)
+    texts = _texts(fig)
+    # 16 input cells + 9x4 im2col cells + 4 filter cells + 9 net cells + 9 net-map cells
+    numbers = [t for t in texts if t.lstrip("-").isdigit()]
+    assert len(numbers) == 16 + 36 + 4 + 9 + 9
+    rows = np.array([x[i : i + 2, j : j + 2].ravel() for i in range(3) for j in range(3)])
+    net = rows @ np.array([1, 2, 0, -1])
+    assert [int(t) for t in numbers[-9:]] == net.tolist()  # the folded net map, row by row
+    assert png_bytes(fig)[:4] == b"\x89PNG"
+
+
+def test_col2im_figure_counts_windows_and_marks_unread_pixels():
+    fig = vectorizing.col2im_figure(((4, 4, 2, 2, 1, 0), (5, 5, 2, 2, 2, 0)))
+    left = [t.get_text() for t in fig.axes[0].texts]
+    assert sorted(int(t) for t in left) == sorted([1, 2, 2, 1, 2, 4, 4, 2, 2, 4, 4, 2, 1, 2, 2, 1])
+    right = [t.get_text() for t in fig.axes[1].texts]
+    assert right.count("0") == 9 and any("never read" in t for t in right)
+
+
+def test_benchmark_figure_draws_one_bar_per_series_and_case():
+    rows = bench.run(
+        [bench.Workload("tiny", 1, 1, 4, 4, 1, 2, 2)], dtypes=("float64",), repeats=1, torch=False
+    )
+    fig = vectorizing.benchmark_figure(rows)
+    ax = fig.axes[0]
+    assert len(ax.patches) == 2  # loop and fast; torch is absent
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["loop reference", "lessonkit.fast"]
+
+
+def test_training_figures():
+    history = {"loss": [1.0, 0.5, 0.2], "train_acc": [0.5, 0.8, 0.99], "test_acc": [0.4, 0.7, 0.98]}
+    fig = training.training_curves_figure(history)
+    assert len(fig.axes) == 2 and len(fig.axes[1].lines) == 3  # train, test, target line
+    cm = np.array([[5, 1], [0, 4]])
+    fig = training.confusion_matrix_figure(cm)
+    assert sorted(_texts(fig)) == ["1", "4", "5"] and "9 of 10 right" in fig.axes[0].get_title()
+    images = np.zeros((3, 64))
+    fig = training.misclassified_figure(images, [1, 2, 3], [7, 5, 8], [0.5, 0.6, 0.7])
+    assert [ax.get_title() for ax in fig.axes] == ["1 → 7 (50%)", "2 → 5 (60%)", "3 → 8 (70%)"]
+    assert "no mistakes" in training.misclassified_figure(np.zeros((0, 64)), [], []).texts[0].get_text()
+    fig = training.digits_figure(np.zeros((4, 8, 8)), [0, 1, 2, 3])
+    assert [ax.get_title() for ax in fig.axes] == ["0", "1", "2", "3"]
+
+
+@pytest.mark.parametrize("with_maps", [False, True])
+def test_filters_figure(with_maps):
+    rng = np.random.default_rng(0)
+    w = rng.normal(size=(4, 1, 3, 3))
+    maps = rng.random((4, 8, 8)) if with_maps else None
+    fig = training.filters_figure(w, maps, rng.random((8, 8)) if with_maps else None)
+    images = [ax for ax in fig.axes if ax.images]
+    assert len(images) == (4 + 4 + 1 if with_maps else 4)  # filters, maps, input
+    assert len(fig.axes) == len(images) + 1  # and the colour bar
+    lo, hi = images[0].images[0].get_clim()
+    assert lo == -hi == -np.abs(w).max()  # symmetric scale: white is exactly 0
