@@ -1,6 +1,7 @@
 # make lab   - create .venv if missing, install the course into it, start JupyterLab on the course
 #              folder (notebooks/, exercises/, my-work/ after `python -m lessonkit start`), opening lesson 00
-# make test  - same venv; unit tests, doctests and nbval over every notebook folder
+# make test  - same venv; make lint, then unit tests, doctests and nbval over every notebook folder
+# make lint  - ruff (lint and format) over lessonkit, tests and tools; mypy over lessonkit
 # Extra JupyterLab arguments: make lab ARGS=--no-browser
 PYTHON ?= python3
 VENV ?= .venv
@@ -32,7 +33,7 @@ lab: $(STAMP)
 
 # One pytest run for everything checked strictly (unit tests, doctests, lessons, solutions),
 # then one for the exercises, whose stubs raise on purpose (nbval-lax).
-test: $(STAMP)
+test: lint
 	$(PY) -m pytest -n auto --dist loadscope $(PYTEST_ARGS) $(STRICT_PATHS)
 	@if ls exercises/*.ipynb >/dev/null 2>&1; then \
 		$(PY) -m pytest $(PYTEST_ARGS) --nbval-lax --nbval-current-env exercises; fi
@@ -40,8 +41,9 @@ test: $(STAMP)
 STRICT_PATHS = lessonkit tests $(if $(wildcard notebooks/*.ipynb solutions/*.ipynb),--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(wildcard notebooks/*.ipynb solutions/*.ipynb),)
 
 lint: $(STAMP)
-	$(PY) -m ruff check lessonkit tests
-	$(PY) -m ruff format --check lessonkit tests
+	$(PY) -m ruff check lessonkit tests tools
+	$(PY) -m ruff format --check lessonkit tests tools
+	$(PY) -m mypy
 
 clean:
 	rm -rf $(VENV) build *.egg-info

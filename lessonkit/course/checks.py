@@ -12,6 +12,7 @@ import inspect
 import signal
 import threading
 import traceback
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import numpy as np
@@ -43,7 +44,7 @@ class CheckResult:
         """Show nothing: the report was printed while checking."""
 
 
-def check(name: str, fn, *, timeout: float = 10.0) -> CheckResult:
+def check(name: str, fn: Callable, *, timeout: float = 10.0) -> CheckResult:
     """Check the learner's function ``fn`` for exercise ``name`` on the public cases, easy to hard.
 
     Parameters
@@ -168,7 +169,7 @@ def _run(name, fn, lines: list, timeout: float) -> tuple[bool, str]:
 
 
 @contextmanager
-def switched_off(exercise: str, allowed: frozenset):
+def switched_off(exercise: str, allowed: frozenset) -> Iterator[None]:
     """While active, every lessonkit function the exercise may not use raises RuntimeError.
 
     ``allowed`` holds units (``"ops.pad"``, see :mod:`lessonkit.course.grading.curriculum`): what earlier

@@ -17,6 +17,10 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 __all__ = ["MarkerError", "strip_solutions", "build_notebook", "build_all", "write_all"]
 
@@ -75,7 +79,7 @@ def strip_solutions(source: str, where: str = "cell") -> str:
     return "\n".join(out)
 
 
-def build_notebook(nb, where: str = "notebook"):
+def build_notebook(nb: NotebookNode, where: str = "notebook") -> NotebookNode:
     """The exercise version of a solution notebook (an nbformat NotebookNode): stubs, no outputs."""
     nb = copy.deepcopy(nb)
     nb.metadata.pop("widgets", None)

@@ -18,8 +18,13 @@ Every ``notebooks/NN_*.md`` and ``solutions/NN_*.md`` is the source of the ``.ip
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 __all__ = ["SOURCE_FOLDERS", "KERNELSPEC", "sources", "expected_cells", "stale", "build", "build_all"]
 
@@ -28,7 +33,7 @@ KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "langua
 FORMAT = "md:myst"
 
 
-def sources(root) -> list:
+def sources(root: str | os.PathLike[str]) -> list:
     """The Markdown sources under ``root``'s lesson and solution folders, sorted."""
     return [p for folder in SOURCE_FOLDERS for p in sorted((Path(root) / folder).glob("[0-9][0-9]_*.md"))]
 
@@ -47,7 +52,7 @@ def _inputs(nb) -> list:
     return [(c.cell_type, c.source, dict(c.metadata), c.get("id")) for c in nb.cells]
 
 
-def expected_cells(md: Path):
+def expected_cells(md: Path) -> NotebookNode:
     """The notebook its Markdown source describes (cells, metadata and ids; no outputs)."""
     import jupytext
 
@@ -97,8 +102,8 @@ def _code(nb) -> list:
     return [c.source for c in nb.cells if c.cell_type == "code"]
 
 
-def _merge_streams(outputs) -> list:
-    merged = []
+def _merge_streams(outputs: list) -> list:
+    merged: list = []
     for out in outputs:
         if merged and out.output_type == "stream" and merged[-1].output_type == "stream":
             if merged[-1].name == out.name:
@@ -142,7 +147,7 @@ def build(md: Path, force: bool = False, timeout: int = 600) -> str:
     return f"{synced}; {what}"
 
 
-def build_all(root, force: bool = False, only: list | None = None) -> list:
+def build_all(root: str | os.PathLike[str], force: bool = False, only: list | None = None) -> list:
     """Build every lesson and solution (or those whose stem starts with one of ``only``), then the
     exercises; return ``(path, what happened)`` pairs."""
     from .exercises_build import write_all

@@ -20,12 +20,17 @@ from __future__ import annotations
 
 import argparse
 import html
+import os
 import posixpath
 import re
 import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 __all__ = ["build_site", "notebook_title", "main"]
 
@@ -123,7 +128,7 @@ class _Page:
     section: str
 
 
-def notebook_title(nb, fallback: str = "") -> str:
+def notebook_title(nb: NotebookNode, fallback: str = "") -> str:
     """The text of a notebook's first markdown heading, without markdown markup.
 
     Parameters
@@ -273,7 +278,9 @@ def _mathjax(outdir: Path, mathjax: str) -> str:
     return CDN_MATHJAX if mathjax == "cdn" else mathjax
 
 
-def build_site(outdir, root=None, mathjax: str = "local") -> list[Path]:
+def build_site(
+    outdir: str | os.PathLike[str], root: str | os.PathLike[str] | None = None, mathjax: str = "local"
+) -> list[Path]:
     """Write the static HTML edition of the course's notebooks into outdir.
 
     Parameters
@@ -337,7 +344,7 @@ def build_site(outdir, root=None, mathjax: str = "local") -> list[Path]:
         body = body.replace("</table>", "</table></div>")
         body = body.replace("</head>", CSS + "</head>", 1)
         top, bottom = _nav(pages, i, "top"), _nav(pages, i, "bottom")
-        body = re.sub(r"(<body[^>]*>)", lambda m, top=top: m.group(1) + top, body, count=1)
+        body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + top, body, count=1)  # noqa: B023  (used at once)
         body = body.replace("</body>", bottom + "</body>", 1)
         if page.target.parent != PurePosixPath("."):  # a page one folder down loads MathJax from ../
             body = body.replace('src="mathjax/', 'src="../mathjax/')

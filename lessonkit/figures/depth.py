@@ -7,7 +7,10 @@ also thick and solid (the others thin and dotted), zeros are hatched, and number
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure, SubFigure
 from matplotlib.patches import Circle, FancyArrowPatch
+from numpy.typing import ArrayLike
 
 from ..maths.ops import correlate2d, pad, rot180
 from .grid import draw_row
@@ -39,7 +42,9 @@ def _node(ax, xy, text: str, *, face: str, edge: str, lw: float, hatch: str | No
     ax.text(*xy, text, ha="center", va="center", fontsize=11, color=INK, zorder=4)
 
 
-def depth_node_diagram(D: int = 3, N: int = 2, channel: int = 0, direction: str = "forward", ax=None):
+def depth_node_diagram(
+    D: int = 3, N: int = 2, channel: int = 0, direction: str = "forward", ax: Axes | None = None
+) -> Figure | SubFigure:
     """Draw layer l-1 (D channels) and layer l (N feature maps) as nodes joined by the filters.
 
     Each input channel d is joined to every output node n by the 2-D filter slice W_{n,d}
@@ -161,7 +166,7 @@ def depth_node_diagram(D: int = 3, N: int = 2, channel: int = 0, direction: str 
     return fig
 
 
-def depth_node_figure(D: int = 3, N: int = 2, channel: int = 0):
+def depth_node_figure(D: int = 3, N: int = 2, channel: int = 0) -> Figure:
     """The forward and the backward node diagram of one input channel, side by side.
 
     Parameters
@@ -191,7 +196,7 @@ def depth_node_figure(D: int = 3, N: int = 2, channel: int = 0):
     return fig
 
 
-def depth_sum_figure(delta, w, channel: int = 0):
+def depth_sum_figure(delta: ArrayLike, w: ArrayLike, channel: int = 0) -> Figure:
     """dE/da_d^{l-1} as the sum over filters of cross(pad(δ_n, F-1), rot180(W_{n,d})) (stride 1, P = 0).
 
     Parameters

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sympy
+    from IPython.display import Math
+
+
 __all__ = [
     "equation",
 ]
 
 
-def equation(lhs: str, expr):
+def equation(lhs: str, expr: sympy.Expr) -> Math:
     r"""Show ``lhs = expr`` as typeset maths, with the δ symbols of lessonkit.maths.symbolic written as δ.
 
     lessonkit.maths.symbolic names its error terms ``delta_{i,j}``; plain sympy LaTeX would print the word

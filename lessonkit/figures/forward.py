@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure
+from numpy.typing import ArrayLike
 
 from ..maths.conv import bp_delta_map, conv_forward
 from ..maths.ops import rot180
@@ -110,7 +111,15 @@ def _window(m: int, n: int, fh: int, fw: int, stride: int) -> tuple[slice, slice
     return slice(m * stride, m * stride + fh), slice(n * stride, n * stride + fw)
 
 
-def forward_figure(x, w, b: float = 0.0, stride: int = 1, padding: int = 0, out=(0, 0), fmt="{:g}") -> Figure:
+def forward_figure(
+    x: ArrayLike,
+    w: ArrayLike,
+    b: float = 0.0,
+    stride: int = 1,
+    padding: int = 0,
+    out: tuple[int, int] = (0, 0),
+    fmt: str = "{:g}",
+) -> Figure:
     """Input (padded) ⋆ filter = feature map, with the receptive field of output ``out`` highlighted.
 
     Parameters
@@ -139,7 +148,7 @@ def forward_figure(x, w, b: float = 0.0, stride: int = 1, padding: int = 0, out=
     net = conv_forward(x[None], w[None, None], [b], stride, padding)[0]
     m, n = out
     fh, fw = w.shape
-    panels = [
+    panels: list[dict] = [
         {
             "values": x,
             "pad": padding,
@@ -160,7 +169,7 @@ def forward_figure(x, w, b: float = 0.0, stride: int = 1, padding: int = 0, out=
     return draw_row(panels, ["⋆", "="], suptitle=f"+ w_b = {b:g}" if b else None)
 
 
-def lecture_example_figure(out=(0, 0)) -> Figure:
+def lecture_example_figure(out: tuple[int, int] = (0, 0)) -> Figure:
     """The lecture's first figure: 3×3 input, 2×2 filter, stride 1, giving a 2×2 feature map.
 
     Cells carry the lecture's names (a₁₁ ... net₂₂); ``out`` picks the highlighted output.
@@ -172,7 +181,7 @@ def lecture_example_figure(out=(0, 0)) -> Figure:
     True
     """
     m, n = out
-    panels = [
+    panels: list[dict] = [
         {
             "values": None,
             "cell_labels": _labels("a", 3, 3),
@@ -192,7 +201,9 @@ def lecture_example_figure(out=(0, 0)) -> Figure:
     return draw_row(panels, ["⋆", "="], cell=0.75)
 
 
-def padded_delta_figure(delta=None, w=None, target=(0, 1)) -> Figure:
+def padded_delta_figure(
+    delta: ArrayLike | None = None, w: ArrayLike | None = None, target: tuple[int, int] = (0, 1)
+) -> Figure:
     """δ^l padded with a ring of F-1 zeros, cross-correlated with rot180(W), gives dE/da^{l-1}.
 
     Parameters
@@ -229,14 +240,14 @@ def padded_delta_figure(delta=None, w=None, target=(0, 1)) -> Figure:
         text += " = " + f"{sum(d[m, n] * k[u, v] for m, n, u, v in terms):g}".replace("-", "−")
     caption = f"dE/da{sub(i + 1, j + 1)} = {text}"
     rot_labels = _labels("w", fh, fw)[::-1, ::-1]
-    p0 = {
+    p0: dict = {
         "values": d,
         "pad": fh - 1,
         "title": f"$\\delta^l$ padded by F−1 = {fh - 1}",
         "highlight": _window(i, j, fh, fw, 1),
     }
     p1 = {"values": rot180(k) if not symbolic else None, "title": "rot180(W)"}
-    p2 = {
+    p2: dict = {
         "title": "dE/d$a^{l-1}$" + (" (∂a₁₂ = dE/da₁₂)" if symbolic else ""),
         "highlight": (slice(i, i + 1), slice(j, j + 1)),
     }
@@ -253,7 +264,7 @@ def padded_delta_figure(delta=None, w=None, target=(0, 1)) -> Figure:
 
 
 def input_cell_figure(
-    cell=(0, 1), h: int = 3, w: int = 3, f: int = 2, stride: int = 1, padding: int = 0
+    cell: tuple[int, int] = (0, 1), h: int = 3, w: int = 3, f: int = 2, stride: int = 1, padding: int = 0
 ) -> Figure:
     """Input cell ``cell`` and the outputs it feeds, each labelled with the weight it goes through.
 
@@ -287,7 +298,7 @@ def input_cell_figure(
         terms = " + ".join(f"δ{sub(m + 1, n + 1)}w{sub(u + 1, v + 1)}" for m, n, u, v in feeds)
     else:
         terms = "0 (no window reads it)"
-    panels = [
+    panels: list[dict] = [
         {
             "values": None,
             "cell_labels": in_labels,

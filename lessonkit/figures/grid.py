@@ -15,6 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure, SubFigure
 from matplotlib.patches import Rectangle
+from numpy.typing import ArrayLike
 
 from .style import CELL, FACE, HALO, INK, MUTED, ROLES, new_figure
 
@@ -66,16 +67,16 @@ def _to_mask(spec, shape: tuple[int, int], name: str) -> np.ndarray | None:
 
 def draw_grid(
     ax: Axes,
-    values,
+    values: ArrayLike,
     *,
     title: str | None = None,
     fmt: str = "{:g}",
-    highlight=None,
+    highlight: ArrayLike | None = None,
     highlight_label: str | None = None,
     pad: int | tuple[int, int] = 0,
-    zero_mask=None,
-    hatch_mask=None,
-    cell_labels=None,
+    zero_mask: ArrayLike | None = None,
+    hatch_mask: ArrayLike | None = None,
+    cell_labels: ArrayLike | None = None,
     origin: tuple[float, float] = (0, 0),
     fontsize: float = 12,
 ) -> Axes:
@@ -265,7 +266,7 @@ def row_size(
     >>> [round(v, 2) for v in row_size([(2, 2)], cell=1.0)]
     [2.6, 3.5]
     """
-    shapes = [tuple(int(v) for v in s) for s in shapes]
+    shapes = [(int(s[0]), int(s[1])) for s in shapes]
     rows = max(r for r, _ in shapes)
     width = sum(_ratios(shapes, op_width)) * cell + 0.3
     height = (rows + extra_height) * cell + (0.4 if suptitle else 0.1)
@@ -281,7 +282,7 @@ def figure_row(
     extra_height: float = 1.4,
     suptitle: str | None = None,
     fig: Figure | SubFigure | None = None,
-) -> tuple[Figure, list[Axes]]:
+) -> tuple[Figure | SubFigure, list[Axes]]:
     """A figure with one Axes per grid, side by side, and operator glyphs between them.
 
     Parameters
@@ -313,7 +314,7 @@ def figure_row(
     >>> len(axes), len(fig.axes)
     (3, 5)
     """
-    shapes = [tuple(int(v) for v in s) for s in shapes]
+    shapes = [(int(s[0]), int(s[1])) for s in shapes]
     ops = list(operators) + [""] * (len(shapes) - 1 - len(operators))
     if len(ops) != len(shapes) - 1:
         raise ValueError(
@@ -385,7 +386,7 @@ def draw_row(
         cell = row_kwargs.get("cell", 0.55)
         fig.text(
             0.5,
-            0.3 * cell / fig.get_figheight(),
+            0.3 * cell / fig.figure.get_figheight(),
             caption,
             ha="center",
             va="bottom",
@@ -394,8 +395,8 @@ def draw_row(
         )
         for ax in fig.axes:
             box = ax.get_position()
-            shift = 0.4 * cell / fig.get_figheight()
-            ax.set_position([box.x0, box.y0 + shift, box.width, box.height - shift])
+            shift = 0.4 * cell / fig.figure.get_figheight()
+            ax.set_position((box.x0, box.y0 + shift, box.width, box.height - shift))
     for ax, p, (r, c) in zip(axes, panels, shapes, strict=True):
         p = dict(p)
         values = p.pop("values", None)
@@ -404,4 +405,4 @@ def draw_row(
         extra = (rows - r) / 2
         ax.set_ylim(rows - extra + 0.9, -extra - 0.9)
         ax.set_xlim(-0.15, c + 0.15)
-    return fig
+    return fig.figure  # the whole figure, also when drawn into a subfigure

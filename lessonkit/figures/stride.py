@@ -5,8 +5,11 @@ Every function returns a matplotlib Figure (no pyplot). Indices are 0-based like
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 from matplotlib.figure import Figure
+from numpy.typing import ArrayLike
 
 from ..maths.conv import bp_delta_map, conv_forward, stride_one_map
 from ..maths.ops import correlate2d, pad_hw, rot180
@@ -20,7 +23,7 @@ __all__ = [
 ]
 
 
-def stride_compare_figure(x, w, stride: int = 2, fmt: str = "{:g}") -> Figure:
+def stride_compare_figure(x: ArrayLike, w: ArrayLike, stride: int = 2, fmt: str = "{:g}") -> Figure:
     """Top: the stride-1 feature map with the cells stride S keeps; bottom: the stride-S map itself.
 
     Examples
@@ -70,7 +73,7 @@ def stride_compare_figure(x, w, stride: int = 2, fmt: str = "{:g}") -> Figure:
     width, height = row_size(shapes, cell=cell, extra_height=1.6)
     fig = new_figure(width, 2 * height)
     subs = fig.subfigures(2, 1)
-    for sf, panels in zip(subs, rows, strict=True):
+    for sf, panels in zip(cast(np.ndarray, subs), rows, strict=True):
         _, axes = figure_row(shapes, ["⋆", "="], cell=cell, extra_height=1.6, fig=sf)
         tallest = max(s[0] for s in shapes)
         for ax, p in zip(axes, panels, strict=True):
@@ -84,7 +87,9 @@ def stride_compare_figure(x, w, stride: int = 2, fmt: str = "{:g}") -> Figure:
     return fig
 
 
-def stride_backward_figure(delta, w, h: int, wd: int, stride: int = 1, padding: int = 0) -> Figure:
+def stride_backward_figure(
+    delta: ArrayLike, w: ArrayLike, h: int, wd: int, stride: int = 1, padding: int = 0
+) -> Figure:
     """δ^l at stride S, dilated back to stride 1, padded by F-1, ⋆ rot180(W), cropped by P.
 
     Inserted zeros are cross-hatched, the F-1 ring dotted, the P ring that is cropped away

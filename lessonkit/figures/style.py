@@ -7,9 +7,14 @@ JupyterLab's light and dark themes.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import matplotlib as mpl
 from matplotlib import patheffects
 from matplotlib.figure import Figure
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 #: The Okabe-Ito colour-blind-safe palette.
 OKABE_ITO = {
@@ -41,7 +46,7 @@ ROLES = {
 SERIES = [OKABE_ITO[k] for k in ("blue", "vermillion", "bluish_green", "reddish_purple", "orange")]
 
 #: rcParams that make saved PNGs reproducible and legible.
-RC = {
+RC: dict[RcKeyType, Any] = {
     "figure.facecolor": FACE,
     "savefig.facecolor": FACE,
     "axes.facecolor": FACE,

@@ -12,6 +12,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from numpy.typing import ArrayLike
 
 from .style import INK, MUTED, OKABE_ITO, SERIES, new_figure
 
@@ -32,7 +33,7 @@ def _digit(ax: Axes, image, title: str | None = None, fontsize: float = 10) -> N
         ax.set_title(title, fontsize=fontsize)
 
 
-def digits_figure(images, labels, n: int = 20) -> Figure:
+def digits_figure(images: ArrayLike, labels: ArrayLike, n: int = 20) -> Figure:
     """The first ``n`` digits (8x8 images, dark = ink) with their labels."""
     images, labels = np.asarray(images)[:n], np.asarray(labels)[:n]
     cols = min(10, len(images))
@@ -72,7 +73,7 @@ def training_curves_figure(history: dict, target: float | None = 0.97) -> Figure
     return fig
 
 
-def confusion_matrix_figure(cm, labels: Sequence | None = None) -> Figure:
+def confusion_matrix_figure(cm: ArrayLike, labels: Sequence | None = None) -> Figure:
     """A confusion matrix: row = true class, column = predicted class, every count written in its cell."""
     cm = np.asarray(cm)
     n = cm.shape[0]
@@ -104,9 +105,13 @@ def confusion_matrix_figure(cm, labels: Sequence | None = None) -> Figure:
     return fig
 
 
-def misclassified_figure(images, true, pred, prob=None, n: int = 12) -> Figure:
+def misclassified_figure(
+    images: ArrayLike, true: ArrayLike, pred: ArrayLike, prob: ArrayLike | None = None, n: int = 12
+) -> Figure:
     """The test digits the network got wrong: "true → predicted (probability)" above each."""
     images = np.asarray(images)[:n]
+    true, pred = np.asarray(true), np.asarray(pred)
+    prob = None if prob is None else np.asarray(prob)
     if len(images) == 0:
         fig = new_figure(4, 1)
         fig.text(0.5, 0.5, "no mistakes on the test set", ha="center", va="center")
@@ -122,7 +127,9 @@ def misclassified_figure(images, true, pred, prob=None, n: int = 12) -> Figure:
     return fig
 
 
-def filters_figure(w, feature_maps=None, image=None) -> Figure:
+def filters_figure(
+    w: ArrayLike, feature_maps: ArrayLike | None = None, image: ArrayLike | None = None
+) -> Figure:
     """First-layer filters (N, 1, Fh, Fw) on a diverging scale; optionally their maps for one image.
 
     Purple is positive, orange negative, white 0; the colour bar gives the numbers. ``feature_maps``
@@ -130,6 +137,7 @@ def filters_figure(w, feature_maps=None, image=None) -> Figure:
     their filters, with the image itself at the end of that row.
     """
     w = np.asarray(w)[:, 0]
+    maps = None if feature_maps is None else np.asarray(feature_maps)
     n = w.shape[0]
     rows = 1 if feature_maps is None else 2
     fig = new_figure(0.72 * (n + 2) + 0.6, 0.95 * rows + 0.75)
@@ -145,24 +153,24 @@ def filters_figure(w, feature_maps=None, image=None) -> Figure:
         wspace=0.15,
         hspace=0.25,
     )
-    im = None
+    images = []
     for k in range(n):
         ax = fig.add_subplot(gs[0, k])
-        im = ax.imshow(w[k], cmap="PuOr", vmin=-lim, vmax=lim)
+        images.append(ax.imshow(w[k], cmap="PuOr", vmin=-lim, vmax=lim))
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_title(f"{k}", fontsize=8, pad=2)
         if k == 0:
             ax.set_ylabel("filter", fontsize=9)
-        if feature_maps is not None:
+        if maps is not None:
             ax2 = fig.add_subplot(gs[1, k])
-            ax2.imshow(feature_maps[k], cmap="gray_r", vmin=0)
+            ax2.imshow(maps[k], cmap="gray_r", vmin=0)
             ax2.set_xticks([])
             ax2.set_yticks([])
             if k == 0:
                 ax2.set_ylabel("its map", fontsize=9)
     cax = fig.add_subplot(gs[0, n + 1])
-    fig.colorbar(im, cax=cax)
+    fig.colorbar(images[-1], cax=cax)
     cax.tick_params(labelsize=7)
     if image is not None and feature_maps is not None:
         _digit(fig.add_subplot(gs[1, n]), image, None)

@@ -13,6 +13,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from numpy.typing import ArrayLike
 
 from ..network import fast
 from .style import FACE, HALO, INK, MUTED, SERIES, new_figure
@@ -66,7 +67,12 @@ def _blank(ax: Axes) -> None:
     ax.axis("off")
 
 
-def im2col_figure(x=None, fh: int = 2, fw: int = 2, windows=((0, 0), (1, 2), (2, 1))) -> Figure:
+def im2col_figure(
+    x: ArrayLike | None = None,
+    fh: int = 2,
+    fw: int = 2,
+    windows: Sequence[tuple[int, int]] = ((0, 0), (1, 2), (2, 1)),
+) -> Figure:
     """The forward pass as one matrix product: every receptive field becomes one row of a matrix.
 
     Draws, left to right: the input (D = 1) with a few windows outlined in matching colours and
@@ -91,7 +97,10 @@ def im2col_figure(x=None, fh: int = 2, fw: int = 2, windows=((0, 0), (1, 2), (2,
     m = rows.shape[0]
     fig = new_figure(12.5, 0.55 * m + 1.6)
     ax = fig.add_axes((0.01, 0.02, 0.98, 0.9))
-    fill_x, fill_rows, fill_net, fill_map = {}, {}, {}, {}
+    fill_x: dict = {}
+    fill_rows: dict = {}
+    fill_net: dict = {}
+    fill_map: dict = {}
     for k, (i, j) in enumerate(windows):
         for r in range(fh):
             for c in range(fw):
@@ -135,7 +144,9 @@ def im2col_figure(x=None, fh: int = 2, fw: int = 2, windows=((0, 0), (1, 2), (2,
     return fig
 
 
-def col2im_figure(cases=((4, 4, 2, 2, 1, 0), (5, 5, 2, 2, 2, 0))) -> Figure:
+def col2im_figure(
+    cases: Sequence[tuple[int, int, int, int, int, int]] = ((4, 4, 2, 2, 1, 0), (5, 5, 2, 2, 2, 0)),
+) -> Figure:
     """col2im of all-ones rows: how many receptive fields read each input pixel, for a few geometries.
 
     Each case is (H, W, Fh, Fw, S, P). Overlaps add up (that is why col2im is a sum); pixels a

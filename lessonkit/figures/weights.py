@@ -7,6 +7,8 @@ numbers sit in the cells.
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.figure import Figure
+from numpy.typing import ArrayLike
 
 from ..maths.conv import compute_gradient, stride_one_map
 from .grid import draw_grid, draw_row
@@ -41,7 +43,7 @@ def _int_fmt(*arrays) -> str:
     return "{:g}" if whole else "{:.2f}"
 
 
-def weight_gradient_setup(H: int = 3, W: int = 3, F: int = 2):
+def weight_gradient_setup(H: int = 3, W: int = 3, F: int = 2) -> Figure:
     """The lecture's lost figure for the weight gradient: a^{l-1}, W and δ^l with symbolic cells.
 
     Parameters
@@ -77,7 +79,7 @@ def weight_gradient_setup(H: int = 3, W: int = 3, F: int = 2):
     return draw_row(panels, ["⋆", "=", "→"], cell=0.8)
 
 
-def delta_kernel_figure(x, delta):
+def delta_kernel_figure(x: ArrayLike, delta: ArrayLike) -> Figure:
     """δ^l used as a kernel sliding over the input: one panel per weight w_{i,j} (stride 1, P = 0).
 
     Panel (i, j) highlights the window of a^{l-1} that δ^l covers when it sits at offset (i, j);
@@ -126,7 +128,9 @@ def delta_kernel_figure(x, delta):
     return draw_row(panels, ops, cell=0.5, op_width=1.0)
 
 
-def stride_weight_gradient_figure(x, delta, filter_size, stride: int, padding: int = 0):
+def stride_weight_gradient_figure(
+    x: ArrayLike, delta: ArrayLike, filter_size: tuple[int, int], stride: int, padding: int = 0
+) -> Figure:
     """Weight gradient at stride S: δ^l dilated back to the stride-1 map, then used as the kernel.
 
     Parameters
@@ -182,7 +186,7 @@ def stride_weight_gradient_figure(x, delta, filter_size, stride: int, padding: i
     return draw_row(panels, ["⋆", "="], cell=0.5, op_width=1.2)
 
 
-def gradient_slices_figure(dW, fmt: str | None = None):
+def gradient_slices_figure(dW: ArrayLike, fmt: str | None = None) -> Figure:
     """The N x D two-dimensional slices dE/dW[n, d], laid out as a table and named by (n, d).
 
     Parameters

@@ -71,7 +71,7 @@ def _assemble(controls: dict[str, widgets.IntSlider], render: Callable[[widgets.
     box.image, box.label, box.state, box.controls = image, label, {}, controls
     for name, control in controls.items():
         setattr(box, name, control)
-    paused = []
+    paused: list[bool] = []
 
     def update(_change=None) -> None:
         if not paused:

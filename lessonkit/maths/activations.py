@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .validate import as_float_array
 
@@ -31,10 +32,10 @@ class Identity(Activation):
     array([1., 1.])
     """
 
-    def forward(self, net) -> np.ndarray:
+    def forward(self, net: ArrayLike) -> np.ndarray:
         return as_float_array(net, "net").copy()
 
-    def derivative(self, net) -> np.ndarray:
+    def derivative(self, net: ArrayLike) -> np.ndarray:
         return np.ones_like(as_float_array(net, "net"))
 
 
@@ -49,10 +50,10 @@ class ReLU(Activation):
     array([0., 0., 1.])
     """
 
-    def forward(self, net) -> np.ndarray:
+    def forward(self, net: ArrayLike) -> np.ndarray:
         return np.maximum(as_float_array(net, "net"), 0.0)
 
-    def derivative(self, net) -> np.ndarray:
+    def derivative(self, net: ArrayLike) -> np.ndarray:
         return (as_float_array(net, "net") > 0).astype(np.float64)
 
 
@@ -67,12 +68,12 @@ class Sigmoid(Activation):
     array([0.25])
     """
 
-    def forward(self, net) -> np.ndarray:
+    def forward(self, net: ArrayLike) -> np.ndarray:
         net = as_float_array(net, "net")
         # exp(-logaddexp(0, -net)) is 1/(1+e^{-net}) without overflow for large |net|.
         return np.exp(-np.logaddexp(0.0, -net))
 
-    def derivative(self, net) -> np.ndarray:
+    def derivative(self, net: ArrayLike) -> np.ndarray:
         a = self.forward(net)
         return a * (1.0 - a)
 
@@ -86,8 +87,8 @@ class Tanh(Activation):
     array([1.])
     """
 
-    def forward(self, net) -> np.ndarray:
+    def forward(self, net: ArrayLike) -> np.ndarray:
         return np.tanh(as_float_array(net, "net"))
 
-    def derivative(self, net) -> np.ndarray:
+    def derivative(self, net: ArrayLike) -> np.ndarray:
         return 1.0 - np.tanh(as_float_array(net, "net")) ** 2

@@ -8,6 +8,7 @@ H_out = (H - Fh + 2P)//S + 1 and W_out = (W - Fw + 2P)//S + 1.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .ops import correlate2d, dilate, pad, pad_hw, rot180
 from .validate import (
@@ -24,7 +25,7 @@ from .validate import (
 __all__ = ["conv_forward", "bp_delta_map", "compute_gradient", "stride_one_map"]
 
 
-def conv_forward(x, w, b, stride: int = 1, padding: int = 0) -> np.ndarray:
+def conv_forward(x: ArrayLike, w: ArrayLike, b: ArrayLike, stride: int = 1, padding: int = 0) -> np.ndarray:
     """Forward pass of a conv layer: ``net[n] = sum_d cross(pad(x[d], P), w[n, d], S) + b[n]``.
 
     Parameters
@@ -68,7 +69,9 @@ def conv_forward(x, w, b, stride: int = 1, padding: int = 0) -> np.ndarray:
     return net
 
 
-def bp_delta_map(delta, w, input_shape, stride: int = 1, padding: int = 0) -> np.ndarray:
+def bp_delta_map(
+    delta: ArrayLike, w: ArrayLike, input_shape: tuple[int, int, int], stride: int = 1, padding: int = 0
+) -> np.ndarray:
     """Send the error terms back through the filters: dE/da^{l-1} from δ^l = dE/dnet^l.
 
     For each input channel d, ``sum_n cross(pad(dilate(δ_n, S), F-1), rot180(W_{n,d}))`` gives the
@@ -126,7 +129,9 @@ def bp_delta_map(delta, w, input_shape, stride: int = 1, padding: int = 0) -> np
     return grad_padded[:, p : p + h, p : p + wd].copy()
 
 
-def compute_gradient(delta, x, filter_shape, stride: int = 1, padding: int = 0):
+def compute_gradient(
+    delta: ArrayLike, x: ArrayLike, filter_shape: tuple[int, int, int, int], stride: int = 1, padding: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Weight and bias gradients of a conv layer: δ used as the kernel over the (padded) input.
 
     ``dW[n, d] = cross(pad(x[d], P), dilate(δ_n, S))`` (0-based: dE/dw_{i,j} =

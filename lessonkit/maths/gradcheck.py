@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .validate import as_float_array
 
 __all__ = ["numerical_gradient", "rel_error"]
 
 
-def numerical_gradient(f: Callable[[np.ndarray], float], x, eps: float = 1e-6) -> np.ndarray:
+def numerical_gradient(f: Callable[[np.ndarray], float], x: ArrayLike, eps: float = 1e-6) -> np.ndarray:
     """Central-difference gradient of a scalar function: ``(f(x + eps e_i) - f(x - eps e_i)) / 2eps``.
 
     Each entry of ``x`` is nudged in place and put back exactly, so ``f`` may read ``x`` directly
@@ -43,19 +44,19 @@ def numerical_gradient(f: Callable[[np.ndarray], float], x, eps: float = 1e-6) -
         raise ValueError(f"f must be callable; got {f!r}")
     if not (isinstance(eps, (int, float, np.floating)) and np.isfinite(eps) and eps > 0):
         raise ValueError(f"eps must be a positive finite number; got {eps!r}")
-    x = as_float_array(x, "x")
-    if not x.flags.writeable:  # a read-only view cannot be nudged in place: work on a copy
-        x = x.copy()
-    grad = np.zeros(x.shape)
-    for idx in np.ndindex(x.shape):
-        old = x[idx]
+    point = as_float_array(x, "x")
+    if not point.flags.writeable:  # a read-only view cannot be nudged in place: work on a copy
+        point = point.copy()
+    grad = np.zeros(point.shape)
+    for idx in np.ndindex(point.shape):
+        old = point[idx]
         try:
-            x[idx] = old + eps
-            plus = _scalar(f(x))
-            x[idx] = old - eps
-            minus = _scalar(f(x))
+            point[idx] = old + eps
+            plus = _scalar(f(point))
+            point[idx] = old - eps
+            minus = _scalar(f(point))
         finally:
-            x[idx] = old
+            point[idx] = old
         grad[idx] = (plus - minus) / (2 * eps)
     return grad
 
@@ -67,7 +68,7 @@ def _scalar(value) -> float:
     return float(arr.reshape(()))
 
 
-def rel_error(a, b) -> float:
+def rel_error(a: ArrayLike, b: ArrayLike) -> float:
     """Largest relative error between two arrays: ``max |a - b| / max(1e-8, |a| + |b|)``.
 
     Parameters

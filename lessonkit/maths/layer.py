@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .activations import Activation, Identity
 from .conv import bp_delta_map, compute_gradient, conv_forward
@@ -27,7 +28,9 @@ class Filter:
     ((2, 2, 1), True)
     """
 
-    def __init__(self, weights: np.ndarray, bias: np.ndarray, weights_grad, bias_grad) -> None:
+    def __init__(
+        self, weights: np.ndarray, bias: np.ndarray, weights_grad: np.ndarray, bias_grad: np.ndarray
+    ) -> None:
         self.weights = weights
         self._bias = bias  # a length-1 view into the layer's b
         self.weights_grad = weights_grad
@@ -98,11 +101,11 @@ class ConvLayer:
         self,
         in_depth: int,
         n_filters: int,
-        filter_size,
+        filter_size: int | tuple[int, int],
         stride: int = 1,
         padding: int = 0,
         activation: Activation | None = None,
-        rng=None,
+        rng: np.random.Generator | int | None = None,
     ) -> None:
         self.in_depth = positive_int(in_depth, "in_depth")
         self.n_filters = positive_int(n_filters, "n_filters")
@@ -132,32 +135,30 @@ class ConvLayer:
             Filter(self.W[n], self.b[n : n + 1], self.dW[n], self.db[n : n + 1])
             for n in range(self.n_filters)
         ]
-        self.input = None
-        self.net = None
-        self.output = None
+        self.input: np.ndarray | None = None
+        self.net: np.ndarray | None = None
+        self.output: np.ndarray | None = None
 
-    def forward(self, x) -> np.ndarray:
+    def forward(self, x: ArrayLike) -> np.ndarray:
         """Compute a^l = f(conv_forward(x, W, b)) for x of shape (D, H, W); remembers x and net."""
-        x = as_float_array(x, "x", ndim=3)
-        self.input = x.copy()
-        self.net = conv_forward(x, self.W, self.b, self.stride, self.padding)
-        self.output = self.activation.forward(self.net)
-        return self.output
+        xa = as_float_array(x, "x", ndim=3)
+        self.input = xa.copy()
+        self.net = net = conv_forward(xa, self.W, self.b, self.stride, self.padding)
+        self.output = out = self.activation.forward(net)
+        return out
 
-    def backward(self, grad_output) -> np.ndarray:
+    def backward(self, grad_output: ArrayLike) -> np.ndarray:
         """Given dE/da^l (shape of the output), set dW and db and return dE/da^{l-1}.
 
         δ^l = dE/da^l ∘ f'(net^l); then dW, db = compute_gradient(δ^l, ...) and the return value is
         bp_delta_map(δ^l, W, ...).
         """
-        if self.input is None:
+        if self.input is None or self.net is None:
             raise ValueError("backward called before forward; got no stored input")
-        grad_output = as_float_array(grad_output, "grad_output")
-        if grad_output.shape != self.net.shape:
-            raise ValueError(
-                f"grad_output must have the output's shape {self.net.shape}; got {grad_output.shape}"
-            )
-        self.delta = grad_output * self.activation.derivative(self.net)
+        grad = as_float_array(grad_output, "grad_output")
+        if grad.shape != self.net.shape:
+            raise ValueError(f"grad_output must have the output's shape {self.net.shape}; got {grad.shape}")
+        self.delta = grad * self.activation.derivative(self.net)
         dW, db = compute_gradient(self.delta, self.input, self.W.shape, self.stride, self.padding)
         self.dW[...] = dW  # in place: the Filter views see the new values
         self.db[...] = db
@@ -196,7 +197,9 @@ class GradCheck(NamedTuple):
         return f"rel_error  d(input): {self.d_input:.1e}   dW: {self.dW:.1e}   db: {self.db:.1e}"
 
 
-def gradient_check(layer: ConvLayer, x, rng=0, eps: float = 1e-3) -> GradCheck:
+def gradient_check(
+    layer: ConvLayer, x: ArrayLike, rng: np.random.Generator | int | None = 0, eps: float = 1e-3
+) -> GradCheck:
     """Check a layer's d(input), dW and db against ``numerical_gradient``.
 
     The loss is E = sum(R ∘ layer.forward(x)) for a fixed random R, so dE/da^l = R. Each numerical
@@ -229,20 +232,20 @@ def gradient_check(layer: ConvLayer, x, rng=0, eps: float = 1e-3) -> GradCheck:
     >>> result.passed(1e-7)
     True
     """
-    x = as_float_array(x, "x", ndim=3).copy()
-    R = np.random.default_rng(rng).normal(size=layer.forward(x).shape)
+    point = as_float_array(x, "x", ndim=3).copy()
+    R = np.random.default_rng(rng).normal(size=layer.forward(point).shape)
 
-    def loss(_=None) -> float:
-        return float(np.sum(R * layer.forward(x)))
+    def loss(_: object = None) -> float:
+        return float(np.sum(R * layer.forward(point)))
 
     def numerical(arr: np.ndarray) -> np.ndarray:
         return (4 * numerical_gradient(loss, arr, eps) - numerical_gradient(loss, arr, 2 * eps)) / 3
 
-    layer.forward(x)
+    layer.forward(point)
     dx = layer.backward(R)
     dW, db = layer.dW.copy(), layer.db.copy()
     return GradCheck(
-        rel_error(dx, numerical(x)),
+        rel_error(dx, numerical(point)),
         rel_error(dW, numerical(layer.W)),
         rel_error(db, numerical(layer.b)),
     )

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from numpy.typing import ArrayLike
 
 from .validate import as_float_array, non_negative_int, positive_int
 
 __all__ = ["pad", "rot180", "dilate", "correlate2d", "pad_hw"]
 
 
-def pad(x, p: int) -> np.ndarray:
+def pad(x: ArrayLike, p: int) -> np.ndarray:
     """Zero-pad the last two axes of ``x`` by ``p`` on every side.
 
     Parameters
@@ -51,7 +52,7 @@ def pad_hw(x: np.ndarray, ph: int, pw: int) -> np.ndarray:
     return out
 
 
-def rot180(w) -> np.ndarray:
+def rot180(w: ArrayLike) -> np.ndarray:
     """Rotate the last two axes of ``w`` by 180 degrees (flip rows, then columns).
 
     Parameters
@@ -74,7 +75,7 @@ def rot180(w) -> np.ndarray:
     return w[..., ::-1, ::-1].copy()
 
 
-def dilate(delta, stride: int) -> np.ndarray:
+def dilate(delta: ArrayLike, stride: int) -> np.ndarray:
     """Insert ``stride - 1`` zeros between neighbouring entries of the last two axes.
 
     This "restores the stride-1 map": an error term computed at stride S sits where the
@@ -107,7 +108,7 @@ def dilate(delta, stride: int) -> np.ndarray:
     return out
 
 
-def correlate2d(x, k, stride: int = 1) -> np.ndarray:
+def correlate2d(x: ArrayLike, k: ArrayLike, stride: int = 1) -> np.ndarray:
     """Valid 2-D cross-correlation of ``x`` with kernel ``k`` at stride ``stride`` (no flip).
 
     ``out[i, j] = sum_{u, v} x[i*S + u, j*S + v] * k[u, v]`` with 0-based indices; this is the

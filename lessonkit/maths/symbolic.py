@@ -13,8 +13,14 @@ from __future__ import annotations
 
 import functools
 import operator
+from typing import TYPE_CHECKING
+
+from numpy.typing import ArrayLike
 
 from .validate import non_negative_int, output_size, positive_int
+
+if TYPE_CHECKING:
+    import sympy
 
 __all__ = ["a", "w", "delta", "w_b", "net_expressions", "dE_da", "dE_dw", "dE_db", "substitute", "to_latex"]
 
@@ -26,7 +32,7 @@ def _sym(name: str):
     return sympy.Symbol(name, real=True)
 
 
-def a(i: int, j: int):
+def a(i: int, j: int) -> sympy.Symbol:
     """The symbol a_{i,j} (input a^{l-1}, 1-based).
 
     Examples
@@ -37,7 +43,7 @@ def a(i: int, j: int):
     return _sym(f"a_{{{i},{j}}}")
 
 
-def w(i: int, j: int):
+def w(i: int, j: int) -> sympy.Symbol:
     """The symbol w_{i,j} (filter weight, 1-based).
 
     Examples
@@ -48,7 +54,7 @@ def w(i: int, j: int):
     return _sym(f"w_{{{i},{j}}}")
 
 
-def delta(i: int, j: int):
+def delta(i: int, j: int) -> sympy.Symbol:
     """The symbol δ_{i,j} = dE/dnet_{i,j} of layer l (1-based).
 
     Examples
@@ -59,7 +65,7 @@ def delta(i: int, j: int):
     return _sym(f"delta_{{{i},{j}}}")
 
 
-def w_b():
+def w_b() -> sympy.Symbol:
     """The bias symbol w_b.
 
     Examples
@@ -138,7 +144,7 @@ def _chain(target, H, W, Fh, Fw, stride, padding):
 
 def dE_da(
     i: int, j: int, H: int = 3, W: int = 3, Fh: int = 2, Fw: int = 2, stride: int = 1, padding: int = 0
-):
+) -> sympy.Expr:
     """dE/da_{i,j} = sum_{m,n} δ_{m,n} ∂net_{m,n}/∂a_{i,j} (1-based i, j).
 
     Examples
@@ -154,7 +160,7 @@ def dE_da(
 
 def dE_dw(
     i: int, j: int, H: int = 3, W: int = 3, Fh: int = 2, Fw: int = 2, stride: int = 1, padding: int = 0
-):
+) -> sympy.Expr:
     """dE/dw_{i,j} = sum_{m,n} δ_{m,n} ∂net_{m,n}/∂w_{i,j} (1-based i, j).
 
     Examples
@@ -166,7 +172,7 @@ def dE_dw(
     return _chain(w(i, j), H, W, Fh, Fw, stride, padding)
 
 
-def dE_db(H: int = 3, W: int = 3, Fh: int = 2, Fw: int = 2, stride: int = 1, padding: int = 0):
+def dE_db(H: int = 3, W: int = 3, Fh: int = 2, Fw: int = 2, stride: int = 1, padding: int = 0) -> sympy.Expr:
     """dE/dw_b = sum_{m,n} δ_{m,n} ∂net_{m,n}/∂w_b, the sum of all error terms.
 
     Examples
@@ -191,7 +197,14 @@ def _check_index(i, j, rows, cols, what):
     return ii, jj
 
 
-def substitute(expr, *, x=None, weights=None, deltas=None, bias=None) -> float:
+def substitute(
+    expr: sympy.Expr,
+    *,
+    x: ArrayLike | None = None,
+    weights: ArrayLike | None = None,
+    deltas: ArrayLike | None = None,
+    bias: float | None = None,
+) -> float:
     """Evaluate ``expr`` with numpy arrays put in for the symbols (0-based arrays, 1-based names).
 
     Parameters
@@ -234,7 +247,7 @@ def substitute(expr, *, x=None, weights=None, deltas=None, bias=None) -> float:
     return float(value)
 
 
-def to_latex(expr) -> str:
+def to_latex(expr: sympy.Expr) -> str:
     r"""LaTeX of ``expr`` (an expression or a Matrix) with the error terms written ``\delta_{i,j}``.
 
     Plain ``sympy.latex`` would spell the symbol ``delta_{1,1}`` out as the word "delta".

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 
 def as_float_array(value, name: str, ndim: int | None = None, min_ndim: int | None = None) -> np.ndarray:
@@ -133,7 +134,16 @@ def same_depth(a: str, a_shape: tuple, a_axis: int, b: str, b_shape: tuple, b_ax
     )
 
 
-def forward_arguments(x, w, b, stride, padding, *, batched: bool = False, keep_float32: bool = False):
+def forward_arguments(
+    x: ArrayLike,
+    w: ArrayLike,
+    b: ArrayLike,
+    stride: int,
+    padding: int,
+    *,
+    batched: bool = False,
+    keep_float32: bool = False,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
     """Checked ``(x, w, b, S, P)`` of a conv layer's forward pass.
 
     x is (D, H, W), or (B, D, H, W) when ``batched``; w is (N, D, Fh, Fw) and b is (N,).

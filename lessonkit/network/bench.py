@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from ..maths import conv
 from ..maths.validate import output_size
@@ -48,7 +49,9 @@ class Workload:
     S: int = 1
     P: int = 0
 
-    def arrays(self, dtype, seed: int = 0):
+    def arrays(
+        self, dtype: npt.DTypeLike, seed: int = 0
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Random x, w, b and delta of this geometry in ``dtype``."""
         rng = np.random.default_rng(seed)
         h_out, w_out = output_size(self.H, self.W, self.Fh, self.Fw, self.S, self.P)
@@ -190,8 +193,8 @@ def _threads(n: int, torch):
 
 
 def run(
-    cases=None,
-    dtypes=("float32", "float64"),
+    cases: Sequence[Workload] | None = None,
+    dtypes: Sequence[str] = ("float32", "float64"),
     threads: int = 1,
     repeats: int = 7,
     loop: bool = True,
@@ -215,7 +218,7 @@ def run(
     rows = []
     with _threads(threads, torch_mod):
         for case in cases:
-            loop_t = (None, None)
+            loop_t: tuple[float | None, float | None] = (None, None)
             if loop:
                 arrays = case.arrays(np.float64)
                 loop_t = time_call(_loop_step(case, *arrays), repeats=loop_repeats, number=1, warmup=False)
@@ -244,7 +247,9 @@ def run(
 
 
 def _ms(best: float | None, median: float | None) -> str:
-    return "-" if best is None else f"{best * 1e3:.3f} ({median * 1e3:.3f})"
+    if best is None or median is None:
+        return "-"
+    return f"{best * 1e3:.3f} ({median * 1e3:.3f})"
 
 
 def _ratio(a: float | None, b: float | None) -> str:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from numpy.typing import ArrayLike
 
 from ..maths.validate import (
     delta_argument,
@@ -38,7 +39,7 @@ from ..maths.validate import (
 __all__ = ["conv_forward", "conv_backward", "im2col", "col2im", "bp_delta_map_as_matmul"]
 
 
-def im2col(x, fh: int, fw: int, stride: int = 1, padding: int = 0) -> np.ndarray:
+def im2col(x: ArrayLike, fh: int, fw: int, stride: int = 1, padding: int = 0) -> np.ndarray:
     """Every receptive field as one row: the matrix a conv layer multiplies its filters with.
 
     Parameters
@@ -77,7 +78,9 @@ def im2col(x, fh: int, fw: int, stride: int = 1, padding: int = 0) -> np.ndarray
     return _cols(x, fh, fw, s, p, h_out, w_out, batch_last=False).T
 
 
-def col2im(rows, x_shape, fh: int, fw: int, stride: int = 1, padding: int = 0) -> np.ndarray:
+def col2im(
+    rows: ArrayLike, x_shape: tuple[int, int, int, int], fh: int, fw: int, stride: int = 1, padding: int = 0
+) -> np.ndarray:
     """The transpose of :func:`im2col`: add every row back onto the receptive field it came from.
 
     Where receptive fields overlap their contributions add up; padding positions are dropped.
@@ -118,7 +121,7 @@ def col2im(rows, x_shape, fh: int, fw: int, stride: int = 1, padding: int = 0) -
     return _col2im(cols, h, wd, s, p, batch_last=False)
 
 
-def conv_forward(x, w, b, stride: int = 1, padding: int = 0) -> np.ndarray:
+def conv_forward(x: ArrayLike, w: ArrayLike, b: ArrayLike, stride: int = 1, padding: int = 0) -> np.ndarray:
     """Batched forward pass: ``net[b, n] = sum_d cross(pad(x[b, d], P), w[n, d], S) + b[n]``.
 
     Parameters
@@ -168,7 +171,9 @@ def conv_forward(x, w, b, stride: int = 1, padding: int = 0) -> np.ndarray:
     return np.ascontiguousarray(net.reshape(n_f, n_b, h_out, w_out).transpose(1, 0, 2, 3))
 
 
-def conv_backward(delta, x, w, stride: int = 1, padding: int = 0):
+def conv_backward(
+    delta: ArrayLike, x: ArrayLike, w: ArrayLike, stride: int = 1, padding: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Batched backward pass: dE/da^{l-1}, dE/dW and dE/db from δ^l = dE/dnet^l.
 
     ``dx`` equals the lecture's ``cross(pad(dilate(δ, S), F-1), rot180(W))`` summed over the N
@@ -215,15 +220,16 @@ def conv_backward(delta, x, w, stride: int = 1, padding: int = 0):
     >>> db
     array([100.])
     """
-    delta, x, w, s, p, h_out, w_out = _check_backward(delta, x, w, stride, padding)
-    n_b, d_in, h, wd = x.shape
+    delta, xa, w, s, p, h_out, w_out = _check_backward(delta, x, w, stride, padding)
+    assert xa is not None  # for the type checker: given x, _check_backward returns it checked
+    n_b, d_in, h, wd = xa.shape
     n_f, _, fh, fw = w.shape
     # δ with one row per filter and one column per (sample, output position): (N, B*H_out*W_out).
     last = _batch_last(n_b, w_out)
     d_mat = delta.transpose((1, 2, 3, 0) if last else (1, 0, 2, 3)).reshape(n_f, -1)
     db = d_mat.sum(axis=1)
     # dE/dW: "δ as a kernel over the input" is, in matrix form, δ times the forward's im2col.
-    dw = (d_mat @ _cols(x, fh, fw, s, p, h_out, w_out, last).T).reshape(w.shape)
+    dw = (d_mat @ _cols(xa, fh, fw, s, p, h_out, w_out, last).T).reshape(w.shape)
     # dE/da^{l-1}: W^T δ gives, for every receptive field, what it sends back to each of its pixels
     # (one matrix product); col2im adds those windows up where they overlap.
     d_cols = w.reshape(n_f, -1).T @ d_mat
@@ -231,7 +237,9 @@ def conv_backward(delta, x, w, stride: int = 1, padding: int = 0):
     return _col2im(d_cols.reshape(shape), h, wd, s, p, last), dw, db
 
 
-def bp_delta_map_as_matmul(delta, w, input_shape, stride: int = 1, padding: int = 0) -> np.ndarray:
+def bp_delta_map_as_matmul(
+    delta: ArrayLike, w: ArrayLike, input_shape: tuple[int, int, int, int], stride: int = 1, padding: int = 0
+) -> np.ndarray:
     """dE/da^{l-1} by the lecture's rule in matrix form: im2col of pad(dilate(δ, S), F-1) times rot180(W).
 
     Gives the same result as ``conv_backward(...)[0]``, by a different road: every input pixel
@@ -354,34 +362,44 @@ def _col2im(cols: np.ndarray, h: int, wd: int, s: int, p: int, batch_last: bool)
     return np.ascontiguousarray(out.transpose((3, 0, 1, 2) if batch_last else (1, 0, 2, 3)))
 
 
-def _common(*arrays: np.ndarray):
+def _common(*arrays: np.ndarray) -> tuple:
     """float32 if every array is float32, else float64; arrays converted (no copy if already so)."""
     dtype = np.float32 if all(a.dtype == np.float32 for a in arrays) else np.float64
     return tuple(a.astype(dtype, copy=False) for a in arrays) + (dtype,)
 
 
-def _check_forward(x, w, b, stride, padding):
+def _check_forward(
+    x: ArrayLike, w: ArrayLike, b: ArrayLike, stride: int, padding: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int, type]:
     """The loop's checks (lessonkit.maths.validate) with a batch axis, then one common dtype."""
-    x, w, b, s, p = forward_arguments(x, w, b, stride, padding, batched=True, keep_float32=True)
-    x, w, b, dtype = _common(x, w, b)
-    return x, w, b, s, p, dtype
+    xa, wa, ba, s, p = forward_arguments(x, w, b, stride, padding, batched=True, keep_float32=True)
+    xa, wa, ba, dtype = _common(xa, wa, ba)
+    return xa, wa, ba, s, p, dtype
 
 
-def _check_backward(delta, x, w, stride, padding, x_shape=None):
+def _check_backward(
+    delta: ArrayLike,
+    x: ArrayLike | None,
+    w: ArrayLike,
+    stride: int,
+    padding: int,
+    x_shape: tuple[int, int, int, int] | None = None,
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, int, int, int, int]:
     """Checked delta, x, w in a common dtype, S, P, H_out, W_out; with x_shape, x is ignored (None)."""
+    xa = None
     if x_shape is None:
-        x = float_array(x, "x", 4, keep_float32=True)
-        shape, arg = x.shape, "x"
+        xa = float_array(x, "x", 4, keep_float32=True)
+        shape, arg = xa.shape, "x"
     else:
         shape, arg = shape_tuple(x_shape, "input_shape", 4, "(B, D, H, W)"), "input_shape"
-    w = float_array(w, "w", 4, keep_float32=True)
+    wa = float_array(w, "w", 4, keep_float32=True)
     s = positive_int(stride, "stride")
     p = non_negative_int(padding, "padding")
-    same_depth("w", w.shape, 1, arg, shape, 1)
-    h_out, w_out = output_size(shape[2], shape[3], w.shape[2], w.shape[3], s, p)
-    delta = delta_argument(delta, (shape[0], w.shape[0], h_out, w_out), s, p, keep_float32=True)
-    if x_shape is None:
-        delta, x, w, _ = _common(delta, x, w)
+    same_depth("w", wa.shape, 1, arg, shape, 1)
+    h_out, w_out = output_size(shape[2], shape[3], wa.shape[2], wa.shape[3], s, p)
+    da = delta_argument(delta, (shape[0], wa.shape[0], h_out, w_out), s, p, keep_float32=True)
+    if xa is None:
+        da, wa, _ = _common(da, wa)
     else:
-        delta, w, _ = _common(delta, w)
-    return delta, x, w, s, p, h_out, w_out
+        da, xa, wa, _ = _common(da, xa, wa)
+    return da, xa, wa, s, p, h_out, w_out

@@ -10,13 +10,14 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..maths.validate import as_float_array
 
 __all__ = ["softmax", "softmax_cross_entropy"]
 
 
-def softmax(z) -> np.ndarray:
+def softmax(z: ArrayLike) -> np.ndarray:
     """Row-wise softmax ``exp(z) / sum(exp(z))``, computed stably (the row maximum is subtracted first).
 
     Parameters
@@ -40,7 +41,7 @@ def softmax(z) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def softmax_cross_entropy(logits, labels):
+def softmax_cross_entropy(logits: ArrayLike, labels: ArrayLike) -> tuple[float, np.ndarray]:
     """Mean cross-entropy of softmax(logits) against integer labels, and its gradient.
 
     Parameters

@@ -10,10 +10,15 @@ Layer protocol: ``forward(x) -> y`` (remembers what backward needs), ``backward(
 
 from __future__ import annotations
 
-import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from collections.abc import Sequence
+from typing import cast
 
-from ..maths.activations import Identity
+import numpy as np
+import numpy.typing as npt
+from numpy.lib.stride_tricks import sliding_window_view
+from numpy.typing import ArrayLike
+
+from ..maths.activations import Activation, Identity
 from ..maths.gradcheck import rel_error
 from ..maths.validate import as_float_array, non_negative_int, positive_int
 from . import fast
@@ -28,9 +33,17 @@ class _Layer:
     params: list[np.ndarray]
     grads: list[np.ndarray]
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.params, self.grads = [], []
-        self._cache = None
+        self._cache: object = None
+
+    def forward(self, x: ArrayLike) -> np.ndarray:
+        """The layer's output for the batch x."""
+        raise NotImplementedError
+
+    def backward(self, grad_output: ArrayLike) -> np.ndarray:
+        """dE/d(input) from dE/d(output), after forward."""
+        raise NotImplementedError
 
     def _cached(self):
         if self._cache is None:
@@ -68,11 +81,23 @@ class Conv(_Layer):
     ((5, 4, 4, 4), (5, 1, 8, 8), (4, 1, 3, 3))
     """
 
-    def __init__(self, in_depth, n_filters, filter_size, stride=1, padding=0, rng=None, dtype=np.float64):
+    def __init__(
+        self,
+        in_depth: int,
+        n_filters: int,
+        filter_size: int | tuple[int, int],
+        stride: int = 1,
+        padding: int = 0,
+        rng: np.random.Generator | int | None = None,
+        dtype: npt.DTypeLike = np.float64,
+    ):
         super().__init__()
         d = positive_int(in_depth, "in_depth")
         n = positive_int(n_filters, "n_filters")
-        fh, fw = (filter_size, filter_size) if np.isscalar(filter_size) else tuple(filter_size)
+        sizes = [filter_size] * 2 if np.ndim(filter_size) == 0 else list(cast(Sequence[int], filter_size))
+        if len(sizes) != 2:
+            raise ValueError(f"filter_size must be F or (Fh, Fw); got {filter_size!r}")
+        fh, fw = sizes
         fh, fw = positive_int(fh, "filter_size"), positive_int(fw, "filter_size")
         self.stride = positive_int(stride, "stride")
         self.padding = non_negative_int(padding, "padding")
@@ -83,12 +108,12 @@ class Conv(_Layer):
         self.params = [self.W, self.b]
         self.grads = [np.zeros_like(self.W), np.zeros_like(self.b)]
 
-    def forward(self, x) -> np.ndarray:
+    def forward(self, x: ArrayLike) -> np.ndarray:
         """net^l for the batch x (B, D, H, W)."""
         self._cache = x
         return fast.conv_forward(x, self.W, self.b, self.stride, self.padding)
 
-    def backward(self, grad_output) -> np.ndarray:
+    def backward(self, grad_output: ArrayLike) -> np.ndarray:
         """dE/dx from δ = dE/dnet; stores dE/dW and dE/db (summed over the batch) in ``grads``."""
         dx, dw, db = fast.conv_backward(grad_output, self._cached(), self.W, self.stride, self.padding)
         self.grads[0][...] = dw
@@ -107,17 +132,17 @@ class ActivationLayer(_Layer):
     (array([[0., 2.]]), array([[0., 5.]]))
     """
 
-    def __init__(self, fn=None):
+    def __init__(self, fn: Activation | None = None):
         super().__init__()
         self.fn = Identity() if fn is None else fn
 
-    def forward(self, net) -> np.ndarray:
+    def forward(self, net: ArrayLike) -> np.ndarray:
         """f(net), in the dtype of net."""
         net = np.asarray(net)
         self._cache = net
         return self.fn.forward(net).astype(net.dtype, copy=False)
 
-    def backward(self, grad_output) -> np.ndarray:
+    def backward(self, grad_output: ArrayLike) -> np.ndarray:
         """δ = grad ∘ f'(net): the lecture's element-wise product."""
         net = self._cached()
         return (np.asarray(grad_output) * self.fn.derivative(net)).astype(net.dtype, copy=False)
@@ -133,13 +158,13 @@ class Flatten(_Layer):
     ((2, 48), (2, 3, 4, 4))
     """
 
-    def forward(self, x) -> np.ndarray:
+    def forward(self, x: ArrayLike) -> np.ndarray:
         """A (B, features) view of x."""
         x = np.asarray(x)
         self._cache = x.shape
         return x.reshape(x.shape[0], -1)
 
-    def backward(self, grad_output) -> np.ndarray:
+    def backward(self, grad_output: ArrayLike) -> np.ndarray:
         """The gradient in the input's shape."""
         return np.asarray(grad_output).reshape(self._cached())
 
@@ -167,7 +192,13 @@ class Dense(_Layer):
            [0., 0., 0.]]))
     """
 
-    def __init__(self, in_features, out_features, rng=None, dtype=np.float64):
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        rng: np.random.Generator | int | None = None,
+        dtype: npt.DTypeLike = np.float64,
+    ):
         super().__init__()
         n_in = positive_int(in_features, "in_features")
         n_out = positive_int(out_features, "out_features")
@@ -178,7 +209,7 @@ class Dense(_Layer):
         self.params = [self.W, self.b]
         self.grads = [np.zeros_like(self.W), np.zeros_like(self.b)]
 
-    def forward(self, x) -> np.ndarray:
+    def forward(self, x: ArrayLike) -> np.ndarray:
         """net = x W^T + b, shape (B, out_features)."""
         if not (isinstance(x, np.ndarray) and x.dtype == np.float32):
             x = as_float_array(x, "x")
@@ -189,7 +220,7 @@ class Dense(_Layer):
         self._cache = x
         return x @ self.W.T + self.b
 
-    def backward(self, grad_output) -> np.ndarray:
+    def backward(self, grad_output: ArrayLike) -> np.ndarray:
         """dE/dx = δ W; stores dE/dW = δ^T x and dE/db = sum_b δ."""
         x = self._cached()
         delta = np.asarray(grad_output)
@@ -214,7 +245,7 @@ class Sequential:
     ((4, 3), 4, 119)
     """
 
-    def __init__(self, layers):
+    def __init__(self, layers: Sequence[_Layer]):
         self.layers = list(layers)
 
     @property
@@ -232,19 +263,21 @@ class Sequential:
         """Number of trainable numbers."""
         return sum(p.size for p in self.params)
 
-    def forward(self, x) -> np.ndarray:
+    def forward(self, x: ArrayLike) -> np.ndarray:
         """The output of the last layer for the batch x."""
+        out = np.asarray(x)  # the first layer checks it (and keeps float32 as float32)
         for layer in self.layers:
-            x = layer.forward(x)
-        return x
+            out = layer.forward(out)
+        return out
 
-    def backward(self, grad_output) -> np.ndarray:
+    def backward(self, grad_output: ArrayLike) -> np.ndarray:
         """Send dE/d(output) back through every layer; returns dE/d(input)."""
+        grad = np.asarray(grad_output)
         for layer in reversed(self.layers):
-            grad_output = layer.backward(grad_output)
-        return grad_output
+            grad = layer.backward(grad)
+        return grad
 
-    def predict(self, x, batch_size: int = 256) -> np.ndarray:
+    def predict(self, x: ArrayLike, batch_size: int = 256) -> np.ndarray:
         """Predicted class (argmax of the output) for every sample of x."""
         batch_size = positive_int(batch_size, "batch_size")
         x = np.asarray(x)
@@ -253,7 +286,14 @@ class Sequential:
         )
 
 
-def check_gradients(net: Sequential, x, labels, n_entries: int = 20, eps: float = 1e-5, rng=0) -> dict:
+def check_gradients(
+    net: Sequential,
+    x: ArrayLike,
+    labels: ArrayLike,
+    n_entries: int = 20,
+    eps: float = 1e-5,
+    rng: np.random.Generator | int | None = 0,
+) -> dict:
     """Compare backprop's gradients of the softmax cross-entropy with central differences.
 
     For the input and every parameter array, ``n_entries`` entries picked at random (all of them if
@@ -277,14 +317,14 @@ def check_gradients(net: Sequential, x, labels, n_entries: int = 20, eps: float 
     """
     n_entries = positive_int(n_entries, "n_entries")
     rng = np.random.default_rng(rng)
-    x = as_float_array(x, "x").copy()
+    point = as_float_array(x, "x").copy()
 
     def loss() -> float:
-        return softmax_cross_entropy(net.forward(x), labels)[0]
+        return softmax_cross_entropy(net.forward(point), labels)[0]
 
-    _, dlogits = softmax_cross_entropy(net.forward(x), labels)
+    _, dlogits = softmax_cross_entropy(net.forward(point), labels)
     analytic = {"input": net.backward(dlogits)}
-    arrays = {"input": x}
+    arrays = {"input": point}
     for i, layer in enumerate(net.layers):
         for name, p, g in zip(("W", "b"), layer.params, layer.grads, strict=False):
             key = f"layer {i} ({type(layer).__name__}) {name}"
@@ -306,7 +346,9 @@ def check_gradients(net: Sequential, x, labels, n_entries: int = 20, eps: float 
     return errors
 
 
-def random_shift(x, max_shift: int = 1, rng=None) -> np.ndarray:
+def random_shift(
+    x: ArrayLike, max_shift: int = 1, rng: np.random.Generator | int | None = None
+) -> np.ndarray:
     """Move every image of a batch by its own random offset of up to ``max_shift`` pixels (zeros fill in).
 
     A cheap data augmentation: a digit moved by one pixel is still the same digit, so the network

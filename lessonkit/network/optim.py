@@ -8,6 +8,7 @@ see the new values. State (momentum, Adam's moment estimates) lives in the optim
 from __future__ import annotations
 
 import numbers
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -62,12 +63,12 @@ class SGD(_Optimizer):
     array([ 0.75, -2.25])
     """
 
-    def __init__(self, params, lr: float, momentum: float = 0.0):
+    def __init__(self, params: Sequence[np.ndarray], lr: float, momentum: float = 0.0):
         super().__init__(params, lr)
         self.momentum = _fraction(momentum, "momentum")
         self.velocity = [np.zeros_like(p) for p in self.params]
 
-    def step(self, grads) -> None:
+    def step(self, grads: Sequence[np.ndarray]) -> None:
         """Update every parameter in place from its gradient."""
         for p, g, v in zip(self.params, self._check(grads), self.velocity, strict=True):
             v *= self.momentum
@@ -101,7 +102,14 @@ class Adam(_Optimizer):
     array([0.99, 1.01])
     """
 
-    def __init__(self, params, lr: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
+    def __init__(
+        self,
+        params: Sequence[np.ndarray],
+        lr: float = 1e-3,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
+    ):
         super().__init__(params, lr)
         self.beta1 = _fraction(beta1, "beta1")
         self.beta2 = _fraction(beta2, "beta2")
@@ -109,7 +117,7 @@ class Adam(_Optimizer):
         self.m = [np.zeros_like(p) for p in self.params]
         self.v = [np.zeros_like(p) for p in self.params]
 
-    def step(self, grads) -> None:
+    def step(self, grads: Sequence[np.ndarray]) -> None:
         """Update every parameter in place from its gradient."""
         grads = self._check(grads)
         c1 = 1.0 - self.beta1**self.t
@@ -141,8 +149,12 @@ def cosine_lr(base_lr: float, epoch: int, epochs: int) -> float:
     return base_lr * 0.5 * (1.0 + float(np.cos(np.pi * epoch / epochs)))
 
 
-def _real(value) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)) and np.isfinite(value)
+def _real(value: object) -> bool:
+    return (
+        isinstance(value, numbers.Real)
+        and not isinstance(value, (bool, np.bool_))
+        and bool(np.isfinite(float(value)))
+    )
 
 
 def _positive(value, name: str) -> float:

@@ -285,7 +285,13 @@ def test_empty_axes_and_non_numbers():
 )
 def test_loop_and_fast_share_their_argument_checks(change):
     """The same mistake gives the same message in lessonkit.conv_forward and lessonkit.fast.conv_forward."""
-    args = {"x": np.zeros((1, 5, 5)), "w": np.zeros((2, 1, 2, 2)), "b": np.zeros(2), "stride": 1, "padding": 0}
+    args = {
+        "x": np.zeros((1, 5, 5)),
+        "w": np.zeros((2, 1, 2, 2)),
+        "b": np.zeros(2),
+        "stride": 1,
+        "padding": 0,
+    }
     args.update(change)
     with pytest.raises(ValueError) as loop:
         lk.conv_forward(**args)

@@ -98,7 +98,7 @@ def _bound_names(node) -> list:
 
 def _loaded_names(node) -> set:
     """Names a definition reads at run time (annotations are strings here: ``from __future__``)."""
-    skip = set()
+    skip: set[int] = set()
     for sub in ast.walk(node):
         if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef)):
             if sub.returns is not None:

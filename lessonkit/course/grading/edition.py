@@ -11,6 +11,7 @@ that it was used so the grader can say so. ``lessonkit.check`` does nothing.
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 
 from .curriculum import MATHS, MATHS_MODULES, PACKAGE, allowed_units, describe, module_units
@@ -89,7 +90,7 @@ def check(name, fn, *args, **kwargs):
 '''
 
 
-def write_edition(notebook: str, target) -> Path:
+def write_edition(notebook: str, target: str | os.PathLike[str]) -> Path:
     """Write the grading edition of lessonkit for ``notebook`` (e.g. ``"02_bp_delta_map"``).
 
     Parameters
@@ -129,6 +130,13 @@ def write_edition(notebook: str, target) -> Path:
     return target
 
 
+def _segment(source: str, node: ast.AST) -> str:
+    """The source text of one top-level statement."""
+    text = ast.get_source_segment(source, node)
+    assert text is not None  # a node parsed from this very source always has positions
+    return text
+
+
 def _partial_module(module: str, units: frozenset) -> str:
     """The module's imports and the allowed definitions, in their order, then the placeholder hook."""
     source = (MATHS / f"{module}.py").read_text(encoding="utf-8")
@@ -137,9 +145,9 @@ def _partial_module(module: str, units: frozenset) -> str:
     parts = [f'"""lessonkit.maths.{module}, grading edition: only what this notebook may use."""\n']
     for node in ast.parse(source).body:
         if isinstance(node, ast.ImportFrom) and node.module == "__future__":
-            parts.insert(1, ast.get_source_segment(source, node) + "\n")
+            parts.insert(1, _segment(source, node) + "\n")
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            parts.append(ast.get_source_segment(source, node))
+            parts.append(_segment(source, node))
     for name in sorted(keep, key=lambda n: module_units(module)[n][0]):
         first, last, _ = module_units(module)[name]
         parts.append("\n\n" + "\n".join(lines[first - 1 : last]))

@@ -29,16 +29,21 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..exercises import EXERCISES, NOTEBOOKS, Exercise, exercises_of, notebook_named
+from ..exercises import EXERCISES, NOTEBOOKS, Case, Exercise, exercises_of, notebook_named
 from ..feedback import judge
 from .curriculum import describe
 from .reports import not_graded, to_json, write_csv  # noqa: F401  (part of this module's API)
 from .sandbox import INSTALL_HINT, Limits, Sandbox, SandboxError, sandbox_problem
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 __all__ = [
     "NotebookError",
@@ -242,6 +247,12 @@ class _Session:
     def request_timeout(self) -> float:
         return min(self.limits.timeout + _GRACE, max(0.0, self.remaining()))
 
+    def _running(self) -> Sandbox:
+        """The sandbox that start() started."""
+        if self.box is None:
+            raise SandboxError("no sandbox is running for this notebook")
+        return self.box
+
     def start(self) -> None:
         """A fresh sandbox with the notebook run; raises SandboxError when it cannot be had."""
         while True:
@@ -259,7 +270,7 @@ class _Session:
         for index, source in self.cells:
             if index in self.skip:
                 continue
-            reply = self.box.request(
+            reply = self._running().request(
                 {"op": "run", "cell": index + 1, "source": source}, self.request_timeout()
             )
             status = reply.get("status")
@@ -300,9 +311,9 @@ class _Session:
         """Call ``ex.name`` on one case; on a hang or a death the sandbox is started afresh."""
         if self.box is None:
             self.start()
-        request = {"op": "call", "name": ex.name, "args": [_enc(a) for a in case.args]}
+        request: dict[str, object] = {"op": "call", "name": ex.name, "args": [_enc(a) for a in case.args]}
         request["kwargs"] = {k: _enc(v) for k, v in case.kwargs.items()}
-        reply = self.box.request(request, self.request_timeout())
+        reply = self._running().request(request, self.request_timeout())
         if reply.get("status") in ("hung", "died"):
             self.stop()
         return reply
@@ -364,10 +375,10 @@ def _dec(value):
 def evaluate(
     ex: Exercise,
     cases: list,
-    call,
+    call: Callable[[Case], dict],
     limits: Limits | None = None,
     where: str = "hidden",
-    expected_of=None,
+    expected_of: Callable[[Case], list] | None = None,
     explain: bool = True,
 ) -> ExerciseResult:
     """Score ``ex`` on ``cases``: ``call(case)`` returns the runner's reply for that case.
@@ -512,7 +523,9 @@ def local_reply(fn, case) -> dict:
     return {"status": "ok", "value": value, "mutated": mutated}
 
 
-def grade_function(name: str, fn, seed: int, expected_of=None) -> ExerciseResult:
+def grade_function(
+    name: str, fn: Callable, seed: int, expected_of: Callable[[Case], list] | None = None
+) -> ExerciseResult:
     """Grade a function of this process on the hidden cases of ``seed``, unsandboxed (for tests).
 
     Examples
@@ -564,7 +577,7 @@ class _Editions:
 
 
 def grade_notebook(
-    path,
+    path: str | os.PathLike[str],
     timeout: float = DEFAULT_TIMEOUT,
     seed: int | None = None,
     *,
@@ -573,7 +586,7 @@ def grade_notebook(
     _editions: _Editions | None = None,
     _exercises: list | None = None,
     _public: bool = False,
-    _nb=None,
+    _nb: NotebookNode | None = None,
 ) -> Report:
     """Grade one notebook. Raises NotebookError when it is missing or unreadable.
 
@@ -655,7 +668,7 @@ def _isolation(sandbox: bool | None) -> tuple[bool, str | None]:
 
 
 def grade_path(
-    path,
+    path: str | os.PathLike[str],
     timeout: float = DEFAULT_TIMEOUT,
     seed: int | None = None,
     *,
@@ -663,7 +676,7 @@ def grade_path(
     sandbox: bool | None = None,
     jobs: int | None = None,
     student_from: str = "file",
-    progress=None,
+    progress: Callable[[Report], object] | None = None,
 ) -> list:
     """Grade a notebook, or every notebook under a folder (sorted); one Report each.
 

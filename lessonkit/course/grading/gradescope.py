@@ -69,7 +69,9 @@ def exercise_notebook(exercise: str) -> str:
     )
 
 
-def build_bundle(exercise: str, output, hidden_visibility: str = "after_published") -> Path:
+def build_bundle(
+    exercise: str, output: str | os.PathLike[str], hidden_visibility: str = "after_published"
+) -> Path:
     """Write the autograder zip for ``exercise`` to ``output``; return its path."""
     stem = exercise_notebook(exercise)
     if hidden_visibility not in VISIBILITIES:
@@ -95,7 +97,7 @@ def build_bundle(exercise: str, output, hidden_visibility: str = "after_publishe
     return output
 
 
-def run(root=None) -> dict:
+def run(root: str | os.PathLike[str] | None = None) -> dict:
     """Grade the submission under ``root`` (default /autograder) and write results/results.json."""
     from .grader import NotebookError, grade_notebook
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 from pathlib import Path
 
@@ -23,7 +24,9 @@ from ..exercises import EXERCISES, notebook_named
 __all__ = ["student_name", "assignment_of", "write_csv", "to_json", "write_feedback", "not_graded"]
 
 
-def student_name(file, root, student_from: str = "file") -> str:
+def student_name(
+    file: str | os.PathLike[str], root: str | os.PathLike[str], student_from: str = "file"
+) -> str:
     """The student a submission belongs to: from its file name, or from the folder holding it.
 
     Examples
@@ -58,7 +61,7 @@ def assignment_of(reports: list) -> list:
     return [name for name in EXERCISES if name in seen]
 
 
-def write_csv(reports: list, target, excel: bool = False) -> None:
+def write_csv(reports: list, target: str | os.PathLike[str], excel: bool = False) -> None:
     """One row per submission (see the module docstring); ``excel`` adds a UTF-8 byte-order mark."""
     names = assignment_of(reports)
     maxima = {e.name: e.max_points for r in reports for e in r.exercises}
@@ -111,14 +114,14 @@ def _safe(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def to_json(reports: list, path) -> str:
+def to_json(reports: list, path: str | os.PathLike[str]) -> str:
     """One notebook: its report object. A folder: a list of report objects, each with ``student``."""
     if len(reports) == 1 and not Path(path).is_dir():
         return json.dumps(reports[0].as_dict(), indent=2, ensure_ascii=False)
     return json.dumps([r.as_dict() for r in reports], indent=2, ensure_ascii=False)
 
 
-def write_feedback(reports: list, folder) -> list:
+def write_feedback(reports: list, folder: str | os.PathLike[str]) -> list:
     """Write one Markdown file per student into ``folder``; return the paths written."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)

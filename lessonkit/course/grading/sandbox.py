@@ -42,6 +42,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 __all__ = ["Limits", "Sandbox", "SandboxError", "sandbox_problem", "INSTALL_HINT"]
 
@@ -145,7 +146,7 @@ def python_paths() -> tuple:
     for p in [*prefixes, *sites, *sys.path]:
         if not p:
             continue
-        path = Path(p).resolve()
+        path = Path(str(p)).resolve()
         inside = any(path == q or path.is_relative_to(q) for q in [*prefixes, *map(Path, sites)])
         if not inside or not path.exists() or path in found:
             continue
@@ -177,6 +178,7 @@ class Sandbox:
         self.killed_because: str | None = None
         self.pidns: str | None = None
         self.tmp: str | None = None
+        self.errors: IO[bytes] | None = None
         self.sent: str | None = None
         self.outbox: queue.Queue = queue.Queue()
         self.writer_failed = threading.Event()
@@ -273,6 +275,7 @@ class Sandbox:
         for path in _hidden():
             if path.exists() and any(path.is_relative_to(m) for m in mounted):
                 args += ["--perms", "0000", "--size", "4096", "--tmpfs", str(path)]
+        assert self.tmp is not None  # for the type checker: start() made it
         passwd, group = Path(self.tmp) / "passwd", Path(self.tmp) / "group"
         user = uid if uid is not None else os.getuid()
         passwd.write_text(f"learner:x:{user}:{user}:learner:{HOME}:/bin/sh\n", encoding="utf-8")
@@ -303,10 +306,11 @@ class Sandbox:
                 pass
             for stream in (proc.stdin, proc.stdout):
                 try:
-                    stream.close()
+                    if stream is not None:
+                        stream.close()
                 except Exception:
                     pass
-        if getattr(self, "errors", None) is not None:
+        if self.errors is not None:
             self.errors.close()
             self.errors = None
         if self.tmp is not None:
