@@ -106,3 +106,14 @@ def test_importing_lessonkit_does_not_pull_in_plotting():
     code = "import sys, lessonkit; print('matplotlib' in sys.modules, 'ipywidgets' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_tests_mirror_the_package_folders():
+    package = ROOT / "lessonkit"
+    folders = sorted(p.relative_to(package) for p in package.rglob("*") if p.is_dir() and any(p.glob("*.py")))
+    assert {str(f) for f in folders} >= {"maths", "network", "course", "course/grading", "figures"}
+    for folder in folders:
+        if folder.name == "exercises":  # its modules are tested together, in tests/course/test_exercises.py
+            continue
+        tests = list((ROOT / "tests" / folder).glob("test_*.py"))
+        assert tests, f"lessonkit/{folder}/ has no tests/{folder}/test_*.py"

@@ -12,6 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+import lessonkit as lk
 from lessonkit.course.exercises import EXERCISES, NOTEBOOKS, exercises_of
 from lessonkit.course.exercises_build import (
     BEGIN,
@@ -196,3 +197,30 @@ def test_start_copies_and_never_overwrites(tmp_path):
 
 def test_my_work_is_git_ignored():
     assert "my-work/" in (ROOT / ".gitignore").read_text().split()
+
+
+def test_an_exercises_groups_are_a_checked_declaration():
+    from lessonkit.course.exercises import Exercise
+    from lessonkit.course.exercises.pad import LEADING, TABLE, TWO_D
+
+    ok = Exercise("pad", "01_primitives", lk.pad, TABLE, {TWO_D: 1, LEADING: 1})
+    assert ok.max_points == 2
+    with pytest.raises(ValueError, match=r"groups of exercise 'pad' must be the case table's groups"):
+        Exercise("pad", "01_primitives", lk.pad, TABLE, {TWO_D: 1})
+    with pytest.raises(ValueError, match=r"groups of exercise 'pad' must score positive integers; got"):
+        Exercise("pad", "01_primitives", lk.pad, TABLE, {TWO_D: 1, LEADING: 0})
+    with pytest.raises(ValueError, match=r"split of exercise 'pad' must have one entry per output"):
+        Exercise("pad", "01_primitives", lk.pad, TABLE, {TWO_D: 1, LEADING: 1}, split=(None, None))
+
+
+def test_every_exercise_module_declares_its_exercise_in_course_order():
+    import importlib
+    import pkgutil
+
+    import lessonkit.course.exercises as package
+
+    modules = [m.name for m in pkgutil.iter_modules(package.__path__) if m.name != "base"]
+    declared = {importlib.import_module(f"{package.__name__}.{m}").EXERCISE.name for m in modules}
+    assert declared == set(EXERCISES) == set(modules)
+    order = [ex.notebook for ex in EXERCISES.values()]
+    assert order == sorted(order), order
