@@ -11,6 +11,7 @@ from .activations import Activation, Identity
 from .conv import bp_delta_map, compute_gradient, conv_forward
 from .gradcheck import numerical_gradient, rel_error
 from .validate import as_float_array, non_negative_int, positive_int
+from .validate import filter_size as checked_filter_size
 
 __all__ = ["Filter", "ConvLayer", "GradCheck", "gradient_check"]
 
@@ -109,17 +110,7 @@ class ConvLayer:
     ) -> None:
         self.in_depth = positive_int(in_depth, "in_depth")
         self.n_filters = positive_int(n_filters, "n_filters")
-        if isinstance(filter_size, (tuple, list)) and len(filter_size) == 2:
-            fh = positive_int(filter_size[0], "filter_size")
-            fw = positive_int(filter_size[1], "filter_size")
-        else:
-            try:
-                fh = fw = positive_int(filter_size, "filter_size")
-            except ValueError:
-                raise ValueError(
-                    f"filter_size must be a positive integer F or a pair (Fh, Fw); got {filter_size!r}"
-                ) from None
-        self.filter_size = (fh, fw)
+        self.filter_size = fh, fw = checked_filter_size(filter_size)
         self.stride = positive_int(stride, "stride")
         self.padding = non_negative_int(padding, "padding")
         self.activation = Identity() if activation is None else activation

@@ -89,6 +89,25 @@ def non_negative_int(value, name: str) -> int:
     return int(value)
 
 
+def filter_size(value: object) -> tuple[int, int]:
+    """(Fh, Fw) from a filter size given as F or as a pair (Fh, Fw) of positive integers.
+
+    Examples
+    --------
+    >>> filter_size(3), filter_size((2, 1))
+    ((3, 3), (2, 1))
+    """
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        return positive_int(value[0], "filter_size"), positive_int(value[1], "filter_size")
+    try:
+        size = positive_int(value, "filter_size")
+    except ValueError:
+        raise ValueError(
+            f"filter_size must be a positive integer F or a pair (Fh, Fw); got {_short(value)}"
+        ) from None
+    return size, size
+
+
 def shape_tuple(value, name: str, length: int, axes: str) -> tuple[int, ...]:
     """Check that ``value`` is a tuple of ``length`` positive integers (e.g. an input shape)."""
     try:

@@ -11,7 +11,6 @@ Layer protocol: ``forward(x) -> y`` (remembers what backward needs), ``backward(
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -21,6 +20,7 @@ from numpy.typing import ArrayLike
 from ..maths.activations import Activation, Identity
 from ..maths.gradcheck import rel_error
 from ..maths.validate import as_float_array, non_negative_int, positive_int
+from ..maths.validate import filter_size as checked_filter_size
 from . import fast
 from .losses import softmax_cross_entropy
 
@@ -94,11 +94,7 @@ class Conv(_Layer):
         super().__init__()
         d = positive_int(in_depth, "in_depth")
         n = positive_int(n_filters, "n_filters")
-        sizes = [filter_size] * 2 if np.ndim(filter_size) == 0 else list(cast(Sequence[int], filter_size))
-        if len(sizes) != 2:
-            raise ValueError(f"filter_size must be F or (Fh, Fw); got {filter_size!r}")
-        fh, fw = sizes
-        fh, fw = positive_int(fh, "filter_size"), positive_int(fw, "filter_size")
+        fh, fw = checked_filter_size(filter_size)
         self.stride = positive_int(stride, "stride")
         self.padding = non_negative_int(padding, "padding")
         dt = _dtype(dtype)

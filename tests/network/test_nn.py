@@ -241,3 +241,13 @@ def test_a_few_steps_of_training_lower_the_loss():
         opt.step(net.grads)
     assert loss < 0.5 * first
     assert (net.predict(x) == y).mean() >= 0.75
+
+
+@pytest.mark.parametrize("size", [0, (2, 0), (1, 2, 3), 2.5, "3"])
+def test_conv_layer_and_nn_conv_share_the_filter_size_check(size):
+    with pytest.raises(ValueError) as loop:
+        lk.ConvLayer(1, 2, size)
+    with pytest.raises(ValueError) as batched:
+        nn.Conv(1, 2, size)
+    assert str(loop.value) == str(batched.value)
+    assert str(loop.value).startswith("filter_size must be a positive integer")
