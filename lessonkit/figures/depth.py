@@ -13,8 +13,8 @@ from matplotlib.patches import Circle, FancyArrowPatch
 from numpy.typing import ArrayLike
 
 from ..maths.ops import correlate2d, pad, rot180
-from .grid import draw_row
-from .style import FACE, INK, OKABE_ITO, new_figure
+from .grid import draw_rows
+from .style import FACE, INK, OKABE_ITO, STAR, new_figure
 from .weights import _MUTED, _check_count, _int_fmt, _sub
 
 __all__ = [
@@ -28,6 +28,11 @@ _CHANNEL = OKABE_ITO["blue"]  # the highlighted input channel
 
 
 _FILTERS = tuple(OKABE_ITO[k] for k in ("vermillion", "bluish_green", "reddish_purple", "orange", "sky_blue"))
+
+
+def _span(items: list[str]) -> str:
+    """``"1, 2, 3"`` for up to three items, else ``"1 … 6"`` (first and last)."""
+    return ", ".join(items) if len(items) <= 3 else f"{items[0]} … {items[-1]}"
 
 
 def _node_positions(count: int, x: float) -> list[tuple[float, float]]:
@@ -47,9 +52,10 @@ def depth_node_diagram(
 ) -> Figure | SubFigure:
     """Draw layer l-1 (D channels) and layer l (N feature maps) as nodes joined by the filters.
 
-    Each input channel d is joined to every output node n by the 2-D filter slice W_{n,d}
-    (a cross-correlation drawn as one edge). The edges of ``channel`` are thick, solid and
-    labelled; the rest are thin and dotted, so the figure reads without colour.
+    The input channels are the nodes d_1 … d_D (the lecture's d1, d2, …); layer l's nodes are the
+    filters, labelled n = 1 … N. Each input channel d is joined to every node n by the 2-D filter
+    slice W_{n,d} (a cross-correlation, a_d ★ W_{n,d}, drawn as one edge). The edges of ``channel``
+    are thick, solid and labelled; the rest are thin and dotted, so the figure reads without colour.
 
     Parameters
     ----------
@@ -72,6 +78,8 @@ def depth_node_diagram(
     >>> fig = depth_node_diagram(D=3, N=2, channel=0)
     >>> [t.get_text() for t in fig.axes[0].texts if t.get_text().startswith("$W")]
     ['$W_{1,1}$', '$W_{2,1}$']
+    >>> [t.get_text() for t in fig.axes[0].texts if t.get_text().startswith("n=")]
+    ['n=1', 'n=2']
     """
     D = _check_count(D, "D", 6)
     N = _check_count(N, "N", 6)
@@ -146,22 +154,41 @@ def depth_node_diagram(
             color=INK,
         )
     for n, xy in enumerate(right):
-        _node(ax, xy, f"$d_{n + 1}$", face=FACE, edge=_FILTERS[n % len(_FILTERS)], lw=2.0)
+        _node(ax, xy, f"n={n + 1}", face=FACE, edge=_FILTERS[n % len(_FILTERS)], lw=2.0)
         sym = r"\delta" if backward else "net"
         ax.text(
             xy[0] + 0.1, xy[1], f"${sym}^{{l}}_{{{n + 1}}}$", ha="left", va="center", fontsize=11, color=INK
         )
-    ax.text(0.16, 1.1, f"layer l-1\n(depth D = {D})", ha="center", va="top", fontsize=10, color=INK)
-    ax.text(0.84, 1.1, f"layer l\n(N = {N} filters)", ha="center", va="top", fontsize=10, color=INK)
+    ax.text(
+        0.16,
+        1.1,
+        f"layer l-1: channels\n{_span([f'$d_{k}$' for k in range(1, D + 1)])} (D = {D})",
+        ha="center",
+        va="top",
+        fontsize=10,
+        color=INK,
+    )
+    ax.text(
+        0.84,
+        1.1,
+        f"layer l: filters\nn = {_span([str(k) for k in range(1, N + 1)])} (N = {N})",
+        ha="center",
+        va="top",
+        fontsize=10,
+        color=INK,
+    )
     c = channel + 1
     if backward:
         caption = (
-            f"$\\delta^{{l-1}}_{{{c}}}$ gathers from every $\\delta^l_n$:\n"
-            f"$\\Sigma_n$ cross(pad($\\delta^l_n$), rot180($W_{{n,{c}}}$))"
+            f"$\\delta^{{l-1}}_{{{c}}}$ (channel $d_{c}$) gathers from every $\\delta^l_n$:\n"
+            f"$\\Sigma_n$ pad($\\delta^l_n$, F−1) {STAR} rot180($W_{{n,{c}}}$)"
             f" $\\circ\\, f'(net^{{l-1}}_{{{c}}})$"
         )
     else:
-        caption = f"channel $d_{c}$ feeds every node of layer l,\none filter slice $W_{{n,{c}}}$ per filter n"
+        caption = (
+            f"channel $d_{c}$ feeds every filter n = {_span([str(k) for k in range(1, N + 1)])} of layer l,\n"
+            f"through one slice $W_{{n,{c}}}$ per filter: $a_{c}$ {STAR} $W_{{n,{c}}}$"
+        )
     ax.text(0.5, 0.0, caption, ha="center", va="top", fontsize=10, color=INK)
     return fig
 
@@ -186,18 +213,32 @@ def depth_node_figure(D: int = 3, N: int = 2, channel: int = 0) -> Figure:
     >>> len(fig.axes)
     2
     """
-    fig = new_figure(11.0, 4.6)
+    fig = new_figure(11.0, 5.0)
     left, right = fig.subplots(1, 2)
     depth_node_diagram(D, N, channel, "forward", ax=left)
     depth_node_diagram(D, N, channel, "backward", ax=right)
     left.set_title("forward: which nodes does it feed?", fontsize=11)
     right.set_title("backward: where does its error come from?", fontsize=11)
-    fig.subplots_adjust(left=0.01, right=0.99, top=0.92, bottom=0.02, wspace=0.05)
+    fig.subplots_adjust(left=0.01, right=0.99, top=0.93, bottom=0.09, wspace=0.05)
+    channels = _span([f"$d_{d + 1}$" for d in range(D)])
+    fig.text(
+        0.5,
+        0.02,
+        f"left nodes: the input channels {channels} of layer l-1 (the lecture's d1, d2, …); "
+        f"right nodes: the filters n = {_span([str(k) for k in range(1, N + 1)])} of layer l",
+        ha="center",
+        va="bottom",
+        fontsize=10.5,
+        color=INK,
+    )
     return fig
 
 
 def depth_sum_figure(delta: ArrayLike, w: ArrayLike, channel: int = 0) -> Figure:
-    """dE/da_d^{l-1} as the sum over filters of cross(pad(δ_n, F-1), rot180(W_{n,d})) (stride 1, P = 0).
+    """∂E/∂a_d^{l-1} as the sum over filters of pad(δ_n, F-1) ★ rot180(W_{n,d}) (stride 1, P = 0).
+
+    One row per filter n shows its contribution, pad(δ^l_n, F-1) ★ rot180(W_{n,d}) = term n (the
+    F-1 ring drawn as padding); the last row adds the N terms, which gives ∂E/∂a_d^{l-1}.
 
     Parameters
     ----------
@@ -211,13 +252,16 @@ def depth_sum_figure(delta: ArrayLike, w: ArrayLike, channel: int = 0) -> Figure
     Returns
     -------
     matplotlib.figure.Figure
+        Its grids row by row (3 per filter, then the N terms and the sum), then the key.
 
     Examples
     --------
     >>> w = np.ones((2, 3, 2, 2))
     >>> fig = depth_sum_figure(np.ones((2, 2, 2)), w, channel=1)
-    >>> [t.get_text() for t in fig.axes[-1].texts][:3]
+    >>> [t.get_text() for t in fig.axes[-2].texts][:3]  # the sum (the key is last)
     ['2', '4', '2']
+    >>> [t.get_text() for t in fig.axes[-2].texts][-1]
+    'sum = $∂E/∂a^{l-1}_2$'
     """
     delta = np.asarray(delta, dtype=float)
     w = np.asarray(w, dtype=float)
@@ -232,13 +276,22 @@ def depth_sum_figure(delta: ArrayLike, w: ArrayLike, channel: int = 0) -> Figure
     d = int(channel)
     terms = [correlate2d(pad(delta[n], f - 1), rot180(w[n, d])) for n in range(n_f)]
     fmt = _int_fmt(delta, w)
-    panels, ops = [], []
+    tfmt = _int_fmt(*terms)
+    rows: list[list[dict]] = []
     for n in range(n_f):
-        panels.append(
-            {"values": delta[n], "pad": f - 1, "fmt": fmt, "title": f"pad($\\delta^l_{n + 1}$, F-1)"}
+        rows.append(
+            [
+                {"values": delta[n], "pad": f - 1, "fmt": fmt, "title": f"pad($\\delta^l_{n + 1}$, F−1)"},
+                {"values": rot180(w[n, d]), "fmt": fmt, "title": f"rot180($W_{_sub(n + 1, d + 1)}$)"},
+                {"values": terms[n], "fmt": tfmt, "title": f"filter n = {n + 1}"},
+            ]
         )
-        panels.append({"values": rot180(w[n, d]), "fmt": fmt, "title": f"rot180($W_{_sub(n + 1, d + 1)}$)"})
-        ops += ["⋆", "+"]
-    ops[-1] = "="
-    panels.append({"values": sum(terms), "fmt": _int_fmt(*terms), "title": f"$dE/da^{{l-1}}_{d + 1}$"})
-    return draw_row(panels, ops, cell=0.5, op_width=1.0)
+    rows.append(
+        [{"values": t, "fmt": tfmt, "title": f"n = {n + 1}"} for n, t in enumerate(terms)]
+        + [{"values": sum(terms), "fmt": _int_fmt(*terms), "title": f"sum = $∂E/∂a^{{l-1}}_{d + 1}$"}]
+    )
+    ops = [[STAR, "="]] * n_f + [["+"] * (n_f - 1) + ["="]]
+    captions = [None] * n_f + [
+        f"the sum over the N = {n_f} filters is the error that reaches channel $d_{d + 1}$"
+    ]
+    return draw_rows(rows, ops, captions=captions, key=True, cell=0.5, op_width=1.0)

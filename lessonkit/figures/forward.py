@@ -14,7 +14,8 @@ from numpy.typing import ArrayLike
 from ..maths.conv import bp_delta_map, conv_forward
 from ..maths.ops import rot180
 from ..maths.validate import output_size
-from .grid import draw_row
+from .grid import KEY_HEIGHT, draw_grid, draw_key, draw_row
+from .style import KINDS, STAR, cross, dims, new_figure
 
 __all__ = [
     "sub",
@@ -24,6 +25,7 @@ __all__ = [
     "forward_figure",
     "lecture_example_figure",
     "padded_delta_figure",
+    "padded_delta_strip_figure",
     "input_cell_figure",
 ]
 
@@ -72,7 +74,7 @@ def input_feeds(
     """Which outputs input cell (r, c) feeds, and through which weight (all 0-based).
 
     Returns a list of ``(m, n, u, v)``: a[r, c] enters net[m, n] multiplied by w[u, v], i.e.
-    ``m*S + u - P == r`` and ``n*S + v - P == c``. Its length is the number of terms in dE/da[r, c].
+    ``m*S + u - P == r`` and ``n*S + v - P == c``. Its length is the number of terms in ∂E/∂a[r, c].
 
     Examples
     --------
@@ -120,7 +122,10 @@ def forward_figure(
     out: tuple[int, int] = (0, 0),
     fmt: str = "{:g}",
 ) -> Figure:
-    """Input (padded) ⋆ filter = feature map, with the receptive field of output ``out`` highlighted.
+    """Input (padded) ★ filter = feature map, with the receptive field of output ``out`` highlighted.
+
+    The padding ring and any input cells no window reads (a stride that does not divide
+    H - F + 2P) are drawn as their kinds of :data:`lessonkit.figures.style.KINDS`, with a key.
 
     Parameters
     ----------
@@ -148,11 +153,13 @@ def forward_figure(
     net = conv_forward(x[None], w[None, None], [b], stride, padding)[0]
     m, n = out
     fh, fw = w.shape
+    unread = unread_mask(x.shape[0], x.shape[1], fh, fw, stride, padding)
     panels: list[dict] = [
         {
             "values": x,
             "pad": padding,
-            "title": f"a (H×W = {x.shape[0]}×{x.shape[1]}, P = {padding})",
+            "kinds": {"unread": unread},
+            "title": f"a ({x.shape[0]}×{x.shape[1]}, P = {padding})",
             "highlight": _window(m, n, fh, fw, stride),
             "highlight_label": f"receptive field of net{sub(m + 1, n + 1)}",
             "fmt": fmt,
@@ -166,7 +173,7 @@ def forward_figure(
             "fmt": fmt,
         },
     ]
-    return draw_row(panels, ["⋆", "="], suptitle=f"+ w_b = {b:g}" if b else None)
+    return draw_row(panels, [STAR, "="], suptitle=f"+ w_b = {b:g}" if b else None, key=True)
 
 
 def lecture_example_figure(out: tuple[int, int] = (0, 0)) -> Figure:
@@ -198,57 +205,108 @@ def lecture_example_figure(out: tuple[int, int] = (0, 0)) -> Figure:
             "highlight_label": "+ w_b in every cell",
         },
     ]
-    return draw_row(panels, ["⋆", "="], cell=0.75)
+    return draw_row(panels, [STAR, "="], cell=0.75)
+
+
+def _delta_and_filter(delta: ArrayLike | None, w: ArrayLike | None) -> tuple[bool, np.ndarray, np.ndarray]:
+    """(symbolic, δ, W) of the padded-δ figures: the lecture's 2x2 symbols when both are omitted."""
+    symbolic = delta is None and w is None
+    d = np.zeros((2, 2)) if delta is None else np.asarray(delta, dtype=float)
+    k = np.zeros((2, 2)) if w is None else np.asarray(w, dtype=float)
+    if d.ndim != 2:
+        raise ValueError(f"delta must have 2 dimensions (H_out, W_out); got shape {d.shape}")
+    if k.ndim != 2:
+        raise ValueError(f"w must have 2 dimensions (Fh, Fw); got shape {k.shape}")
+    return symbolic, d, k
+
+
+def _window_pairs(i: int, j: int, dshape: tuple[int, int], fh: int, fw: int) -> np.ndarray:
+    """Pair numbers over pad(δ, F-1) for the window of input (i, j): weight w[u, v] is pair u*Fw + v.
+
+    The window's cell (u', v') meets rot180(W)[u', v'] = W[Fh-1-u', Fw-1-v'], so it gets that
+    weight's pair; every other cell gets -1.
+    """
+    pairs = np.full((dshape[0] + 2 * (fh - 1), dshape[1] + 2 * (fw - 1)), -1, dtype=int)
+    for u in range(fh):
+        for v in range(fw):
+            pairs[i + u, j + v] = (fh - 1 - u) * fw + (fw - 1 - v)
+    return pairs
+
+
+def _terms_text(terms, d: np.ndarray, k: np.ndarray, symbolic: bool, sep: str = " + ") -> list[str]:
+    """The products of ∂E/∂a[i, j], one string per term (δ·w), from input_feeds' (m, n, u, v)."""
+    if symbolic:
+        return [f"δ{sub(m + 1, n + 1)}·w{sub(u + 1, v + 1)}" for m, n, u, v in terms]
+    return [f"{_num(d[m, n])}·{_num(k[u, v])}" for m, n, u, v in terms]
+
+
+def _total(terms, d: np.ndarray, k: np.ndarray) -> str:
+    """The value of ∂E/∂a[i, j] with a typographic minus."""
+    return f"{sum(d[m, n] * k[u, v] for m, n, u, v in terms):g}".replace("-", "−")
 
 
 def padded_delta_figure(
-    delta: ArrayLike | None = None, w: ArrayLike | None = None, target: tuple[int, int] = (0, 1)
+    delta: ArrayLike | None = None,
+    w: ArrayLike | None = None,
+    target: tuple[int, int] = (0, 1),
+    *,
+    all_windows: bool = False,
 ) -> Figure:
-    """δ^l padded with a ring of F-1 zeros, cross-correlated with rot180(W), gives dE/da^{l-1}.
+    """pad(δ^l, F-1) ★ rot180(W) = ∂E/∂a^{l-1}, with the window of one input cell highlighted.
+
+    In the highlighted window each δ_{m,n} shares a tint and a corner marker with the weight of
+    rot180(W) it meets (the two factors of one product); the F-1 ring is drawn as padding.
 
     Parameters
     ----------
     delta : array_like, shape (H_out, W_out), optional
         δ^l at stride 1. Omit both ``delta`` and ``w`` for the lecture's symbols (δ₁₁, w₁₁, ...).
     w : array_like, shape (Fh, Fw), optional
-        The filter W.
+        The filter W (square).
     target : (int, int)
         0-based input cell (i, j) whose window over the padded δ is highlighted.
+    all_windows : bool
+        True draws :func:`padded_delta_strip_figure` instead: every window, one panel per input
+        cell (``target`` is then not used).
 
     Examples
     --------
     >>> fig = padded_delta_figure()
     >>> len(fig.axes)
-    5
+    6
     >>> fig = padded_delta_figure([[1, 2], [3, 4]], [[1, 0], [2, -1]], target=(2, 2))
     >>> fig.texts[-1].get_text()
-    'dE/da₃₃ = 4·(−1) = −4'
+    '∂E/∂a₃₃ = 4·(−1) = −4'
     """
-    symbolic = delta is None and w is None
-    d = np.zeros((2, 2)) if delta is None else np.asarray(delta, dtype=float)
-    k = np.zeros((2, 2)) if w is None else np.asarray(w, dtype=float)
+    symbolic, d, k = _delta_and_filter(delta, w)
     fh, fw = k.shape
-    h, wd = d.shape[0] + fh - 1, d.shape[1] + fw - 1
     if fh != fw:
         raise ValueError(f"w must be a square filter for this figure; got shape {k.shape}")
+    if all_windows:
+        return padded_delta_strip_figure(delta, w)
+    h, wd = d.shape[0] + fh - 1, d.shape[1] + fw - 1
     i, j = target
+    if not (0 <= i < h and 0 <= j < wd):
+        raise ValueError(
+            f"target must be an input cell (i, j) with 0 <= i < {h} and 0 <= j < {wd}; got {target}"
+        )
     terms = input_feeds(i, j, h, wd, fh, fw)
-    if symbolic:
-        text = " + ".join(f"δ{sub(m + 1, n + 1)}·w{sub(u + 1, v + 1)}" for m, n, u, v in terms)
-    else:
-        text = " + ".join(f"{_num(d[m, n])}·{_num(k[u, v])}" for m, n, u, v in terms)
-        text += " = " + f"{sum(d[m, n] * k[u, v] for m, n, u, v in terms):g}".replace("-", "−")
-    caption = f"dE/da{sub(i + 1, j + 1)} = {text}"
+    text = " + ".join(_terms_text(terms, d, k, symbolic))
+    if not symbolic:
+        text += " = " + _total(terms, d, k)
+    caption = f"∂E/∂a{sub(i + 1, j + 1)} = {text}"
     rot_labels = _labels("w", fh, fw)[::-1, ::-1]
+    rot_pairs = np.array([[(fh - 1 - u) * fw + (fw - 1 - v) for v in range(fw)] for u in range(fh)])
     p0: dict = {
         "values": d,
         "pad": fh - 1,
         "title": f"$\\delta^l$ padded by F−1 = {fh - 1}",
         "highlight": _window(i, j, fh, fw, 1),
+        "pairs": _window_pairs(i, j, d.shape, fh, fw),
     }
-    p1 = {"values": rot180(k) if not symbolic else None, "title": "rot180(W)"}
+    p1 = {"values": rot180(k) if not symbolic else None, "title": "rot180(W)", "pairs": rot_pairs}
     p2: dict = {
-        "title": "dE/d$a^{l-1}$" + (" (∂a₁₂ = dE/da₁₂)" if symbolic else ""),
+        "title": "∂E/∂$a^{l-1}$" + (" (∂a₁₂ = ∂E/∂a₁₂)" if symbolic else ""),
         "highlight": (slice(i, i + 1), slice(j, j + 1)),
     }
     if symbolic:
@@ -260,13 +318,158 @@ def padded_delta_figure(
         )
     else:
         p2["values"] = bp_delta_map(d[None], k[None, None], (1, h, wd))[0]
-    return draw_row([p0, p1, p2], ["⋆", "="], cell=0.7, caption=caption)
+    return draw_row([p0, p1, p2], [STAR, "="], cell=0.7, caption=caption, key=True)
+
+
+def padded_delta_strip_figure(delta: ArrayLike | None = None, w: ArrayLike | None = None) -> Figure:
+    """Every window of pad(δ^l, F-1) ★ rot180(W): one small panel per input cell a_{i,j}.
+
+    Top: W → rot180(W). Below, panel (i, j) (laid out like the input, H x W panels) shows
+    pad(δ^l, F-1) with the window that gives ∂E/∂a_{i,j}; inside it each δ_{m,n} shares a tint
+    and a corner marker with the weight of W and rot180(W) it meets, and the sum of those products
+    is written under the panel. Padding zeros inside a window meet a weight too, but add 0.
+
+    Parameters
+    ----------
+    delta : array_like, shape (H_out, W_out), optional
+        δ^l at stride 1. Omit both ``delta`` and ``w`` for the lecture's symbols.
+    w : array_like, shape (Fh, Fw), optional
+        The filter W; the input is (H_out + Fh - 1) x (W_out + Fw - 1).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One Axes per window (gid ``"window i,j"``, 0-based), then W, rot180(W) and the key.
+
+    Examples
+    --------
+    >>> fig = padded_delta_strip_figure()
+    >>> [ax.get_gid() for ax in fig.axes][:3]
+    ['window 0,0', 'window 0,1', 'window 0,2']
+    >>> sum(ax.get_gid().startswith("window") for ax in fig.axes)
+    9
+    >>> fig = padded_delta_strip_figure([[1, 2], [3, 4]], [[1, 0], [2, -1]])
+    >>> fig.axes[8].texts[-1].get_text()
+    '4·(−1) = −4'
+    """
+    symbolic, d, k = _delta_and_filter(delta, w)
+    fh, fw = k.shape
+    ho, wo = d.shape
+    h, wd = ho + fh - 1, wo + fw - 1
+    hp, wp = ho + 2 * (fh - 1), wo + 2 * (fw - 1)
+    cell, font = 0.36, 9.0
+    per_line = 2  # products per line under a panel
+    lines = max(
+        1, -(-max(len(input_feeds(i, j, h, wd, fh, fw)) for i in range(h) for j in range(wd)) // per_line)
+    )
+    gap_x = 1.2  # cells between panels
+    box_w, box_h = wp + gap_x, 0.9 + hp + 0.3 + 0.42 * lines + 0.1  # in cells
+    top_h = 0.5 + (fh + 1.3) * cell  # inches: the suptitle and W → rot180(W)
+    bottom_h = 0.75  # inches: a note and the key
+    width = max(wd * box_w * cell + 0.4, 6.4)
+    height = top_h + h * box_h * cell + bottom_h
+    fig = new_figure(width, height)
+    x_left = (width - wd * box_w * cell) / 2
+
+    def axes_at(x: float, y_top: float, w_in: float, h_in: float, gid: str):
+        """An Axes whose top-left corner is (x, y_top) inches from the figure's top-left."""
+        ax = fig.add_axes((x / width, 1 - (y_top + h_in) / height, w_in / width, h_in / height))
+        ax.set_gid(gid)
+        return ax
+
+    labels_d = _labels("δ", ho, wo) if symbolic else None
+    for i in range(h):
+        for j in range(wd):
+            ax = axes_at(
+                x_left + j * box_w * cell,
+                top_h + i * box_h * cell,
+                box_w * cell,
+                box_h * cell,
+                f"window {i},{j}",
+            )
+            draw_grid(
+                ax,
+                None if symbolic else d,
+                cell_labels=labels_d,
+                pad=(fh - 1, fw - 1),
+                highlight=_window(i, j, fh, fw, 1),
+                pairs=_window_pairs(i, j, d.shape, fh, fw),
+                title=f"∂E/∂a{sub(i + 1, j + 1)}",
+                fontsize=font,
+                origin=(gap_x / 2, 0.9),
+            )
+            terms = input_feeds(i, j, h, wd, fh, fw)
+            parts = _terms_text(terms, d, k, symbolic)
+            rows = [" + ".join(parts[n : n + per_line]) for n in range(0, len(parts), per_line)]
+            text = (" +\n").join(rows)
+            if not symbolic:
+                text += " = " + _total(terms, d, k)
+            ax.text(
+                gap_x / 2 + wp / 2,
+                0.9 + hp + 0.3,
+                text,
+                ha="center",
+                va="top",
+                fontsize=font,
+                color=KINDS["padding"].text if not terms else "#1A1A1A",
+            )
+            ax.set_xlim(0, box_w)
+            ax.set_ylim(box_h, 0)
+            ax.set_aspect("equal")
+    # W → rot180(W), with the markers the windows use.
+    w_pairs = np.arange(fh * fw).reshape(fh, fw)
+    y_top = 0.5
+    x0 = (width - (2 * fw + 3.2) * cell) / 2
+    for n, (vals, lab, pairs, title) in enumerate(
+        (
+            (k, _labels("w", fh, fw), w_pairs, "W"),
+            (rot180(k), _labels("w", fh, fw)[::-1, ::-1], w_pairs[::-1, ::-1], "rot180(W)"),
+        )
+    ):
+        ax = axes_at(
+            x0 + n * (fw + 3.2) * cell - 0.1 * cell, y_top, (fw + 0.2) * cell, (fh + 1.1) * cell, title
+        )
+        draw_grid(
+            ax,
+            None if symbolic else vals,
+            cell_labels=lab if symbolic else None,
+            pairs=pairs,
+            title=title,
+            fontsize=font + 1,
+            origin=(0.1, 0.9),
+        )
+        ax.set_xlim(0, fw + 0.2)
+        ax.set_ylim(fh + 1.1, 0)
+        ax.set_aspect("equal")
+    fig.text(
+        x0 / width + (fw + 1.6) * cell / width,
+        1 - (y_top + (0.9 + fh / 2) * cell) / height,
+        "→",
+        ha="center",
+        va="center",
+        fontsize=22,
+    )
+    fig.text(
+        0.5,
+        1 - 0.12 / height,
+        f"{cross('pad(δ, F−1)', 'rot180(W)')} = ∂E/∂a: all {h * wd} windows ({dims((fh, fw))} each)",
+        ha="center",
+        va="top",
+        fontsize=12,
+    )
+    note = "in each window, a δ and the weight it meets share tint and marker"
+    fig.text(0.5, (KEY_HEIGHT + 0.05) / height, note, ha="center", va="bottom", fontsize=10)
+    draw_key(fig, ["padding"])
+    return fig
 
 
 def input_cell_figure(
     cell: tuple[int, int] = (0, 1), h: int = 3, w: int = 3, f: int = 2, stride: int = 1, padding: int = 0
 ) -> Figure:
     """Input cell ``cell`` and the outputs it feeds, each labelled with the weight it goes through.
+
+    Input cells no window reads are drawn as the kind "never read", the P ring as "padding"; a key
+    under the figure names them.
 
     Examples
     --------
@@ -305,7 +508,7 @@ def input_cell_figure(
             "pad": padding,
             "title": f"$a^{{l-1}}$ ({h}×{w}, P = {padding})",
             "highlight": mark,
-            "hatch_mask": unread_mask(h, w, f, f, stride, padding),
+            "kinds": {"unread": unread_mask(h, w, f, f, stride, padding)},
         },
         {
             "values": None,
@@ -314,7 +517,5 @@ def input_cell_figure(
             "highlight": fed if feeds else None,
         },
     ]
-    caption = f"dE/da{sub(r + 1, c + 1)} = {terms}"
-    if panels[0]["hatch_mask"].any():
-        caption += "\nhatched cells: no window reads them"
-    return draw_row(panels, ["→"], cell=0.65, op_width=1.2, caption=caption)
+    caption = f"∂E/∂a{sub(r + 1, c + 1)} = {terms}"
+    return draw_row(panels, ["→"], cell=0.65, op_width=1.2, caption=caption, key=True)

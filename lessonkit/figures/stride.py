@@ -5,55 +5,98 @@ Every function returns a matplotlib Figure (no pyplot). Indices are 0-based like
 
 from __future__ import annotations
 
-from typing import cast
-
 import numpy as np
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
 from ..maths.conv import bp_delta_map, conv_forward, stride_one_map
 from ..maths.ops import correlate2d, pad_hw, rot180
-from .forward import unread_mask
-from .grid import draw_grid, draw_row, figure_row, row_size
-from .style import new_figure
+from .forward import sub, unread_mask
+from .grid import draw_row, draw_rows
+from .style import STAR, dims
 
 __all__ = [
     "stride_compare_figure",
     "stride_backward_figure",
+    "dilation_label",
+    "stride_zero_masks",
 ]
 
 
-def stride_compare_figure(x: ArrayLike, w: ArrayLike, stride: int = 2, fmt: str = "{:g}") -> Figure:
-    """Top: the stride-1 feature map with the cells stride S keeps; bottom: the stride-S map itself.
+def stride_compare_figure(
+    x: ArrayLike,
+    w: ArrayLike,
+    stride: int = 2,
+    fmt: str = "{:g}",
+    *,
+    link: tuple[int, int] | None = None,
+) -> Figure:
+    """Stride 1 against stride S: the stride-S map is the stride-1 map with the skipped outputs dropped.
+
+    Top row: a ★ W at stride 1; the outputs stride S skips are faded (kind "skipped"). Bottom row:
+    a ★ W at stride S. One output is linked across both rows: the same window is outlined in both
+    inputs, and the output it gives is outlined and named in both maps, so stride-S output (i, j)
+    is seen to be stride-1 output (S·i, S·j) (0-based).
+
+    Parameters
+    ----------
+    x : array_like, shape (H, W)
+        One input channel a.
+    w : array_like, shape (Fh, Fw)
+        The filter W.
+    stride : int
+        S >= 1 of the bottom row.
+    fmt : str
+        Number format.
+    link : (int, int), optional
+        0-based stride-S output (i, j) to link; default the last one, (H_out - 1, W_out - 1).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
 
     Examples
     --------
     >>> fig = stride_compare_figure(np.arange(25).reshape(5, 5), np.ones((3, 3)))
     >>> len(fig.axes)
-    10
+    11
+    >>> [t.get_text() for t in fig.axes[4].texts][-1]
+    'net₃₃ = 162 (S = 1)'
     """
     x = np.asarray(x, dtype=float)
     w = np.asarray(w, dtype=float)
+    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
+        raise ValueError(f"stride must be an integer >= 1; got {stride!r}")
+    fh, fw = w.shape
     n1 = conv_forward(x[None], w[None, None], [0.0], 1)[0]
     ns = conv_forward(x[None], w[None, None], [0.0], stride)[0]
+    i, j = (ns.shape[0] - 1, ns.shape[1] - 1) if link is None else link
+    if not (0 <= i < ns.shape[0] and 0 <= j < ns.shape[1]):
+        raise ValueError(
+            f"link must be a stride-{stride} output (i, j) with 0 <= i < {ns.shape[0]} and "
+            f"0 <= j < {ns.shape[1]}; got {link}"
+        )
     kept = np.zeros(n1.shape, dtype=bool)
     kept[::stride, ::stride] = True
-    cell = 0.5
+    r1, c1 = stride * i, stride * j  # the same window at stride 1
+    window = (slice(r1, r1 + fh), slice(c1, c1 + fw))
+    name1, name_s = f"net{sub(r1 + 1, c1 + 1)}", f"net{sub(i + 1, j + 1)}"
     rows = [
         [
             {
                 "values": x,
                 "title": "a",
-                "highlight": (slice(0, w.shape[0]), slice(0, w.shape[1])),
+                "highlight": window,
+                "highlight_label": f"window of {name1}",
                 "fmt": fmt,
             },
             {"values": w, "title": "W", "fmt": fmt},
             {
                 "values": n1,
                 "title": "net, S = 1",
-                "highlight": kept,
-                "hatch_mask": ~kept,
-                "highlight_label": f"outlined: kept by S = {stride}",
+                "kinds": {"skipped": ~kept},
+                "highlight": (slice(r1, r1 + 1), slice(c1, c1 + 1)),
+                "highlight_label": f"{name1} = {fmt.format(n1[r1, c1])} (S = 1)",
                 "fmt": fmt,
             },
         ],
@@ -61,39 +104,40 @@ def stride_compare_figure(x: ArrayLike, w: ArrayLike, stride: int = 2, fmt: str 
             {
                 "values": x,
                 "title": "a",
-                "highlight": (slice(0, w.shape[0]), slice(stride, stride + w.shape[1])),
-                "highlight_label": f"window moves {stride} cells",
+                "highlight": window,
+                "highlight_label": f"window of {name_s}: the same",
+                "kinds": {"unread": unread_mask(x.shape[0], x.shape[1], fh, fw, stride, 0)},
                 "fmt": fmt,
             },
             {"values": w, "title": "W", "fmt": fmt},
-            {"values": ns, "title": f"net, S = {stride}", "fmt": fmt},
+            {
+                "values": ns,
+                "title": f"net, S = {stride}",
+                "highlight": (slice(i, i + 1), slice(j, j + 1)),
+                "highlight_label": f"{name_s} = {fmt.format(ns[i, j])} (S = {stride})",
+                "fmt": fmt,
+            },
         ],
     ]
-    shapes = [x.shape, w.shape, n1.shape]
-    width, height = row_size(shapes, cell=cell, extra_height=1.6)
-    fig = new_figure(width, 2 * height)
-    subs = fig.subfigures(2, 1)
-    for sf, panels in zip(cast(np.ndarray, subs), rows, strict=True):
-        _, axes = figure_row(shapes, ["⋆", "="], cell=cell, extra_height=1.6, fig=sf)
-        tallest = max(s[0] for s in shapes)
-        for ax, p in zip(axes, panels, strict=True):
-            p = dict(p)
-            values = p.pop("values")
-            draw_grid(ax, values, **p)
-            r, c = np.shape(values)
-            extra = (tallest - r) / 2
-            ax.set_ylim(tallest - extra + 0.9, -extra - 0.9)
-            ax.set_xlim(-0.15, c + 0.15)
-    return fig
+    caption = (
+        f"stride-{stride} output (i, j) is stride-1 output ({stride}i, {stride}j), 0-based:\n"
+        f"{name_s} at S = {stride} is {name1} at S = 1 (same window)"
+    )
+    return draw_rows(
+        rows, [[STAR, "="], [STAR, "="]], caption=caption, key=True, align="left", cell=0.5, extra_height=1.6
+    )
 
 
 def stride_backward_figure(
     delta: ArrayLike, w: ArrayLike, h: int, wd: int, stride: int = 1, padding: int = 0
 ) -> Figure:
-    """δ^l at stride S, dilated back to stride 1, padded by F-1, ⋆ rot180(W), cropped by P.
+    """δ^l at stride S, dilated back to stride 1, padded by F-1, ★ rot180(W), cropped by P.
 
-    Inserted zeros are cross-hatched, the F-1 ring dotted, the P ring that is cropped away
-    hatched, and input cells no window reads are hatched in the result.
+    Every special cell is drawn as its kind (:data:`lessonkit.figures.style.KINDS`), named in a key
+    under the figure: the zeros the dilation inserts ("stride zeros"), the zero rows/columns that
+    extend the dilated δ to the stride-1 size when S does not divide H - F + 2P ("fill zeros"),
+    the F-1 ring ("padding"), the P ring cropped from ∂E/∂ pad(a) ("cropped") and the input cells
+    no window reads, whose gradient is 0 ("never read").
 
     Parameters
     ----------
@@ -110,44 +154,82 @@ def stride_backward_figure(
     --------
     >>> fig = stride_backward_figure(np.ones((2, 2)), np.ones((3, 3)), 6, 6, stride=2)
     >>> len(fig.axes)
-    9
+    10
+    >>> fig.axes[2].texts[-1].get_text()
+    'dilated 3×3, extended to 4×4,\\npadded by F−1 = 2'
     """
     d = np.asarray(delta, dtype=float)
     k = np.asarray(w, dtype=float)
     fh, fw = k.shape
     h1, w1 = h + 2 * padding - fh + 1, wd + 2 * padding - fw + 1  # stride-1 map size
     dil = stride_one_map(d, h1, w1, stride)
-    inserted = stride_one_map(np.ones_like(d), h1, w1, stride) == 0  # the zeros dilation added
+    dilation, fill = stride_zero_masks(d.shape, h1, w1, stride)
     grad = bp_delta_map(d[None], k[None, None], (1, h, wd), stride, padding)[0]
     # The gradient with respect to the padded input, before the P-wide ring is cropped away.
     full = correlate2d(pad_hw(dil, fh - 1, fw - 1), rot180(k))
     ring = np.ones(full.shape, dtype=bool)
     ring[padding : padding + h, padding : padding + wd] = False
     unread = unread_mask(h, wd, fh, fw, stride, padding)
+    ring_text = f"{fh - 1}" if fh == fw else f"({fh - 1}, {fw - 1})"
     panels = [
         {"values": d, "title": f"$\\delta^l$ (S = {stride})"},
         {
             "values": dil,
             "pad": (fh - 1, fw - 1),
-            "zero_mask": inserted,
-            "title": f"dilated to {h1}×{w1}, padded by F−1"
-            + (f" = ({fh - 1}, {fw - 1})" if fh != fw else ""),
+            "kinds": {"dilation": dilation, "fill": fill},
+            "title": dilation_label(d.shape, stride, (h1, w1)) + f",\npadded by F−1 = {ring_text}",
         },
         {"values": rot180(k), "title": "rot180(W)"},
         {
             "values": full,
-            "hatch_mask": ring,
-            "title": "dE/d pad(a)",
+            "kinds": {"cropped": ring},
+            "title": "∂E/∂ pad(a)",
             "highlight_label": f"crop the P = {padding} ring" if padding else "P = 0: nothing to crop",
         },
-        {"values": grad, "hatch_mask": unread, "title": f"dE/da ({h}×{wd})"},
+        {"values": grad, "kinds": {"unread": unread}, "title": f"∂E/∂a ({dims((h, wd))})"},
     ]
     if unread.any():
-        panels[-1]["highlight_label"] = "hatched: never read → 0"
-    parts = ["cross-hatched: zeros inserted by the stride", "dotted: the F−1 ring"]
-    if padding:
-        parts.append("striped (4th grid): the padding, cropped")
-    if unread.any():
-        parts.append("striped (last grid): never read")
-    caption = " · ".join(parts)
-    return draw_row(panels, ["→", "⋆", "=", "→"], cell=0.42, op_width=1.1, caption=caption)
+        panels[-1]["highlight_label"] = "never read → 0"
+    return draw_row(panels, ["→", STAR, "=", "→"], cell=0.42, op_width=1.1, key=True)
+
+
+def dilation_label(shape: tuple[int, int], stride: int, stride_one: tuple[int, int]) -> str:
+    """How a δ of ``shape`` becomes the stride-1 map: "dilated 3×3, extended to 4×4", from the shapes.
+
+    Parameters
+    ----------
+    shape : (int, int)
+        Shape of δ^l at stride S.
+    stride : int
+        S.
+    stride_one : (int, int)
+        Shape of the stride-1 map, (H + 2P - Fh + 1, W + 2P - Fw + 1).
+
+    Examples
+    --------
+    >>> dilation_label((2, 2), 2, (4, 4)), dilation_label((2, 2), 2, (3, 3))
+    ('dilated 3×3, extended to 4×4', 'dilated 3×3')
+    """
+    dilated = tuple((n - 1) * stride + 1 for n in shape)
+    text = f"dilated {dims(dilated)}"
+    if tuple(stride_one) != dilated:
+        text += f", extended to {dims(stride_one)}"
+    return text
+
+
+def stride_zero_masks(shape: tuple[int, int], h1: int, w1: int, stride: int) -> tuple[np.ndarray, np.ndarray]:
+    """(stride zeros, fill zeros): where :func:`~lessonkit.maths.conv.stride_one_map` puts zeros.
+
+    The first mask holds the S-1 zeros inserted between δ entries (inside the dilated extent), the
+    second the zero rows/columns that extend the dilated δ to the stride-1 size (h1, w1).
+
+    Examples
+    --------
+    >>> dil, fill = stride_zero_masks((2, 2), 4, 4, 2)
+    >>> int(dil.sum()), int(fill.sum())
+    (5, 7)
+    """
+    zeros = stride_one_map(np.ones(shape), h1, w1, stride) == 0
+    extent = np.zeros((h1, w1), dtype=bool)
+    extent[: (shape[0] - 1) * stride + 1, : (shape[1] - 1) * stride + 1] = True
+    return zeros & extent, zeros & ~extent

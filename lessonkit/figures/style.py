@@ -1,15 +1,27 @@
 """Shared look of every course figure: an Okabe-Ito palette, hatches, and an opaque light card.
 
-Colour never carries meaning alone: each role below pairs a colour with a hatch, and cells show
-their numbers. Figures are drawn on an opaque near-white figure patch, so they read the same on
-JupyterLab's light and dark themes.
+Colour never carries meaning alone: each kind of cell below pairs a face colour with a hatch and a
+border style, and cells show their numbers. Figures are drawn on an opaque near-white figure patch,
+so they read the same on JupyterLab's light and dark themes.
+
+One visual language for every figure:
+
+* :data:`KINDS` -- the six kinds of special cell (padding ring, stride zeros, fill zeros, cropped
+  ring, inputs never read, skipped outputs), each with its own face, hatch, border and short name;
+  :func:`lessonkit.figures.grid.legend_figure` draws them once as a legend.
+* :data:`STAR` -- the one operator symbol, ★ = cross-correlation, always written
+  ``input ★ kernel`` (:func:`cross`).
+* :func:`pair_style` -- the colour and marker shared by the two factors of one product (a δ and the
+  weight it meets).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
+from matplotlib import colors as mcolors
 from matplotlib import patheffects
 from matplotlib.figure import Figure
 
@@ -34,13 +46,160 @@ INK = "#1A1A1A"  # text and cell borders
 MUTED = "#6B6B6B"  # zeros that are not data (padding, dilation)
 CELL = "#FFFFFF"
 
-#: Role -> (face colour, hatch, edge/hatch colour). Hatches differ so the roles survive greyscale.
+
+@dataclass(frozen=True)
+class Kind:
+    """How one kind of special cell looks, and what it means.
+
+    Attributes
+    ----------
+    name : str
+        Short name, shown in legends and keys.
+    meaning : str
+        One line saying what the cells are.
+    face : str
+        Face colour of the cell.
+    hatch : str
+        Matplotlib hatch drawn over the face ("" for none).
+    colour : str
+        Colour of the hatch and of the cell border.
+    linestyle : str or tuple
+        Border style of the cell (solid, dashed, ...), a cue that survives greyscale.
+    text : str
+        Colour of the number in the cell.
+    """
+
+    name: str
+    meaning: str
+    face: str
+    hatch: str
+    colour: str
+    linestyle: str | tuple[float, tuple[float, ...]]
+    text: str
+
+
+#: The six kinds of special cell, in the order legends list them. Every (face, hatch) pair differs,
+#: and so does every border style except the two solid ones (padding, stride zeros), which differ
+#: in hatch and border colour. Keys are what ``draw_grid(kinds={...})`` takes.
+KINDS: dict[str, Kind] = {
+    "padding": Kind(
+        "padding",
+        "zeros added around the border: pad(a, P), or pad(δ, F−1)",
+        "#E4E4E4",
+        "..",
+        "#8A8A8A",
+        "solid",
+        MUTED,
+    ),
+    "dilation": Kind(
+        "stride zeros",
+        "S−1 zeros inserted between δ entries (dilation)",
+        "#CFE8F7",
+        "xx",
+        OKABE_ITO["blue"],
+        "solid",
+        MUTED,
+    ),
+    "fill": Kind(
+        "fill zeros",
+        "zero rows/columns extending dilated δ to the stride-1 size",
+        "#D2EFE4",
+        "--",
+        "#00785A",
+        (0, (4, 2)),
+        MUTED,
+    ),
+    "cropped": Kind(
+        "cropped",
+        "P-wide ring cut off ∂E/∂ pad(a): padding is not input",
+        "#F3DCEA",
+        "\\\\",
+        "#A8507F",
+        (0, (6, 2, 1, 2)),
+        MUTED,
+    ),
+    "unread": Kind(
+        "never read",
+        "inputs no window reads (the stride skips them): gradient 0",
+        "#F7F2B8",
+        "||",
+        "#8C7A00",
+        (0, (2, 1.5)),
+        INK,
+    ),
+    "skipped": Kind(
+        "skipped",
+        "stride-1 outputs that stride S skips (faded)",
+        "#F2F2F2",
+        "",
+        "#A0A0A0",
+        (0, (1, 2)),
+        "#9A9A9A",
+    ),
+}
+
+#: Role -> (face colour, hatch, edge/hatch colour). "highlight" is the window (thick vermillion
+#: outline plus ``//``); the other entries are older names of three :data:`KINDS`.
 ROLES = {
     "highlight": ("#F9D9A6", "//", OKABE_ITO["vermillion"]),
-    "padding": ("#E4E4E4", "..", "#8A8A8A"),
-    "zero": ("#CFE8F7", "xx", OKABE_ITO["blue"]),
-    "hatch": ("#F7F2B8", "\\\\", "#8C7A00"),
+    "padding": (KINDS["padding"].face, KINDS["padding"].hatch, KINDS["padding"].colour),
+    "zero": (KINDS["dilation"].face, KINDS["dilation"].hatch, KINDS["dilation"].colour),
+    "hatch": (KINDS["unread"].face, KINDS["unread"].hatch, KINDS["unread"].colour),
 }
+
+#: The one operator symbol of the course: ★ is cross-correlation, written ``input ★ kernel``.
+STAR = "★"
+#: What :data:`STAR` means, as legends print it.
+STAR_MEANING = f"cross-correlation: input {STAR} kernel"
+
+#: Markers of :func:`pair_style`: shapes that tell pairs apart without colour.
+PAIR_MARKERS = ("●", "■", "▲", "◆", "▼", "⬟")
+_PAIR_COLOURS = tuple(
+    OKABE_ITO[k] for k in ("orange", "blue", "bluish_green", "reddish_purple", "vermillion")
+)
+
+
+def cross(inp: str, kernel: str) -> str:
+    """``"inp ★ kernel"``: the course's one way of writing a cross-correlation (input first).
+
+    Examples
+    --------
+    >>> cross("pad(δ, F−1)", "rot180(W)")
+    'pad(δ, F−1) ★ rot180(W)'
+    """
+    return f"{inp} {STAR} {kernel}"
+
+
+def dims(shape: tuple[int, ...]) -> str:
+    """A shape as figures print it, e.g. ``"3×4"``.
+
+    Examples
+    --------
+    >>> dims((3, 4))
+    '3×4'
+    """
+    return "×".join(str(int(v)) for v in shape)
+
+
+def pair_style(k: int) -> tuple[str, str, str]:
+    """(face, marker, colour) of pair ``k``: the two factors of one product share all three.
+
+    Faces are light tints of Okabe-Ito colours and the marker shape differs too, so a pair is
+    found without colour. Five colours and six markers: styles repeat only after 30 pairs.
+
+    Examples
+    --------
+    >>> pair_style(0)[1:], pair_style(1)[1:]
+    (('●', '#E69F00'), ('■', '#0072B2'))
+    """
+    if isinstance(k, bool) or not isinstance(k, int) or k < 0:
+        raise ValueError(f"k must be a non-negative integer; got {k!r}")
+    colour = _PAIR_COLOURS[k % len(_PAIR_COLOURS)]
+    marker = PAIR_MARKERS[k % len(PAIR_MARKERS)]
+    r, g, b = mcolors.to_rgb(colour)
+    face = mcolors.to_hex((0.72 + 0.28 * r, 0.72 + 0.28 * g, 0.72 + 0.28 * b))  # a light tint
+    return face, marker, colour
+
 
 #: Colours for series in plots and for secondary highlights (e.g. a second window).
 SERIES = [OKABE_ITO[k] for k in ("blue", "vermillion", "bluish_green", "reddish_purple", "orange")]

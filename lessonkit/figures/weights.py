@@ -11,8 +11,11 @@ from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
 from ..maths.conv import compute_gradient, stride_one_map
+from ..maths.validate import output_size
+from .forward import unread_mask
 from .grid import draw_grid, draw_row
-from .style import new_figure
+from .stride import dilation_label, stride_zero_masks
+from .style import STAR, cross, dims, new_figure
 
 __all__ = [
     "weight_gradient_setup",
@@ -74,16 +77,17 @@ def weight_gradient_setup(H: int = 3, W: int = 3, F: int = 2) -> Figure:
         {"cell_labels": grid("a", H, W), "title": "$a^{l-1}$ (output of layer l-1)"},
         {"cell_labels": grid("w", F, F), "title": "$W$ (filter)"},
         {"cell_labels": grid("net", ho, wo), "title": "$net^{l}$"},
-        {"cell_labels": grid(r"\delta", ho, wo), "title": r"$\delta^l = dE/dnet^l$"},
+        {"cell_labels": grid(r"\delta", ho, wo), "title": r"$\delta^l = ∂E/∂net^l$"},
     ]
-    return draw_row(panels, ["⋆", "=", "→"], cell=0.8)
+    return draw_row(panels, [STAR, "=", "→"], cell=0.8)
 
 
 def delta_kernel_figure(x: ArrayLike, delta: ArrayLike) -> Figure:
-    """δ^l used as a kernel sliding over the input: one panel per weight w_{i,j} (stride 1, P = 0).
+    """a^{l-1} ★ δ^l = ∂E/∂W: δ^l used as the kernel over the input, one panel per weight (S = 1, P = 0).
 
     Panel (i, j) highlights the window of a^{l-1} that δ^l covers when it sits at offset (i, j);
-    the sum of δ times that window is dE/dw_{i,j}, written under the panel and in the last grid.
+    the sum of δ times that window is ∂E/∂w_{i,j}, written under the panel and in the last grid.
+    The order is the course's one order for ★: the input panels, ★, the kernel δ^l, =, ∂E/∂W.
 
     Parameters
     ----------
@@ -111,7 +115,7 @@ def delta_kernel_figure(x: ArrayLike, delta: ArrayLike) -> Figure:
     fh, fw = h - ho + 1, w - wo + 1
     dW = np.array([[np.sum(delta * x[i : i + ho, j : j + wo]) for j in range(fw)] for i in range(fh)])
     fmt = _int_fmt(x, delta)
-    panels = [{"values": delta, "title": r"kernel $\delta^l$", "fmt": fmt}]
+    panels = []
     for i in range(fh):
         for j in range(fw):
             panels.append(
@@ -120,11 +124,12 @@ def delta_kernel_figure(x: ArrayLike, delta: ArrayLike) -> Figure:
                     "fmt": fmt,
                     "title": f"$a^{{l-1}}$, window at ({i + 1},{j + 1})",
                     "highlight": (slice(i, i + ho), slice(j, j + wo)),
-                    "highlight_label": f"$dE/dw_{_sub(i + 1, j + 1)}$ = " + fmt.format(dW[i, j]),
+                    "highlight_label": f"$∂E/∂w_{_sub(i + 1, j + 1)}$ = " + fmt.format(dW[i, j]),
                 }
             )
-    panels.append({"values": dW, "title": "$dE/dW$", "fmt": fmt})
-    ops = ["⋆"] + [""] * (fh * fw - 1) + ["="]
+    panels.append({"values": delta, "title": r"kernel $\delta^l$", "fmt": fmt})
+    panels.append({"values": dW, "title": "$∂E/∂W$", "fmt": fmt})
+    ops = [""] * (fh * fw - 1) + [STAR, "="]
     return draw_row(panels, ops, cell=0.5, op_width=1.0)
 
 
@@ -132,6 +137,11 @@ def stride_weight_gradient_figure(
     x: ArrayLike, delta: ArrayLike, filter_size: tuple[int, int], stride: int, padding: int = 0
 ) -> Figure:
     """Weight gradient at stride S: δ^l dilated back to the stride-1 map, then used as the kernel.
+
+    pad(a, P) ★ δ' = ∂E/∂W, where δ' is δ^l dilated (S-1 stride zeros between entries) and, when S
+    does not divide H - F + 2P, extended by fill zeros to the stride-1 size H + 2P - F + 1. The δ
+    panel's title says so from the shapes (e.g. "dilated 3×3, extended to 4×4"); its stride zeros
+    and fill zeros, the padding ring and the inputs never read are drawn as their kinds, with a key.
 
     Parameters
     ----------
@@ -152,42 +162,60 @@ def stride_weight_gradient_figure(
     --------
     >>> x = np.arange(25).reshape(5, 5)
     >>> fig = stride_weight_gradient_figure(x, [[1, 2], [3, 4]], (3, 3), stride=2)
-    >>> [t.get_text() for t in fig.axes[2].texts][:3]  # dilated δ (axes 1 holds the ⋆)
+    >>> [t.get_text() for t in fig.axes[2].texts][:3]  # dilated δ (axes 1 holds the ★)
     ['1', '0', '2']
+    >>> fig = stride_weight_gradient_figure(np.arange(36).reshape(6, 6), [[1, 2], [3, 4]], (3, 3), stride=2)
+    >>> fig.axes[2].texts[-1].get_text().splitlines()[-1]  # the δ panel's title
+    'dilated 3×3, extended to 4×4'
+
     """
     x = _as_2d(x, "x")
     delta = _as_2d(delta, "delta")
     fh, fw = (int(v) for v in filter_size)
     p = int(padding)
     dW, _ = compute_gradient(delta[None], x[None], (1, 1, fh, fw), stride=stride, padding=p)
-    # The stride-1 map has H + 2P - Fh + 1 rows; a stride that does not divide leaves extra zeros.
-    h1, w1 = x.shape[0] + 2 * p - fh + 1, x.shape[1] + 2 * p - fw + 1
+    # The stride-1 map has H + 2P - Fh + 1 rows; a stride that does not divide leaves fill zeros.
+    h, w = x.shape
+    h1, w1 = output_size(h, w, fh, fw, 1, p)
     d1 = stride_one_map(delta, h1, w1, stride)
-    inserted = stride_one_map(np.ones_like(delta), h1, w1, stride) == 0  # the zeros dilation added
+    dilation, fill = stride_zero_masks(delta.shape, h1, w1, stride)
+    label = dilation_label(delta.shape, stride, (h1, w1))
     fmt = _int_fmt(x, delta)
+    padded = f"pad($a^{{l-1}}$, P = {p})" if p else "$a^{l-1}$"
     panels = [
         {
             "values": x,
             "pad": p,
+            "kinds": {"unread": unread_mask(h, w, fh, fw, stride, p)},
             "fmt": fmt,
-            "title": "$a^{l-1}$" + (f", P = {p}" if p else ""),
+            "title": f"{padded} ({dims((h + 2 * p, w + 2 * p))})",
             "highlight": (slice(0, h1), slice(0, w1)),
             "highlight_label": "window for $w_{1,1}$",
         },
         {
             "values": d1,
-            "zero_mask": inserted,
+            "kinds": {"dilation": dilation, "fill": fill},
             "fmt": fmt,
-            "title": f"$\\delta^l$ (S = {stride}), dilated",
-            "highlight_label": "inserted zeros hatched",
+            "title": f"$\\delta^l$ {dims(delta.shape)} (S = {stride}),\n{label}",
         },
-        {"values": dW[0, 0], "fmt": _int_fmt(dW), "title": "$dE/dW$"},
+        {"values": dW[0, 0], "fmt": _int_fmt(dW), "title": f"$∂E/∂W$ ({dims((fh, fw))})"},
     ]
-    return draw_row(panels, ["⋆", "="], cell=0.5, op_width=1.2)
+    kernel = label.replace("dilated ", "dilated to ", 1) if stride > 1 else dims(delta.shape)
+    if "extended" in label:
+        kernel = f"dilated and extended to {dims((h1, w1))}"
+    caption = (
+        f"δ, {kernel}, is the kernel slid over pad(a, P = {p}) ({dims((h + 2 * p, w + 2 * p))});\n"
+        f"pad(a, P) {STAR} δ = the {dims((fh, fw))} ∂E/∂W"
+    )
+    return draw_row(panels, [STAR, "="], cell=0.5, op_width=1.2, caption=caption, key=True)
 
 
 def gradient_slices_figure(dW: ArrayLike, fmt: str | None = None) -> Figure:
-    """The N x D two-dimensional slices dE/dW[n, d], laid out as a table and named by (n, d).
+    """The N x D two-dimensional slices of ∂E/∂W, laid out as a table: row n, column d.
+
+    Each slice is titled by what feeds it, ``a_d ★ δ_n`` (input channel a_d of layer l-1, error map
+    δ_n of filter n; 1-based like the lecture), and by its place, ``slice n = 1, d = 2``, never by a
+    subscript like ∂E/∂w_{i,j}, which names one scalar weight inside a slice.
 
     Parameters
     ----------
@@ -205,34 +233,48 @@ def gradient_slices_figure(dW: ArrayLike, fmt: str | None = None) -> Figure:
     >>> fig = gradient_slices_figure(np.zeros((2, 3, 2, 2)))
     >>> len(fig.axes)
     6
+    >>> fig.axes[1].texts[-1].get_text().splitlines()
+    ['$a_2$ ★ $\\\\delta_1$', 'slice n = 1, d = 2']
     """
     dW = np.asarray(dW, dtype=float)
     if dW.ndim != 4:
         raise ValueError(f"dW must have 4 dimensions (N, D, Fh, Fw); got shape {dW.shape}")
     n_f, depth, fh, fw = dW.shape
     fmt = fmt or _int_fmt(dW)
-    cell = 0.55
-    width = depth * (fw + 1.6) * cell + 0.6
-    unit = 0.96 * width / (depth * (fw + 2.4) * 1.1)  # inches per cell once each Axes keeps its aspect
-    fig = new_figure(max(width, 5.6), n_f * (fh + 1.05) * unit * 1.1 + 0.6)  # wide enough for the title
-    axes = fig.subplots(n_f, depth, squeeze=False)
+    cell = 0.55  # inches
+    box_w, box_h = (fw + 2.4) * cell, (fh + 1.45) * cell  # one slice with its two-line title
+    top = 0.7  # inches for the two-line suptitle
+    width = max(depth * box_w + 0.4, 6.4)  # wide enough for the suptitle
+    height = n_f * box_h + top + 0.1
+    fig = new_figure(width, height)
+    x0 = (width - depth * box_w) / 2
     for n in range(n_f):
         for d in range(depth):
-            ax = axes[n, d]
+            ax = fig.add_axes(
+                (
+                    (x0 + d * box_w) / width,
+                    1 - (top + (n + 1) * box_h) / height,
+                    box_w / width,
+                    box_h / height,
+                )
+            )
             draw_grid(
                 ax,
                 dW[n, d],
                 fmt=fmt,
                 fontsize=11,
-                title=f"cross($a_{d + 1}$, $\\delta_{n + 1}$) = $dW_{_sub(n + 1, d + 1)}$",
+                title=cross(f"$a_{d + 1}$", f"$\\delta_{n + 1}$") + f"\nslice n = {n + 1}, d = {d + 1}",
             )
-            ax.set_xlim(-1.2, fw + 1.2)  # room for the title, so rows need no extra gap
-    fig.suptitle(
-        f"dE/dW: N x D = {n_f} x {depth} slices of {fh} x {fw} -> shape ({n_f}, {depth}, {fh}, {fw})",
-        fontsize=12,
-    )
-    fig.subplots_adjust(
-        left=0.02, right=0.98, bottom=0.02, top=1 - 0.55 / fig.get_figheight(), wspace=0.1, hspace=0.1
+            ax.set_xlim(-1.2, fw + 1.2)
+            ax.set_ylim(fh + 0.15, -1.3)
+    fig.text(
+        0.5,
+        1 - 0.12 / height,
+        f"∂E/∂W: N x D = {n_f} x {depth} slices of {fh} x {fw} -> shape ({n_f}, {depth}, {fh}, {fw})\n"
+        f"slice (n, d) = input channel $a_d$ {STAR} error $\\delta_n$ of filter n (dW[n-1, d-1] in code)",
+        ha="center",
+        va="top",
+        fontsize=11.5,
     )
     return fig
 

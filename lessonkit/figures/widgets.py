@@ -29,6 +29,7 @@ from .stride import stride_backward_figure
 from .style import new_figure, png_bytes
 
 __all__ = [
+    "LessonWidget",
     "receptive_field_widget",
     "input_cell_widget",
     "stride_padding_widget",
@@ -55,7 +56,22 @@ def _message_png(text: str) -> bytes:
     return png_bytes(fig)
 
 
-def _assemble(controls: dict[str, widgets.IntSlider], render: Callable[[widgets.VBox], None]) -> widgets.VBox:
+class LessonWidget(widgets.VBox):
+    """A lesson's widget: sliders, a line of text and a picture, redrawn on every change.
+
+    Its plain-text form (what a notebook shows where no kernel or widget manager runs: GitHub, a
+    static HTML export) says what it is instead of ``VBox(children=...)``.
+    """
+
+    title = "widget"
+
+    def __repr__(self) -> str:
+        return f"[Interactive widget: {self.title}. It needs a running kernel; a static picture follows.]"
+
+
+def _assemble(
+    controls: dict[str, widgets.IntSlider], render: Callable[[widgets.VBox], None], title: str
+) -> widgets.VBox:
     """Lay out the controls, an Image and an HTML line; redraw on every change."""
     image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
 
@@ -67,7 +83,8 @@ def _assemble(controls: dict[str, widgets.IntSlider], render: Callable[[widgets.
     image.observe(natural_width, names="value")
     label = widgets.HTML()
     rows = list(controls.values())
-    box = widgets.VBox([widgets.HBox(rows[:3]), widgets.HBox(rows[3:]), label, image])
+    box = LessonWidget([widgets.HBox(rows[:3]), widgets.HBox(rows[3:]), label, image])
+    box.title = title
     box.image, box.label, box.state, box.controls = image, label, {}, controls
     for name, control in controls.items():
         setattr(box, name, control)
@@ -123,7 +140,8 @@ def receptive_field_widget(h: int = 5, f: int = 3, stride: int = 1, padding: int
     """Step the filter over the input (lesson 00): the window of each output cell, and H_out.
 
     Controls: ``height`` (H = W), ``filter_size`` (F), ``stride`` (S), ``padding`` (P) and ``step``
-    (which output cell, in reading order). ``box.state`` holds H_out and the current (i, j).
+    (which output cell, counted 1, 2, ... in reading order, like the lecture's 1-based indices).
+    ``box.state`` holds H_out and the current (i, j), 1-based.
 
     Examples
     --------
@@ -139,7 +157,7 @@ def receptive_field_widget(h: int = 5, f: int = 3, stride: int = 1, padding: int
         "filter_size": _slider("F", f, 1, 5),
         "stride": _slider("stride S", stride, 1, 3),
         "padding": _slider("padding P", padding, 0, 2),
-        "step": _slider("output cell #", 0, 0, 8),
+        "step": _slider("output cell #", 1, 1, 9),
     }
 
     def render(box):
@@ -151,10 +169,10 @@ def receptive_field_widget(h: int = 5, f: int = 3, stride: int = 1, padding: int
             return
         n_cells = shape[0] * shape[1]
         before = box.step.value
-        box.step.max = n_cells - 1
+        box.step.max = n_cells
         if box.step.value != before:  # the slider clamped its value, and that change redrew
             return
-        k = box.step.value
+        k = box.step.value - 1  # the slider counts from 1, like the lecture
         m, n = divmod(k, shape[1])
         x, w = _sample_input(hh), _sample_filter(ff)
         fig = forward_figure(x, w, stride=s, padding=p, out=(m, n))
@@ -168,7 +186,7 @@ def receptive_field_widget(h: int = 5, f: int = 3, stride: int = 1, padding: int
             "every output uses the same W (weight sharing) and only its window (local connectivity)."
         )
 
-    return _assemble(controls, render)
+    return _assemble(controls, render, "the receptive field of each output")
 
 
 def input_cell_widget(h: int = 3, f: int = 2, stride: int = 1, padding: int = 0) -> widgets.VBox:
@@ -176,7 +194,7 @@ def input_cell_widget(h: int = 3, f: int = 2, stride: int = 1, padding: int = 0)
 
     Controls: ``row`` and ``col`` (1-based, like the lecture), ``filter_size``, ``stride``,
     ``padding``. ``box.state["terms"]`` lists (m, n, u, v), 1-based: a_{i,j} enters net_{m,n}
-    through w_{u,v}, so dE/da_{i,j} = sum of δ_{m,n} w_{u,v}.
+    through w_{u,v}, so ∂E/∂a_{i,j} = sum of δ_{m,n} w_{u,v}.
 
     Examples
     --------
@@ -207,18 +225,18 @@ def input_cell_widget(h: int = 3, f: int = 2, stride: int = 1, padding: int = 0)
         if terms:
             via = ", ".join(f"net{sub(m, n)} through w{sub(u, v)}" for m, n, u, v in terms)
             formula = " + ".join(f"δ{sub(m, n)}w{sub(u, v)}" for m, n, u, v in terms)
-            box.label.value = f"{name} feeds {via}; so dE/d{name} = {formula}."
+            box.label.value = f"{name} feeds {via}; so ∂E/∂{name} = {formula}."
         else:
-            box.label.value = f"No window reads {name} (the stride skips it), so dE/d{name} = 0."
+            box.label.value = f"No window reads {name} (the stride skips it), so ∂E/∂{name} = 0."
 
-    return _assemble(controls, render)
+    return _assemble(controls, render, "which outputs an input cell feeds")
 
 
 def stride_padding_widget(h: int = 5, f: int = 3, stride: int = 2, padding: int = 0) -> widgets.VBox:
-    """δ^l at stride S dilated back to stride 1 and padded, then ⋆ rot180(W) (lesson 02).
+    """δ^l at stride S dilated back to stride 1 and padded, then ★ rot180(W) (lesson 02).
 
     Controls: ``height`` (H = W), ``stride``, ``padding``. ``box.state`` holds the sizes of δ, of
-    the dilated map and of dE/da, and how many input rows no window reads.
+    the dilated map and of ∂E/∂a, and how many input rows no window reads.
 
     Examples
     --------
@@ -263,9 +281,9 @@ def stride_padding_widget(h: int = 5, f: int = 3, stride: int = 2, padding: int 
         box.label.value = (
             f"δ is {shape[0]}×{shape[1]} at S = {s}; inserting S − 1 = {s - 1} zero(s) between entries "
             f"and filling up to the stride-1 size gives {h1}×{h1}; padding it by F − 1 = {f - 1} and "
-            f"cross-correlating with rot180(W) gives dE/d pad(a) ({hh + 2 * p}×{hh + 2 * p}); "
+            f"cross-correlating with rot180(W) gives ∂E/∂ pad(a) ({hh + 2 * p}×{hh + 2 * p}); "
             f"cropping P = {p} leaves "
-            f"dE/da ({hh}×{hh}).{extra}"
+            f"∂E/∂a ({hh}×{hh}).{extra}"
         )
 
-    return _assemble(controls, render)
+    return _assemble(controls, render, "stride and padding, backwards")

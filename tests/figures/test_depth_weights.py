@@ -14,6 +14,11 @@ def _texts(ax):
     return [t.get_text() for t in ax.texts]
 
 
+def _grids(fig):
+    """The figure's Axes without the key under it (draw_row(key=True) adds it last)."""
+    return [ax for ax in fig.axes if ax.get_gid() != "key"]
+
+
 def _numbers(ax, count):
     """The first ``count`` cell texts of a grid Axes, as floats."""
     return np.array([float(t) for t in _texts(ax)[:count]])
@@ -59,7 +64,7 @@ def test_depth_sum_figure_shows_bp_delta_map_of_the_channel():
     for d in range(3):
         fig = depth.depth_sum_figure(delta, w, channel=d)
         expected = bp_delta_map(delta, w, (3, 3, 3))[d]
-        np.testing.assert_array_equal(_numbers(fig.axes[-1], 9), expected.ravel())
+        np.testing.assert_array_equal(_numbers(_grids(fig)[-1], 9), expected.ravel())
 
 
 def test_depth_sum_figure_rejects_mismatched_filters_and_bad_channel():
@@ -76,7 +81,7 @@ def test_delta_kernel_figure_matches_compute_gradient():
     fig = weights.delta_kernel_figure(x, delta)
     dW, _ = compute_gradient(delta[None], x[None], (1, 1, 3, 3))
     np.testing.assert_array_equal(_numbers(fig.axes[-1], 9), dW.ravel())
-    highlighted = [t for ax in fig.axes for t in _texts(ax) if t.startswith("$dE/dw_")]
+    highlighted = [t for ax in fig.axes for t in _texts(ax) if t.startswith("$∂E/∂w_")]
     assert len(highlighted) == 9
 
 
@@ -95,7 +100,7 @@ def test_stride_figure_dilates_delta_and_matches_compute_gradient(h, f, s, p):
     delta = rng.integers(1, 4, size=(ho, ho)).astype(float)  # never zero, so zeros are the inserted ones
     fig = weights.stride_weight_gradient_figure(x, delta, (f, f), stride=s, padding=p)
     dW, _ = compute_gradient(delta[None], x[None], (1, 1, f, f), stride=s, padding=p)
-    np.testing.assert_array_equal(_numbers(fig.axes[-1], f * f), dW.ravel())
+    np.testing.assert_array_equal(_numbers(_grids(fig)[-1], f * f), dW.ravel())
     h1 = h + 2 * p - f + 1
     shown = _numbers(fig.axes[2], h1 * h1).reshape(h1, h1)  # axes[1] holds the operator
     np.testing.assert_array_equal(shown[::s, ::s][:ho, :ho], delta)
@@ -109,7 +114,11 @@ def test_gradient_slices_figure_draws_each_slice_with_its_name():
     for k, ax in enumerate(fig.axes):
         n, d = divmod(k, 3)
         np.testing.assert_array_equal(_numbers(ax, 4), dW[n, d].ravel())
-        assert f"$dW_{{{n + 1},{d + 1}}}$" in _texts(ax)[-1]
+        title = _texts(ax)[-1]
+        # Named by what feeds it, input channel a_d ★ error δ_n, in that order, and by (n, d) ...
+        assert title.splitlines() == [f"$a_{d + 1}$ ★ $\\delta_{n + 1}$", f"slice n = {n + 1}, d = {d + 1}"]
+        # ... never by a subscript that reads like the scalar ∂E/∂w_{i,j}.
+        assert "dW_" not in title and "dw_" not in title
     with pytest.raises(ValueError, match=r"dW must have 4 dimensions \(N, D, Fh, Fw\); got shape \(2, 2\)"):
         weights.gradient_slices_figure(np.ones((2, 2)))
 

@@ -21,6 +21,11 @@ def _hatched(ax):
     return {c.get_hatch(): len(c.get_paths()) for c in ax.collections if c.get_hatch()}
 
 
+def _grids(fig):
+    """The figure's Axes without the key under it (draw_row(key=True) adds it last)."""
+    return [ax for ax in fig.axes if ax.get_gid() != "key"]
+
+
 def test_draw_grid_marks_padding_zeros_and_highlight():
     ax = new_figure(3, 3).add_subplot()
     draw_grid(ax, [[1, 2], [3, 4]], pad=1, highlight=(slice(1, 3), slice(1, 3)), zero_mask=[[0, 1], [0, 0]])
@@ -51,21 +56,21 @@ def test_forward_figure_shows_conv_forward_numbers():
     fig = F.forward_figure(x, w, stride=2, padding=1, out=(1, 1))
     net = lk.conv_forward(x[None], np.array(w)[None, None], [0.0], 2, 1)[0]
     assert net.shape == (3, 3)
-    assert f"net₂₂ = {net[1, 1]:g}" in _texts(fig.axes[-1])
+    assert f"net₂₂ = {net[1, 1]:g}" in _texts(_grids(fig)[-1])
 
 
 def test_padded_delta_figure_result_is_bp_delta_map():
     d, w = np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1.0, -1.0], [2.0, 0.0]])
     fig = F.padded_delta_figure(d, w, target=(1, 1))
     g = lk.bp_delta_map(d[None], w[None, None], (1, 3, 3))[0]
-    shown = [float(t) for t in _texts(fig.axes[-1])[:9]]
+    shown = [float(t) for t in _texts(_grids(fig)[-1])[:9]]
     assert np.array_equal(np.reshape(shown, (3, 3)), g)
     assert fig.texts[-1].get_text().endswith(f"= {g[1, 1]:g}")
-    assert "dE/da₁₂ = δ₁₁·w₁₂ + δ₁₂·w₁₁" == F.padded_delta_figure().texts[-1].get_text()
+    assert "∂E/∂a₁₂ = δ₁₁·w₁₂ + δ₁₂·w₁₁" == F.padded_delta_figure().texts[-1].get_text()
 
 
 def test_input_feeds_matches_the_gradient_structure():
-    # The number of terms in dE/da[r, c] is the number of nonzero entries of the symbolic sum.
+    # The number of terms in ∂E/∂a[r, c] is the number of nonzero entries of the symbolic sum.
     for r in range(3):
         for c in range(3):
             w = np.ones((1, 1, 2, 2))
@@ -77,11 +82,12 @@ def test_input_feeds_matches_the_gradient_structure():
 def test_stride_figures():
     x = np.arange(25.0).reshape(5, 5)
     fig = S.stride_compare_figure(x, np.ones((3, 3)), stride=2)
-    assert len(fig.axes) == 10
+    assert len(_grids(fig)) == 10  # two rows of a ★ W = net, plus a key
     fig = S.stride_backward_figure(np.ones((2, 2)), np.ones((3, 3)), 6, 6, stride=2)
-    assert len(fig.axes) == 9 and "hatched: never read → 0" in _texts(fig.axes[-1])
+    assert len(_grids(fig)) == 9 and "never read → 0" in _texts(_grids(fig)[-1])
     dil = fig.axes[2]
-    assert _hatched(dil)["xx"] == 16 - 4
+    # 4x4 stride-1 map: 4 δ entries, 5 zeros inserted by the stride, 7 fill zeros at the bottom/right.
+    assert _hatched(dil)["xx"] == 5 and _hatched(dil)["--"] == 7
 
 
 def test_draw_row_operators_and_png_bytes_are_reproducible():

@@ -20,14 +20,14 @@ def test_receptive_field_widget_follows_its_sliders():
     assert box.state == {"valid": True, "h_out": 3, "w_out": 3, "cell": (1, 1)}
     assert "(5 − 3 + 2·0)//1 + 1 = <b>3</b>" in box.label.value
     before = _snapshot(box)
-    box.step.value = 4
+    box.step.value = 5  # the 5th output in reading order: net_{2,2}
     assert box.state["cell"] == (2, 2) and bytes(box.image.value) != before[0]
     box.padding.value = 1
     box.stride.value = 2
     assert box.state["h_out"] == (5 - 3 + 2) // 2 + 1 == 3
     assert "(5 − 3 + 2·1)//2 + 1 = <b>3</b>" in box.label.value
     box.stride.value = 3  # (5 - 3 + 2)//3 + 1 = 2: the step slider shrinks to 4 cells
-    assert box.step.max == 3 and box.state["cell"] == (2, 2)
+    assert box.step.max == 4 and box.state["cell"] == (2, 2)
 
 
 def test_receptive_field_widget_explains_a_filter_that_does_not_fit():
@@ -47,7 +47,7 @@ def test_input_cell_widget_lists_the_outputs_and_weights():
     first = bytes(box.image.value)
     box.col.value = 2
     assert box.state["terms"] == [(1, 1, 1, 2), (1, 2, 1, 1)]
-    assert "dE/da₁₂ = δ₁₁w₁₂ + δ₁₂w₁₁" in box.label.value
+    assert "∂E/∂a₁₂ = δ₁₁w₁₂ + δ₁₂w₁₁" in box.label.value
     assert bytes(box.image.value) != first
     box.row.value = 2
     assert len(box.state["terms"]) == 4  # the centre feeds every output
@@ -85,7 +85,7 @@ def test_set_values_redraws_once_and_rejects_unknown_controls():
     box = W.receptive_field_widget(h=5, f=3)
     renders = []
     box.image.observe(renders.append, names="value")
-    box.set_values(stride=2, padding=1, step=5)
+    box.set_values(stride=2, padding=1, step=6)
     assert box.state == {"valid": True, "h_out": 3, "w_out": 3, "cell": (2, 3)} and len(renders) == 1
     with pytest.raises(ValueError, match=r"unknown control\(s\) \['bogus'\]"):
         box.set_values(bogus=1)
@@ -99,3 +99,12 @@ def test_widget_image_is_shown_at_its_own_pixel_width():
     png = bytes(box.image.value)
     assert png[:4] == b"\x89PNG"
     assert box.image.width == str(int.from_bytes(png[16:20], "big"))
+
+
+@pytest.mark.parametrize(
+    "make", [W.receptive_field_widget, W.input_cell_widget, W.stride_padding_widget], ids=lambda f: f.__name__
+)
+def test_a_widget_reads_as_a_sentence_where_no_kernel_runs(make):
+    text = make()._repr_mimebundle_()["text/plain"]
+    assert text.startswith("[Interactive widget: ") and "VBox" not in text and "children" not in text
+    assert len(text) <= 110  # ipywidgets cuts longer plain-text forms
