@@ -117,3 +117,9 @@ def test_tests_mirror_the_package_folders():
             continue
         tests = list((ROOT / "tests" / folder).glob("test_*.py"))
         assert tests, f"lessonkit/{folder}/ has no tests/{folder}/test_*.py"
+
+
+def test_test_files_have_unique_names():
+    """pytest imports test files by their base name (no __init__.py): two with one name clash."""
+    names = [p.name for p in (ROOT / "tests").rglob("test_*.py")]
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)

@@ -91,6 +91,10 @@ CSS = """
                                                            overflow-y: hidden; }
   .jp-RenderedHTMLCommon details { margin: .5rem 0; }
   .jp-RenderedHTMLCommon summary { cursor: pointer; font-weight: 600; }
+  /* Outputs that answer a "Predict" question: folded until the reader opens them. */
+  details.lk-prediction { margin: .2rem 0 .6rem; border-left: 4px solid #e69f00; padding-left: .5rem; }
+  details.lk-prediction > summary { cursor: pointer; font-weight: 600; font-family: system-ui, sans-serif;
+                                    color: #7a4f00; padding: .2rem 0; }
 </style>
 """
 
@@ -221,6 +225,53 @@ _ATTR = re.compile(r"""\b(href|src)=(["'])([^"']*)\2""")
 _EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//|#|/)", re.I)
 
 
+PREDICTION_SUMMARY = "Output: predict first, then open"
+
+
+def fold_prediction_outputs(body: str) -> str:
+    """Put the output of every cell tagged ``prediction`` inside a closed ``<details>`` fold.
+
+    Those outputs answer a "Predict" question, so the web edition folds them as JupyterLab collapses
+    them (``metadata.jupyter.outputs_hidden``); they are still in the page, and nbval still checks
+    them in the notebook.
+
+    Examples
+    --------
+    >>> html = ('<div class="jp-Cell jp-CodeCell celltag_prediction" id="c"><div class="in"></div>'
+    ...         '<div class="jp-Cell-outputWrapper"><div><pre>4</pre></div></div></div>')
+    >>> folded = fold_prediction_outputs(html)
+    >>> folded.count("<details"), folded.index("<details") < folded.index("<pre>4")
+    (1, True)
+    """
+    out, pos = [], 0
+    cell = re.compile(r'<div class="jp-Cell jp-CodeCell[^"]*\bcelltag_prediction\b[^"]*"')
+    wrapper = '<div class="jp-Cell-outputWrapper">'
+    while (m := cell.search(body, pos)) is not None:
+        start = body.find(wrapper, m.end())
+        if start < 0:
+            break
+        end = _closing_div(body, start)
+        out.append(body[pos:start])
+        out.append(
+            f'<details class="lk-prediction"><summary>{PREDICTION_SUMMARY}</summary>'
+            + body[start:end]
+            + "</details>"
+        )
+        pos = end
+    out.append(body[pos:])
+    return "".join(out)
+
+
+def _closing_div(html: str, start: int) -> int:
+    """The index just after the ``</div>`` that closes the ``<div`` opened at ``start``."""
+    depth = 0
+    for tag in re.finditer(r"<div\b|</div>", html[start:]):
+        depth += 1 if tag.group(0) == "<div" else -1
+        if depth == 0:
+            return start + tag.end()
+    return len(html)
+
+
 def _rewrite_links(text: str, page: _Page, by_source: dict, root: Path, outdir: Path) -> str:
     """Point relative links at the site: notebooks become their pages; other course files are copied."""
 
@@ -340,6 +391,7 @@ def build_site(
         if local_mathjax:
             body = body.replace("<!-- Load mathjax -->", MATHJAX_CONFIG + "<!-- Load mathjax -->", 1)
         body = _rewrite_links(body, page, by_source, root, outdir)
+        body = fold_prediction_outputs(body)
         body = re.sub(r"<table\b", '<div class="lk-table-scroll"><table', body)
         body = body.replace("</table>", "</table></div>")
         body = body.replace("</head>", CSS + "</head>", 1)

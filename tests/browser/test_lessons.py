@@ -6,6 +6,7 @@ import sys
 import time
 from pathlib import Path
 
+import nbformat
 import pytest
 from labdriver import ROOT, SCREENSHOTS
 
@@ -57,13 +58,28 @@ def _check_widgets(nb, stem: str) -> list[dict]:
     return seen
 
 
+def _collapsed_outputs(nb) -> int:
+    """How many code cells show JupyterLab's placeholder for collapsed outputs."""
+    return nb.page.evaluate(
+        "() => document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell "
+        ".jp-OutputPlaceholder').length"
+    )
+
+
 @pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
 def test_lesson_runs_and_its_widgets_react(lesson: Path, open_notebook, browser_report):
     t0 = time.monotonic()
     nb = open_notebook(f"notebooks/{lesson.name}")
     opened = time.monotonic() - t0
     nb.page.keyboard.press("Control+b")  # hide the file browser: more notebook in the screenshots
+    # Outputs that answer a "Predict" question open collapsed (metadata.jupyter.outputs_hidden),
+    # before and after Run All, so the answer is not on screen before the learner predicts.
+    predictions = sum(
+        "prediction" in c.metadata.get("tags", []) for c in nbformat.read(lesson, as_version=4).cells
+    )
+    assert _collapsed_outputs(nb) == predictions, (lesson.stem, _collapsed_outputs(nb), predictions)
     seconds = nb.run_all()
+    assert _collapsed_outputs(nb) == predictions, (lesson.stem, "after Run All", _collapsed_outputs(nb))
 
     assert not nb.not_run(), f"cells {nb.not_run()} never ran (Run All stops at an error)"
     assert not nb.failures_in_dom(), nb.failures_in_dom()

@@ -6,6 +6,7 @@ jupytext pairs with it) and runs ``make lessons``; this test fails until they ha
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -105,3 +106,41 @@ def test_an_edit_saved_in_the_notebook_reaches_the_markdown(tmp_path):
     assert build(md).startswith("Markdown updated from the notebook")
     assert "A sentence a teacher added in JupyterLab." in md.read_text(encoding="utf-8")
     assert stale(md) is None
+
+
+# ---------------------------------------------------------------- predictions stay unspoiled
+
+LESSONS_00_05 = sorted((ROOT / "notebooks").glob("0[0-5]_*.ipynb"))
+
+
+def _cells(path):
+    return nbformat.read(path, as_version=4).cells
+
+
+@pytest.mark.parametrize("path", LESSONS_00_05, ids=lambda p: p.name)
+def test_outputs_that_answer_a_prediction_are_collapsed_under_a_prediction_line(path):
+    cells = _cells(path)
+    answers = [k for k, c in enumerate(cells) if "prediction" in c.metadata.get("tags", [])]
+    assert answers, f"{path.name} has no prediction cells"
+    for k in answers:
+        cell = cells[k]
+        assert cell.cell_type == "code" and cell.metadata.get("jupyter", {}).get("outputs_hidden") is True
+        assert cell.outputs, f"{path.name} cell {k}: a prediction's answer must be stored (nbval checks it)"
+        before = cells[k - 1]
+        assert before.cell_type == "markdown" and "**Your prediction:**" in before.source, (path.name, k)
+
+
+@pytest.mark.parametrize("path", LESSONS_00_05, ids=lambda p: p.name)
+def test_every_predict_prompt_is_answered_by_a_collapsed_cell(path):
+    cells = _cells(path)
+    for k, cell in enumerate(cells):
+        if cell.cell_type != "markdown" or not re.search(r"\*\*?Predict\b", cell.source):
+            continue
+        later = cells[k + 1 :]
+        nxt = next((c for c in later if c.cell_type == "code"), None)
+        heading = next(
+            (j for j, c in enumerate(later) if c.cell_type == "markdown" and c.source.startswith("## ")), None
+        )
+        code_at = later.index(nxt) if nxt is not None else None
+        assert nxt is not None and (heading is None or code_at < heading), (path.name, cell.source[:80])
+        assert "prediction" in nxt.metadata.get("tags", []), (path.name, cell.source[:80], nxt.source[:60])

@@ -214,3 +214,19 @@ def test_exercise_pages_write_their_maths_as_the_lessons_do(site):
         assert r"\partial E/\partial" in page and r"\delta" in page, name
         text = re.sub(r"<pre.*?</pre>|<code.*?</code>", "", page, flags=re.S)  # code keeps its names
         assert "dE/da" not in text and "δ^l" not in text, name
+
+
+@pytest.mark.parametrize("lesson", [p for p in LESSONS if p.stem[:2] <= "05"], ids=lambda p: p.stem)
+def test_outputs_that_answer_a_prediction_are_folded_in_the_web_edition(site, lesson):
+    out, _ = site
+    page = (out / f"{lesson.stem}.html").read_text(encoding="utf-8")
+    tagged = [
+        c for c in nbformat.read(lesson, as_version=4).cells if "prediction" in c.metadata.get("tags", [])
+    ]
+    folds = re.findall(
+        r'<details class="lk-prediction"><summary>([^<]*)</summary>(.*?)</details>', page, re.S
+    )
+    assert len(folds) == len(tagged) > 0
+    assert all(
+        summary == "Output: predict first, then open" and "jp-OutputArea" in body for summary, body in folds
+    )
