@@ -139,8 +139,8 @@ def _sample_filter(f: int) -> np.ndarray:
 def receptive_field_widget(h: int = 5, f: int = 3, stride: int = 1, padding: int = 0) -> widgets.VBox:
     """Step the filter over the input (lesson 00): the window of each output cell, and H_out.
 
-    Controls: ``height`` (H = W), ``filter_size`` (F), ``stride`` (S), ``padding`` (P) and ``step``
-    (which output cell, counted 1, 2, ... in reading order, like the lecture's 1-based indices).
+    Controls: ``height`` (a square H×H input), ``filter_size`` (F), ``stride`` (S), ``padding`` (P)
+    and ``step`` (which output cell, counted 1, 2, ... in reading order, like the lecture's indices).
     ``box.state`` holds H_out and the current (i, j), 1-based.
 
     Examples
@@ -153,7 +153,7 @@ def receptive_field_widget(h: int = 5, f: int = 3, stride: int = 1, padding: int
     2
     """
     controls = {
-        "height": _slider("H = W", h, 2, 7),
+        "height": _slider("input H×H", h, 2, 7),
         "filter_size": _slider("F", f, 1, 5),
         "stride": _slider("stride S", stride, 1, 3),
         "padding": _slider("padding P", padding, 0, 2),
@@ -235,7 +235,7 @@ def input_cell_widget(h: int = 3, f: int = 2, stride: int = 1, padding: int = 0)
 def stride_padding_widget(h: int = 5, f: int = 3, stride: int = 2, padding: int = 0) -> widgets.VBox:
     """δ^l at stride S dilated back to stride 1 and padded, then ★ rot180(W) (lesson 02).
 
-    Controls: ``height`` (H = W), ``stride``, ``padding``. ``box.state`` holds the sizes of δ, of
+    Controls: ``height`` (a square H×H input), ``stride``, ``padding``. ``box.state`` holds the sizes of δ, of
     the dilated map and of ∂E/∂a, and how many input rows no window reads.
 
     Examples
@@ -248,7 +248,7 @@ def stride_padding_widget(h: int = 5, f: int = 3, stride: int = 2, padding: int 
     (3, 3)
     """
     controls = {
-        "height": _slider("H = W", h, 2, 7),
+        "height": _slider("input H×H", h, 2, 7),
         "stride": _slider("stride S", stride, 1, 3),
         "padding": _slider("padding P", padding, 0, 3),
     }

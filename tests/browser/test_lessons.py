@@ -72,14 +72,14 @@ def test_lesson_runs_and_its_widgets_react(lesson: Path, open_notebook, browser_
     nb = open_notebook(f"notebooks/{lesson.name}")
     opened = time.monotonic() - t0
     nb.page.keyboard.press("Control+b")  # hide the file browser: more notebook in the screenshots
-    # Outputs that answer a "Predict" question open collapsed (metadata.jupyter.outputs_hidden),
-    # before and after Run All, so the answer is not on screen before the learner predicts.
+    # Outputs that answer a "Predict" question open collapsed (metadata.jupyter.outputs_hidden), so
+    # the answer is not on screen before the learner predicts; running the cells shows them.
     predictions = sum(
         "prediction" in c.metadata.get("tags", []) for c in nbformat.read(lesson, as_version=4).cells
     )
     assert _collapsed_outputs(nb) == predictions, (lesson.stem, _collapsed_outputs(nb), predictions)
     seconds = nb.run_all()
-    assert _collapsed_outputs(nb) == predictions, (lesson.stem, "after Run All", _collapsed_outputs(nb))
+    assert _collapsed_outputs(nb) == 0, (lesson.stem, "still collapsed after Run All", _collapsed_outputs(nb))
 
     assert not nb.not_run(), f"cells {nb.not_run()} never ran (Run All stops at an error)"
     assert not nb.failures_in_dom(), nb.failures_in_dom()
