@@ -622,16 +622,7 @@ def draw_row(
     fig, axes = figure_row(shapes, operators, bottom=bottom, **row_kwargs)
     rows = max(r for r, _ in shapes)
     if caption:
-        height = _inches(fig)[1]
-        fig.text(
-            0.5,
-            ((KEY_HEIGHT if names else 0.0) + 0.05) / height,
-            caption,
-            ha="center",
-            va="bottom",
-            fontsize=12,
-            color=ROLES["highlight"][2],
-        )
+        _caption(fig, caption, ((KEY_HEIGHT if names else 0.0) + 0.05) / _inches(fig)[1])
     for ax, p, (r, c) in zip(axes, panels, shapes, strict=True):
         p = dict(p)
         values = p.pop("values", None)
@@ -720,18 +711,15 @@ def draw_rows(
     if bottom:
         last = subs[-1]
         if caption:
-            last.text(
-                0.5,
-                ((KEY_HEIGHT if names else 0.0) + 0.05) / bottom,
-                caption,
-                ha="center",
-                va="bottom",
-                fontsize=12,
-                color=ROLES["highlight"][2],
-            )
+            _caption(last, caption, ((KEY_HEIGHT if names else 0.0) + 0.05) / bottom)
         if names:
             draw_key(last, names)
     return fig
+
+
+def _caption(fig: Figure | SubFigure, text: str, y: float) -> None:
+    """The line of text under a row of grids (e.g. the formula it illustrates), at height ``y``."""
+    fig.text(0.5, y, text, ha="center", va="bottom", fontsize=12, color=ROLES["highlight"][2])
 
 
 _SAMPLE_TEXT = {"padding": "0", "dilation": "0", "fill": "0", "cropped": "∂", "unread": "a", "skipped": "net"}
