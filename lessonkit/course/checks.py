@@ -18,9 +18,9 @@ from contextlib import contextmanager
 import numpy as np
 
 from .exercises import EXERCISES, Case, Exercise
-from .feedback import judge
+from .feedback import cause_of_error, judge
 
-__all__ = ["check", "CheckResult", "switched_off"]
+__all__ = ["check", "CheckResult", "safely", "switched_off"]
 
 SMALL = 64  # arrays with at most this many entries are printed in full
 
@@ -94,6 +94,44 @@ def check(name: str, fn: Callable, *, timeout: float = 10.0) -> CheckResult:
     return CheckResult(str(name), passed, text, status)
 
 
+@contextmanager
+def safely(name: str, timeout: float = 30.0) -> Iterator[None]:
+    """Run an example cell's body so that Run All goes on: a time limit, and errors printed, not raised.
+
+    The cells under each exercise call the learner's function on the lecture's hand example. A
+    function that loops forever, returns the wrong shape or is not written yet must not stop the
+    notebook there: the error is printed in one line, with a pointer to the check.
+
+    Parameters
+    ----------
+    name : str
+        The exercise, for the messages.
+    timeout : float, optional
+        Seconds before the body counts as an endless loop (SIGALRM, main thread, as in a notebook).
+
+    Examples
+    --------
+    >>> import lessonkit
+    >>> with lessonkit.safely("compute_gradient"):
+    ...     dW = np.zeros((1, 1, 3, 3))
+    ...     print(dW[0, 0, 0, 5])
+    this example stopped: IndexError: index 5 is out of bounds for axis 3 with size 3. The check above \
+names the likely cause: lessonkit.check("compute_gradient", compute_gradient).
+    """
+    try:
+        with _time_limit(timeout):
+            yield
+    except NotImplementedError:
+        print(f"{name} is not implemented yet: write it above, run its cell, then this one.")
+    except _TooSlow:
+        print(f"stopped after {timeout:g} s: does {name} loop forever? Fix it, run its cell, then this one.")
+    except Exception as exc:
+        print(
+            f"this example stopped: {type(exc).__name__}: {_first_line(exc)}. The check above names "
+            f'the likely cause: lessonkit.check("{name}", {name}).'
+        )
+
+
 def _run(name, fn, lines: list, timeout: float) -> tuple[bool, str]:
     ex = EXERCISES.get(name) if isinstance(name, str) else None
     if ex is None:
@@ -134,6 +172,9 @@ def _run(name, fn, lines: list, timeout: float) -> tuple[bool, str]:
             lines.append(f"{head}: FAILED")
             lines.append(f"    {_call(ex, case)}")
             lines.append(f"    raised {type(exc).__name__}: {_first_line(exc)}{_where(exc)}")
+            cause = cause_of_error(ex, case)
+            if cause:
+                lines.append(f"    likely cause: {cause}")
             lines.append(f"{name}: case {i} raised an exception; fix it and run this cell again.")
             return False, "raised"
         mutated = _mutated(ex, case.args, args) + _mutated(ex, case.kwargs, kwargs)

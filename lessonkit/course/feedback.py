@@ -117,3 +117,17 @@ def likely_cause(ex: Exercise, case: Case, arrays: list, expected: list) -> str:
             if [v.shape for v in variant] != [e.shape for e in expected]:
                 shape_only = mistake.cause
     return shape_only
+
+
+def cause_of_error(ex: Exercise, case: Case) -> str:
+    """The first known mistake that also raises on ``case`` (the reference does not): the likely cause
+    of an answer that raised there, or "".
+
+    A filter larger than the unpadded input, for instance, is what a forgotten padding runs into.
+    """
+    for mistake in ex.mistakes:
+        try:
+            mistake.func(*case.args, **case.kwargs)
+        except Exception:
+            return mistake.cause
+    return ""

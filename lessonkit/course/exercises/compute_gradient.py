@@ -7,7 +7,7 @@ from functools import partial
 import numpy as np
 
 from ...maths.conv import compute_gradient, stride_one_map
-from ...maths.ops import correlate2d, pad, rot180
+from ...maths.ops import correlate2d, dilate, pad, rot180
 from ...maths.validate import output_size
 from .base import (
     BACKWARD_CORE,
@@ -45,17 +45,31 @@ def cg_variant(
     use_padding=True,
     rotate=False,
     bias="sum",
+    dilate_delta=True,
+    extend=True,
+    pad_axes="hw",
 ):
-    """compute_gradient with one thing done wrong."""
+    """compute_gradient with one thing done wrong (see the keyword arguments)."""
     delta, x = np.asarray(delta, float), np.asarray(x, float)
     N, D, fh, fw = filter_shape
     s, p = stride, padding
     H, W = x.shape[1:]
-    if use_stride:
-        d1 = stride_one_map(delta, H + 2 * p - fh + 1, W + 2 * p - fw + 1, s)
-    else:
+    h1, w1 = H + 2 * p - fh + 1, W + 2 * p - fw + 1  # the stride-1 map's size
+    if not use_stride:
         d1 = delta
-    xp = pad(x, p) if use_padding else x
+    elif not dilate_delta:  # extended to the stride-1 size, but not dilated
+        d1 = np.zeros((N, h1, w1))
+        d1[:, : delta.shape[1], : delta.shape[2]] = delta[:, :h1, :w1]
+    elif not extend:
+        d1 = dilate(delta, s)
+    else:
+        d1 = stride_one_map(delta, h1, w1, s)
+    if not use_padding:
+        xp = x
+    elif pad_axes == "all":  # np.pad(x, P) pads the depth axis too
+        xp = np.pad(x, p)
+    else:
+        xp = pad(x, p)
     k = rot180(d1) if rotate else d1
     dW = np.array([[correlate2d(xp[d], k[n]) for d in range(D)] for n in range(N)])
     if bias == "mean":
@@ -85,6 +99,21 @@ MISTAKES = (
     Mistake(
         "padding ignored: δ slides over pad(x, P), the input the forward pass actually read",
         partial(cg_variant, use_padding=False),
+    ),
+    Mistake(
+        "δ extended but not dilated: at stride S put S-1 zeros between δ's entries (dilate) first, "
+        "then extend it with zeros to the stride-1 size",
+        partial(cg_variant, dilate_delta=False),
+    ),
+    Mistake(
+        "dilated δ not extended to the stride-1 size: when S does not divide H - F + 2P, append "
+        "zero rows and columns at the bottom and right up to H + 2P - F + 1 (and W + 2P - F + 1)",
+        partial(cg_variant, extend=False),
+    ),
+    Mistake(
+        "every axis padded: np.pad(x, P) pads the depth axis D too; pad only H and W "
+        "(pad(x, P), or np.pad(x, ((0, 0), (P, P), (P, P))))",
+        partial(cg_variant, pad_axes="all"),
     ),
     Mistake(
         "δ rotated: the weight gradient is a cross-correlation of the input with δ, no rot180",

@@ -87,6 +87,19 @@ __getattr__ = _module_getattr(__name__)
 def check(name, fn, *args, **kwargs):
     """Does nothing while grading."""
     return None
+
+
+class safely:
+    """An example cell's guard while grading: the body runs, and an error in it is not raised."""
+
+    def __init__(self, name, timeout=30.0):
+        self.name = name
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, tb):
+        return kind is not None and issubclass(kind, Exception)
 '''
 
 

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..exercises import EXERCISES, NOTEBOOKS, Case, Exercise, exercises_of, notebook_named
-from ..feedback import judge
+from ..feedback import cause_of_error, judge
 from .curriculum import describe
 from .reports import not_graded, to_json, write_csv  # noqa: F401  (part of this module's API)
 from .sandbox import INSTALL_HINT, Limits, Sandbox, SandboxError, sandbox_problem
@@ -475,7 +475,9 @@ def _case_problem(ex: Exercise, case, reply: dict, limits: Limits, on: str) -> s
         kind = clean(reply.get("type"), 60)
         message = _one_line(reply.get("message"), 300)
         hint = f" (the memory limit is {limits.memory_mb} MB)" if kind == "MemoryError" else ""
-        return f"raised {kind}: {message}{_where(reply.get('where'))}{hint} {on}"
+        cause = cause_of_error(ex, case)
+        likely = f"; likely cause: {cause}" if cause else ""
+        return f"raised {kind}: {message}{_where(reply.get('where'))}{hint} {on}{likely}"
     if status != "ok" or ("out" not in reply and "value" not in reply):
         return f"the grader could not call {ex.name} ({_one_line(reply.get('message') or status)}) {on}"
     if "out" in reply:

@@ -107,3 +107,17 @@ def test_curriculum():
     assert "conv.conv_forward" not in allowed_units("04_conv_layer")
     with pytest.raises(ValueError, match=r"notebook must be one of 01_primitives, .*; got '05_x'"):
         allowed_roots("05_x")
+
+
+def test_example_cells_guard_works_while_grading(tmp_path):
+    edition = write_edition("03_compute_gradient", tmp_path)
+    code = """
+import lessonkit
+with lessonkit.safely("compute_gradient"):
+    raise ValueError("a wrong shape in the hand example")
+print("the next cell still runs")
+print(sys.modules["lessonkit._unavailable"].USED)
+"""
+    proc = _run(edition, code)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["the next cell still runs", "[]"]

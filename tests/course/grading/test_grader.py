@@ -216,6 +216,24 @@ def test_weight_gradient_ignoring_stride(graded):
 
 
 @grader
+@pytest.mark.parametrize(
+    "planted, cause",
+    [
+        ("cg_no_dilate", "δ extended but not dilated"),
+        ("cg_no_extend", "dilated δ not extended to the stride-1 size"),
+        ("cg_no_pad", "padding ignored"),  # it raises where a forgotten padding raises
+        ("cg_rotated", "δ rotated"),
+        ("cg_pad_all_axes", "every axis padded"),
+        ("cg_db_total", "bias summed over all filters"),
+    ],
+)
+def test_each_natural_weight_gradient_bug_is_named(graded, planted, cause):
+    e = exercise(graded["reports"][planted], "compute_gradient")
+    assert 0 < e["max_points"] - e["points"] < e["max_points"], (planted, e["points"])
+    assert f"likely cause: {cause}" in e["feedback"], e["feedback"]
+
+
+@grader
 def test_one_hang_does_not_stop_the_other_exercises(graded):
     report = graded["reports"]["primitives_mixed"]
     points = {e["name"]: e["points"] for e in report["exercises"]}
