@@ -82,7 +82,11 @@ def test_build_exercises_check_command_agrees():
         (f"def f():\n    return 1\n    {END}", r'sol\.ipynb: cell 1: "### END SOLUTION" at line 3 has no'),
     ],
 )
-def test_bad_markers_are_errors_naming_file_and_cell(tmp_path, source, message):
+def test_bad_markers_are_errors_naming_file_and_cell(tmp_path, capsys, source, message):
+    from lessonkit.course.cli import (
+        main,  # in-process: test_build_exercises_check_command_agrees runs the program
+    )
+
     folder = tmp_path / "solutions"
     folder.mkdir()
     nb = nbformat.v4.new_notebook(
@@ -91,22 +95,8 @@ def test_bad_markers_are_errors_naming_file_and_cell(tmp_path, source, message):
     nbformat.write(nb, folder / "sol.ipynb")
     with pytest.raises(MarkerError, match=message):
         build_all(folder, tmp_path / "exercises")
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "lessonkit",
-            "build-exercises",
-            "--solutions",
-            str(folder),
-            "--exercises",
-            str(tmp_path / "exercises"),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-    )
-    assert proc.returncode == 1 and re.search(message, proc.stderr)
+    code = main(["build-exercises", "--solutions", str(folder), "--exercises", str(tmp_path / "exercises")])
+    assert code == 1 and re.search(message, capsys.readouterr().err)
     assert not (tmp_path / "exercises" / "sol.ipynb").exists()
 
 
