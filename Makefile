@@ -38,7 +38,9 @@ test: lint
 	@if ls exercises/*.ipynb >/dev/null 2>&1; then \
 		$(PY) -m pytest $(PYTEST_ARGS) --nbval-lax --nbval-current-env exercises; fi
 
-STRICT_PATHS = lessonkit tests $(if $(wildcard notebooks/*.ipynb solutions/*.ipynb),--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(wildcard notebooks/*.ipynb solutions/*.ipynb),)
+# The grading tests come first: their fixtures are the longest, and starting them early balances the
+# workers (pytest collects each path once).
+STRICT_PATHS = tests/course/grading lessonkit tests $(if $(wildcard notebooks/*.ipynb solutions/*.ipynb),--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(wildcard notebooks/*.ipynb solutions/*.ipynb),)
 
 lint: $(STAMP)
 	$(PY) -m ruff check lessonkit tests tools

@@ -170,35 +170,58 @@ def col2im_figure(
 
 
 def benchmark_figure(rows: Sequence[dict], dtype: str = "float64") -> Figure:
-    """Horizontal bars (log scale) of forward+backward time per case: loop, lessonkit.fast, PyTorch.
+    """Dots (log scale) of forward+backward time per case: loop reference, lessonkit.fast, PyTorch.
 
-    ``rows`` come from :func:`lessonkit.network.bench.run`; only rows of ``dtype`` are drawn. Each bar
-    carries its time in ms and a hatch, so the series read without colour.
+    ``rows`` come from :func:`lessonkit.network.bench.run`; only rows of ``dtype`` are drawn. Times
+    span several orders of magnitude, so they sit on a log axis as dots (a bar's length means
+    nothing there), each with its time written next to it and a marker of its own, so the series
+    read without colour. The legend says how many runs each time is the best of.
+
+    Examples
+    --------
+    >>> from lessonkit.network import bench
+    >>> rows = bench.run([bench.Workload("tiny", 1, 1, 4, 4, 1, 2, 2)], dtypes=("float64",), repeats=2,
+    ...                  loop_repeats=2, torch=False)
+    >>> [t.get_text() for t in benchmark_figure(rows).axes[0].get_legend().get_texts()]
+    ['loop reference (best of 2 runs)', 'lessonkit.fast (best of 2 runs)']
     """
     rows = [r for r in rows if r["dtype"] == dtype]
-    series = [("loop reference", "loop_min"), ("lessonkit.fast", "fast_min"), ("PyTorch CPU", "torch_min")]
-    series = [(label, key) for label, key in series if any(r[key] is not None for r in rows)]
-    fig = new_figure(9.5, 0.9 + 0.75 * len(rows) * len(series) / 2 + 0.8)
+    series = [
+        ("loop reference", "loop_min", "loop_runs", "o"),
+        ("lessonkit.fast", "fast_min", "runs", "s"),
+        ("PyTorch CPU", "torch_min", "runs", "^"),
+    ]
+    series = [s for s in series if any(r[s[1]] is not None for r in rows)]
+    fig = new_figure(9.5, 1.2 + 0.55 * len(rows) * len(series) / 2 + 0.8)
     ax = fig.add_subplot()
-    height = 0.8 / len(series)
-    for k, (label, key) in enumerate(series):
-        ys = [i + (k - (len(series) - 1) / 2) * height for i in range(len(rows))]
+    step = 0.8 / len(series)
+    for k, (label, key, runs_key, marker) in enumerate(series):
+        ys = [i + (k - (len(series) - 1) / 2) * step for i in range(len(rows))]
         ms = [r[key] * 1e3 if r[key] is not None else np.nan for r in rows]
-        ax.barh(
-            ys, ms, height=height * 0.95, color=_LIGHT[k], edgecolor=SERIES[k], hatch=_HATCHES[k], label=label
+        runs = max((r.get(runs_key) or 0) for r in rows)
+        ax.plot(
+            ms,
+            ys,
+            linestyle="none",
+            marker=marker,
+            markersize=8,
+            color=SERIES[k],
+            markeredgecolor=INK,
+            markeredgewidth=0.6,
+            label=f"{label} (best of {runs} runs)",
         )
         for y, v in zip(ys, ms, strict=True):
             if np.isfinite(v):
                 text = f"{v:,.0f} ms" if v >= 100 else f"{v:.2g} ms"
-                ax.text(v * 1.08, y, text, va="center", fontsize=8.5, color=INK)
+                ax.text(v * 1.25, y, text, va="center", fontsize=8.5, color=INK)
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels([r["case"].name for r in rows])
-    ax.invert_yaxis()
+    ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.set_xscale("log")
-    ax.set_xlabel(f"forward + backward time per batch (ms, log scale, {dtype}, best of several runs)")
-    lo = min(r[k] for r in rows for _, k in series if r[k] is not None) * 1e3
-    hi = max(r[k] for r in rows for _, k in series if r[k] is not None) * 1e3
-    ax.set_xlim(lo / 2, hi * 6)
+    ax.set_xlabel(f"forward + backward time per batch (ms, log scale, {dtype}; lower is faster)")
+    lo = min(r[s[1]] for r in rows for s in series if r[s[1]] is not None) * 1e3
+    hi = max(r[s[1]] for r in rows for s in series if r[s[1]] is not None) * 1e3
+    ax.set_xlim(lo / 2, hi * 8)
     ax.legend(loc="lower right", fontsize=9)
     ax.grid(axis="x", which="major", color="#DDDDDD")
     ax.set_axisbelow(True)

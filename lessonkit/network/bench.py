@@ -205,7 +205,8 @@ def run(
 
     Keys: ``case``, ``dtype``, ``fast_min``, ``fast_median``, ``loop_min``/``loop_median`` (float64
     loop reference, measured once per case and repeated on each of its rows; None if ``loop`` is
-    False), ``torch_min``/``torch_median`` (None without PyTorch), ``threads``.
+    False), ``torch_min``/``torch_median`` (None without PyTorch), ``threads``, and ``loop_runs`` and
+    ``runs``: how many timed runs each minimum is the best of (loop reference; fast and torch).
 
     Examples
     --------
@@ -241,6 +242,8 @@ def run(
                         "fast_median": fast_t[1],
                         "torch_min": torch_t[0],
                         "torch_median": torch_t[1],
+                        "loop_runs": loop_repeats if loop else 0,
+                        "runs": repeats,
                     }
                 )
     return rows

@@ -36,7 +36,14 @@ from ..maths.validate import (
     shape_tuple,
 )
 
-__all__ = ["conv_forward", "conv_backward", "im2col", "col2im", "bp_delta_map_as_matmul"]
+__all__ = [
+    "conv_forward",
+    "conv_backward",
+    "im2col",
+    "col2im",
+    "bp_delta_map_col2im",
+    "bp_delta_map_as_matmul",
+]
 
 
 def im2col(x: ArrayLike, fh: int, fw: int, stride: int = 1, padding: int = 0) -> np.ndarray:
@@ -230,11 +237,54 @@ def conv_backward(
     db = d_mat.sum(axis=1)
     # dE/dW: "δ as a kernel over the input" is, in matrix form, δ times the forward's im2col.
     dw = (d_mat @ _cols(xa, fh, fw, s, p, h_out, w_out, last).T).reshape(w.shape)
-    # dE/da^{l-1}: W^T δ gives, for every receptive field, what it sends back to each of its pixels
-    # (one matrix product); col2im adds those windows up where they overlap.
+    return _dx_col2im(d_mat, w, (n_b, d_in, h, wd), s, p, h_out, w_out, last), dw, db
+
+
+def bp_delta_map_col2im(
+    delta: ArrayLike, w: ArrayLike, input_shape: tuple[int, int, int, int], stride: int = 1, padding: int = 0
+) -> np.ndarray:
+    """dE/da^{l-1} alone, the way :func:`conv_backward` computes it: Wᵀδ per field, then col2im.
+
+    The twin of :func:`bp_delta_map_as_matmul` (the gather form), so the two can be timed like for
+    like: both compute only dE/da^{l-1}.
+
+    Parameters
+    ----------
+    delta : array_like, shape (B, N, H_out, W_out)
+    w : array_like, shape (N, D, Fh, Fw)
+    input_shape : tuple of int
+        (B, D, H, W).
+    stride, padding : int, optional
+        S >= 1 and P >= 0.
+
+    Returns
+    -------
+    numpy.ndarray, shape (B, D, H, W)
+
+    Examples
+    --------
+    >>> delta = np.array([[[[10.0, 20.0], [30.0, 40.0]]]])
+    >>> w = np.array([[[[1.0, 2.0], [3.0, 4.0]]]])
+    >>> bool(np.allclose(bp_delta_map_col2im(delta, w, (1, 1, 3, 3)),
+    ...                  bp_delta_map_as_matmul(delta, w, (1, 1, 3, 3))))
+    True
+    """
+    delta, _, w, s, p, h_out, w_out = _check_backward(delta, None, w, stride, padding, input_shape)
+    n_b, d_in, h, wd = (int(v) for v in input_shape)
+    last = _batch_last(n_b, w_out)
+    d_mat = delta.transpose((1, 2, 3, 0) if last else (1, 0, 2, 3)).reshape(w.shape[0], -1)
+    return _dx_col2im(d_mat, w, (n_b, d_in, h, wd), s, p, h_out, w_out, last)
+
+
+def _dx_col2im(d_mat, w, x_shape, s: int, p: int, h_out: int, w_out: int, last: bool) -> np.ndarray:
+    """dE/da^{l-1} from δ as a matrix (N, B*H_out*W_out): Wᵀδ for every field, then col2im."""
+    n_b, d_in, h, wd = x_shape
+    n_f, _, fh, fw = w.shape
+    # W^T δ gives, for every receptive field, what it sends back to each of its pixels (one matrix
+    # product); col2im adds those windows up where they overlap.
     d_cols = w.reshape(n_f, -1).T @ d_mat
     shape = (d_in, fh, fw, h_out, w_out, n_b) if last else (d_in, fh, fw, n_b, h_out, w_out)
-    return _col2im(d_cols.reshape(shape), h, wd, s, p, last), dw, db
+    return _col2im(d_cols.reshape(shape), h, wd, s, p, last)
 
 
 def bp_delta_map_as_matmul(

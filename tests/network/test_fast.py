@@ -126,6 +126,7 @@ def test_lecture_rule_in_matrix_form_equals_col2im(g, n_b, seed):
     x, w, _, delta = _batch(g, n_b, seed)
     dx = fast.conv_backward(delta, x, w, g.S, g.P)[0]
     np.testing.assert_allclose(fast.bp_delta_map_as_matmul(delta, w, x.shape, g.S, g.P), dx, atol=1e-10)
+    np.testing.assert_allclose(fast.bp_delta_map_col2im(delta, w, x.shape, g.S, g.P), dx, atol=1e-10)
 
 
 @given(geometries(), st.integers(1, 3), seeds)
@@ -257,6 +258,8 @@ def test_input_shape_and_rows_arguments():
         fast.bp_delta_map_as_matmul(delta, w, (2, 5, 5))
     with raises(r"w has depth D=2 \(w.shape\[1\]\) but input_shape has depth D=3 \(input_shape\[1\]\)"):
         fast.bp_delta_map_as_matmul(delta, w, (4, 3, 5, 5))
+    with raises(r"input_shape must be a tuple of 4 positive integers \(B, D, H, W\); got \(2, 5, 5\)"):
+        fast.bp_delta_map_col2im(delta, w, (2, 5, 5))
     with raises(r"rows must have shape \(64, 8\) for this geometry; got shape \(64, 9\)"):
         fast.col2im(np.zeros((64, 9)), (4, 2, 5, 5), 2, 2)
 
