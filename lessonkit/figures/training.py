@@ -45,10 +45,17 @@ def digits_figure(images: ArrayLike, labels: ArrayLike, n: int = 20) -> Figure:
     return fig
 
 
-def training_curves_figure(history: dict, target: float | None = 0.97) -> Figure:
-    """Loss and accuracy per epoch: ``history`` has lists ``loss``, ``train_acc``, ``test_acc``.
+def training_curves_figure(
+    history: dict,
+    target: float | None = 0.97,
+    baseline: float | None = None,
+    baseline_label: str = "baseline",
+) -> Figure:
+    """Loss and accuracy per epoch: ``history`` has lists ``loss``, ``train_acc`` and ``val_acc``
+    (or ``test_acc``, drawn as the held-out test set).
 
-    Train and test differ by colour, marker and line style; a dashed line marks ``target``.
+    Train and held-out differ by colour, marker and line style; a dotted line marks ``target`` and a
+    dash-dot line ``baseline`` (e.g. another model's accuracy on the same held-out set).
     """
     epochs = np.arange(1, len(history["loss"]) + 1)
     fig = new_figure(11, 3.8)
@@ -59,10 +66,15 @@ def training_curves_figure(history: dict, target: float | None = 0.97) -> Figure
     ax1.set_ylabel("softmax cross-entropy")
     ax1.legend(fontsize=9)
     ax2.plot(epochs, history["train_acc"], "o-", color=SERIES[0], label="training set")
-    ax2.plot(epochs, history["test_acc"], "s--", color=SERIES[1], label="held-out test set")
+    held_key, held_label = (
+        ("val_acc", "validation set") if "val_acc" in history else ("test_acc", "held-out test set")
+    )
+    ax2.plot(epochs, history[held_key], "s--", color=SERIES[1], label=held_label)
     if target is not None:
         ax2.axhline(target, color=MUTED, ls=":", lw=1.5, label=f"target {target:.0%}")
-    ax2.set_ylim(max(0.0, min(min(history["train_acc"]), min(history["test_acc"])) - 0.02), 1.005)
+    if baseline is not None:
+        ax2.axhline(baseline, color=SERIES[2], ls="-.", lw=1.5, label=f"{baseline_label} {baseline:.1%}")
+    ax2.set_ylim(max(0.0, min(min(history["train_acc"]), min(history[held_key])) - 0.02), 1.005)
     ax2.set_xlabel("epoch")
     ax2.set_ylabel("accuracy")
     ax2.legend(fontsize=9, loc="lower right")
@@ -132,51 +144,63 @@ def filters_figure(
 ) -> Figure:
     """First-layer filters (N, 1, Fh, Fw) on a diverging scale; optionally their maps for one image.
 
-    Purple is positive, orange negative, white 0; the colour bar gives the numbers. ``feature_maps``
-    (N, H, W) are the layer's outputs (after ReLU) for ``image`` (H, W), shown in a second row under
-    their filters, with the image itself at the end of that row.
+    Filters sit 8 to a row, each tile about an inch wide, purple positive, orange negative, white 0;
+    the colour bar (titled) gives the numbers. ``feature_maps`` (N, H, W) are the layer's outputs
+    (after ReLU) for ``image`` (H, W): each row of filters is followed by a row of their maps, and
+    the image itself stands at the end.
+
+    Examples
+    --------
+    >>> fig = filters_figure(np.random.default_rng(0).normal(size=(16, 1, 3, 3)))
+    >>> len(fig.axes), fig.axes[-1].get_title()
+    (17, 'weight')
     """
     w = np.asarray(w)[:, 0]
     maps = None if feature_maps is None else np.asarray(feature_maps)
     n = w.shape[0]
-    rows = 1 if feature_maps is None else 2
-    fig = new_figure(0.72 * (n + 2) + 0.6, 0.95 * rows + 0.75)
+    cols = min(n, 8)
+    groups = -(-n // cols)  # rows of filters
+    per_group = 1 if maps is None else 2
+    rows = groups * per_group
+    tile = 1.05
+    fig = new_figure(tile * (cols + (2.2 if maps is not None else 1.3)) + 0.4, tile * 1.12 * rows + 0.9)
     lim = float(np.abs(w).max())
     gs = fig.add_gridspec(
         rows,
-        n + 2,
-        width_ratios=[1] * n + [1, 0.25],
-        left=0.07,
-        right=0.97,
-        top=0.8 if rows == 2 else 0.7,
-        bottom=0.05,
-        wspace=0.15,
-        hspace=0.25,
+        cols + 2,
+        width_ratios=[1] * cols + [1.0 if maps is not None else 0.1, 0.18],
+        left=0.05,
+        right=0.93,
+        top=1 - 0.75 / (tile * 1.12 * rows + 0.9),
+        bottom=0.04,
+        wspace=0.12,
+        hspace=0.35,
     )
-    images = []
+    shown = None
     for k in range(n):
-        ax = fig.add_subplot(gs[0, k])
-        images.append(ax.imshow(w[k], cmap="PuOr", vmin=-lim, vmax=lim))
+        g, c = divmod(k, cols)
+        ax = fig.add_subplot(gs[g * per_group, c])
+        shown = ax.imshow(w[k], cmap="PuOr", vmin=-lim, vmax=lim)
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_title(f"{k}", fontsize=8, pad=2)
-        if k == 0:
-            ax.set_ylabel("filter", fontsize=9)
+        ax.set_title(f"filter {k}", fontsize=8, pad=2)
         if maps is not None:
-            ax2 = fig.add_subplot(gs[1, k])
+            ax2 = fig.add_subplot(gs[g * per_group + 1, c])
             ax2.imshow(maps[k], cmap="gray_r", vmin=0)
             ax2.set_xticks([])
             ax2.set_yticks([])
-            if k == 0:
+            if c == 0:
                 ax2.set_ylabel("its map", fontsize=9)
-    cax = fig.add_subplot(gs[0, n + 1])
-    fig.colorbar(images[-1], cax=cax)
-    cax.tick_params(labelsize=7)
-    if image is not None and feature_maps is not None:
-        _digit(fig.add_subplot(gs[1, n]), image, None)
+    if image is not None and maps is not None:
+        _digit(fig.add_subplot(gs[1, cols + 0 : cols + 1]), image, None)
         fig.axes[-1].set_xlabel("input", fontsize=9)
+    cax = fig.add_subplot(gs[0 : per_group * groups, cols + 1])
+    assert shown is not None
+    fig.colorbar(shown, cax=cax)
+    cax.set_title("weight", fontsize=9)
+    cax.tick_params(labelsize=7)
     title = "learned first-layer filters"
-    if feature_maps is not None:
-        title += " (top) and what each one makes of the digit on the right, after ReLU (bottom)"
+    if maps is not None:
+        title += ", each above what it makes of the input digit (after ReLU; darker = larger)"
     fig.suptitle(title, fontsize=11)
     return fig

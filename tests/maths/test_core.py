@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import example, given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.signal import correlate2d as scipy_correlate2d
 from strategies import Geometry, geometries, seeds
@@ -227,6 +227,7 @@ def test_activation_derivatives(act):
     assert np.all(np.isfinite(act.forward(np.array([1e4, -1e4]))))
 
 
+@settings(max_examples=60)  # a whole layer by central differences: each example is slow; its parts have 150
 @given(g=geometries(max_side=5), seed=seeds, act=st.sampled_from(["Identity", "Tanh", "Sigmoid"]))
 @example(g=Geometry(2, 3, 5, 4, 3, 2, 2, 3), seed=0, act="Identity")
 def test_conv_layer_gradient_check(g: Geometry, seed: int, act: str):
