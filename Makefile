@@ -37,7 +37,7 @@ lab: $(STAMP)
 test: lint
 	@rm -f .exercises-test.log; ex=0; \
 	if ls exercises/*.ipynb >/dev/null 2>&1; then \
-		$(PY) -m pytest $(PYTEST_ARGS) -p no:cacheprovider --nbval-lax --nbval-current-env exercises \
+		$(PY) -m pytest $(PYTEST_ARGS) --nbval-lax --nbval-current-env exercises \
 			> .exercises-test.log 2>&1 & ex=$$!; fi; \
 	$(PY) -m pytest -n auto --dist loadscope $(PYTEST_ARGS) $(STRICT_PATHS); main=$$?; \
 	exs=0; if [ "$$ex" != 0 ]; then wait $$ex; exs=$$?; cat .exercises-test.log; rm -f .exercises-test.log; fi; \

@@ -65,11 +65,10 @@ def learner_functions(
     for name in names:
         ex = EXERCISES[name]
         why = problem or _unusable(namespace.get(name), ex, timeout)
-        fn = (
-            _labelled(namespace[name], "yours")
-            if why is None
-            else _labelled(ex.reference, f"lessonkit's ({why})")
-        )
+        if why is None:
+            fn = LearnerFunction(namespace[name], "yours")
+        else:
+            fn = LearnerFunction(ex.reference, f"lessonkit's ({why})")
         found[name] = fn
         if not quiet:
             print(f"{name}: {fn.lessonkit_source}")
@@ -132,24 +131,15 @@ def _unusable(fn: object, ex, timeout: float) -> str | None:
 
 
 class LearnerFunction:
-    """A function for a lesson to call, and whose it is: ``source`` is "yours" or "lessonkit's (why)"."""
+    """A function for a lesson to call; ``lessonkit_source`` says whose: "yours" or "lessonkit's (why)"."""
 
     def __init__(self, fn: Callable, source: str) -> None:
-        self.fn, self.source = fn, source
+        self.fn, self.lessonkit_source = fn, source
         self.__name__ = getattr(fn, "__name__", "function")
         self.__doc__ = getattr(fn, "__doc__", None)
-
-    @property
-    def lessonkit_source(self) -> str:
-        """Whose function this is: "yours", or "lessonkit's (why)"."""
-        return self.source
 
     def __call__(self, *args, **kwargs):
         return self.fn(*args, **kwargs)
 
     def __repr__(self) -> str:
-        return f"<{self.__name__}: {self.source}>"
-
-
-def _labelled(fn: Callable, source: str) -> LearnerFunction:
-    return LearnerFunction(fn, source)
+        return f"<{self.__name__}: {self.lessonkit_source}>"

@@ -47,9 +47,7 @@ def float_array(value, name: str, ndim: int, *, keep_float32: bool = False) -> n
     _check_rank(value, name, ndim)
     if value.size == 0:
         axes = _AXES.get((name, ndim), "")
-        raise ValueError(
-            f"{name} must not have an empty axis {axes}; got shape {value.shape}".replace("  ", " ")
-        )
+        raise ValueError(f"{name} must not have an empty axis {axes}".rstrip() + f"; got shape {value.shape}")
     return value
 
 
