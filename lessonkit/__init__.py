@@ -14,6 +14,7 @@ The folders show the design:
 import sys as _sys
 
 from .course.checks import check, safely
+from .course.learner import learner_functions
 from .maths.activations import Identity, ReLU, Sigmoid, Tanh
 from .maths.conv import bp_delta_map, compute_gradient, conv_forward
 from .maths.gradcheck import numerical_gradient, rel_error
@@ -48,6 +49,7 @@ __all__ = [
     "gradient_check",
     "check",
     "safely",
+    "learner_functions",
 ]
 
 __version__ = "0.1.0"

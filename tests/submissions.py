@@ -27,7 +27,9 @@ def planted_notebook(spec: Path, tokens: dict | None = None):
         if header.startswith("replace "):
             name = header.split()[1]
             cells = [
-                c for c in nb.cells if c.cell_type == "code" and re.search(rf"^def {name}\(", c.source, re.M)
+                c
+                for c in nb.cells
+                if c.cell_type == "code" and re.search(rf"^(def {name}\(|class {name}\b)", c.source, re.M)
             ]
             assert len(cells) == 1, (spec.name, name)
             cells[0].source = body
@@ -40,6 +42,6 @@ def planted_notebook(spec: Path, tokens: dict | None = None):
 def cell_number(nb, name: str) -> int:
     """The 1-based number of the cell that defines ``name``."""
     for i, cell in enumerate(nb.cells):
-        if cell.cell_type == "code" and re.search(rf"^def {name}\(", cell.source, re.M):
+        if cell.cell_type == "code" and re.search(rf"^(def {name}\(|class {name}\b)", cell.source, re.M):
             return i + 1
     raise LookupError(name)

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 import numpy as np
 
 from .exercises import EXERCISES, Case, Exercise
+from .exercises.base import describe_steps, run_case
 from .feedback import cause_of_error, judge
 
 __all__ = ["check", "CheckResult", "safely", "switched_off"]
@@ -51,10 +52,10 @@ def check(name: str, fn: Callable, *, timeout: float = 10.0) -> CheckResult:
     ----------
     name : str
         The exercise, i.e. the lessonkit function it mirrors: ``"pad"``, ``"rot180"``, ``"dilate"``,
-        ``"correlate2d"``, ``"bp_delta_map"``, ``"compute_gradient"``, ``"conv_forward"`` or
-        ``"layer_backward"``.
+        ``"correlate2d"``, ``"bp_delta_map"``, ``"compute_gradient"``, ``"conv_forward"``,
+        ``"layer_backward"``, or ``"Filter"`` (the lecture's class: each case makes one and uses it).
     fn : callable
-        The learner's function, with the same signature.
+        The learner's function (or class), with the same signature.
     timeout : float, optional
         Seconds one case may take before it counts as an endless loop (where SIGALRM exists and
         the check runs in the main thread, as in a notebook).
@@ -121,8 +122,9 @@ names the likely cause: lessonkit.check("compute_gradient", compute_gradient).
     try:
         with _time_limit(timeout):
             yield
-    except NotImplementedError:
-        print(f"{name} is not implemented yet: write it above, run its cell, then this one.")
+    except NotImplementedError as exc:
+        what = _raiser_name(exc) or name
+        print(f"{what} is not implemented yet: write it above, run its cell, then this one.")
     except _TooSlow:
         print(f"stopped after {timeout:g} s: does {name} loop forever? Fix it, run its cell, then this one.")
     except Exception as exc:
@@ -150,7 +152,7 @@ def _run(name, fn, lines: list, timeout: float) -> tuple[bool, str]:
         kwargs = _copy(case.kwargs)
         try:
             with _off(name, own), _time_limit(timeout):
-                got = fn(*args, **kwargs)
+                got = run_case(fn, case, args, kwargs)
         except NotImplementedError as exc:
             hint = _first_line(exc)
             lines.append(f"{head}: not implemented yet")
@@ -240,7 +242,13 @@ def switched_off(exercise: str, allowed: frozenset) -> Iterator[None]:
             func.__code__ = code
 
 
-_SPARED = ("lessonkit.course.checks", "lessonkit.course.grading", "lessonkit.course.cli")
+_SPARED = (
+    "lessonkit.course.checks",
+    "lessonkit.course.grading",
+    "lessonkit.course.cli",
+    "lessonkit.course.exercises.base",  # run_case drives a class exercise; it computes no answer
+    "lessonkit.course.learner",  # calls the learner's own functions (lessonkit's fallbacks stay off)
+)
 
 
 def _switchable(allowed: frozenset) -> list:
@@ -377,7 +385,8 @@ def _call(ex: Exercise, case: Case) -> str:
     names = _param_names(ex)
     parts = [f"{n}={_describe_arg(v)}" for n, v in zip(names, case.args, strict=False)]
     parts += [f"{k}={_describe_arg(v)}" for k, v in case.kwargs.items()]
-    return f"call: {ex.name}({', '.join(parts)})"
+    then = f", then: {describe_steps(case.steps)}" if case.steps else ""
+    return f"call: {ex.name}({', '.join(parts)}){then}"
 
 
 def _fmt(a: np.ndarray) -> str:
@@ -418,6 +427,18 @@ def _short(value) -> str:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else ""
+
+
+def _raiser_name(exc: BaseException) -> str:
+    """The function or method (``Filter.update``) whose ``raise NotImplementedError`` ran, or ""."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return ""
+    code = tb.tb_frame.f_code
+    name = getattr(code, "co_qualname", code.co_name).rsplit("<locals>.", 1)[-1]
+    return "" if name.startswith("<") else name.replace(".__init__", "")
 
 
 def _where(exc: BaseException) -> str:

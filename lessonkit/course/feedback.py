@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .exercises.base import Case, Exercise
+from .exercises.base import Case, Exercise, run_case
 
 RTOL, ATOL = 1e-6, 1e-9
 
@@ -104,7 +104,7 @@ def likely_cause(ex: Exercise, case: Case, arrays: list, expected: list) -> str:
     shape_only = ""
     for mistake in ex.mistakes:
         try:
-            variant, _ = normalise(ex, mistake.func(*case.args, **case.kwargs))
+            variant, _ = normalise(ex, run_case(mistake.func, case))
         except Exception:  # a variant may not exist for this geometry
             continue
         if variant is None or len(variant) != len(arrays):
@@ -127,7 +127,7 @@ def cause_of_error(ex: Exercise, case: Case) -> str:
     """
     for mistake in ex.mistakes:
         try:
-            mistake.func(*case.args, **case.kwargs)
+            run_case(mistake.func, case)
         except Exception:
             return mistake.cause
     return ""

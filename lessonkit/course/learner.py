@@ -1,10 +1,12 @@
-"""The learner's own functions, taken from their exercise notebook, for the lessons to run.
+"""The learner's own functions, taken from their exercise notebooks, for the lessons to run.
 
-:func:`learner_functions` reads a notebook, runs only its import cells and the cells that define the
-requested functions, in a fresh namespace, and returns those functions. A function that is missing,
-not written yet (``NotImplementedError``), raises on the lecture's case or runs too long is replaced
-by lessonkit's own, and a note says so: a lesson that trains a network with "your" functions
-always runs, and always says whose functions it ran.
+:func:`learner_functions` reads a notebook (or, given a folder, each function's exercise notebook in
+it), runs only its first code cell (imports and constants), its import cells and the cells that
+define the requested functions, in a fresh namespace, and returns those functions. A function that
+is missing, not written yet (``NotImplementedError``), fails its public check (the very cases of
+``lessonkit.check``) or runs too long is replaced by lessonkit's own, and a note says so: a lesson
+that trains a network with "your" functions always runs, always trains with correct gradients, and
+always says whose functions it ran.
 
 This runs the learner's code in the learner's own kernel, as their notebook does; grading runs it in
 the sandbox instead (:mod:`lessonkit.course.grading`).
@@ -17,7 +19,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from .checks import _time_limit, _TooSlow
+from .checks import _run, _time_limit, _TooSlow
 from .exercises import EXERCISES
 
 __all__ = ["LearnerFunction", "learner_functions"]
@@ -35,11 +37,13 @@ def learner_functions(
     Parameters
     ----------
     notebook : path
-        An exercise notebook (``.ipynb``) the learner wrote their functions in.
+        An exercise notebook (``.ipynb``) the learner wrote their functions in, or a folder holding
+        the exercise notebooks under their course names (``02_bp_delta_map.ipynb``, ...), such as the
+        ``my-work/`` that ``python -m lessonkit start`` makes.
     names : tuple of str
         Exercise names, e.g. ``("bp_delta_map", "compute_gradient")``.
     timeout : float, optional
-        Seconds the notebook's cells, and one call on the lecture's case, may take.
+        Seconds the notebook's cells, and each public case of the check, may take.
     quiet : bool, optional
         Do not print the notes (they are printed by default, one line per function).
 
@@ -58,12 +62,19 @@ def learner_functions(
     unknown = [n for n in names if n not in EXERCISES]
     if unknown:
         raise ValueError(f"names must be exercise names ({', '.join(EXERCISES)}); got {unknown}")
-    path = Path(notebook)
-    namespace: dict = {"__name__": "__learner__"}
-    problem = _run_cells(path, names, namespace, timeout)
     found = {}
+    runs: dict = {}  # notebook path -> (namespace, problem): each notebook runs once
     for name in names:
         ex = EXERCISES[name]
+        path = Path(notebook)
+        if path.is_dir() or path.suffix != ".ipynb":
+            path = path / f"{ex.notebook}.ipynb"
+        if path not in runs:
+            namespace: dict = {"__name__": "__learner__"}
+            one_notebook = Path(notebook).is_file()
+            wanted = tuple(n for n in names if one_notebook or EXERCISES[n].notebook == ex.notebook)
+            runs[path] = namespace, _run_cells(path, wanted, namespace, timeout)
+        namespace, problem = runs[path]
         why = problem or _unusable(namespace.get(name), ex, timeout)
         if why is None:
             fn = LearnerFunction(namespace[name], "yours")
@@ -76,7 +87,8 @@ def learner_functions(
 
 
 def _run_cells(path: Path, names: tuple[str, ...], namespace: dict, timeout: float) -> str | None:
-    """Run the notebook's import cells and the cells defining ``names``; why not, or None."""
+    """Run the notebook's first code cell (its imports and constants), its import-only cells and the
+    cells defining ``names``; why not, or None."""
     import nbformat
 
     if not path.is_file():
@@ -85,16 +97,15 @@ def _run_cells(path: Path, names: tuple[str, ...], namespace: dict, timeout: flo
         nb = nbformat.read(path, as_version=4)
     except Exception as exc:
         return f"the notebook could not be read: {type(exc).__name__}"
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
+    code_cells = [cell for cell in nb.cells if cell.cell_type == "code"]
+    for index, cell in enumerate(code_cells):
         try:
             tree = ast.parse(cell.source)
         except SyntaxError as exc:
-            if any(f"def {n}(" in cell.source for n in names):
+            if any(f"def {n}(" in cell.source or f"class {n}" in cell.source for n in names):
                 return f"a cell defining it has a syntax error, line {exc.lineno}"
             continue
-        if not tree.body or not _wanted(tree, names):
+        if not tree.body or not (index == 0 or _wanted(tree, names)):
             continue
         try:
             with _time_limit(timeout):
@@ -107,27 +118,26 @@ def _run_cells(path: Path, names: tuple[str, ...], namespace: dict, timeout: flo
 
 
 def _wanted(tree: ast.Module, names: tuple[str, ...]) -> bool:
-    """An import-only cell, or one whose top level defines one of ``names``."""
+    """An import-only cell, or one whose top level defines one of ``names`` (a function or a class)."""
     if all(isinstance(node, (ast.Import, ast.ImportFrom)) for node in tree.body):
         return True
-    return any(isinstance(node, ast.FunctionDef) and node.name in names for node in tree.body)
+    return any(isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in names for node in tree.body)
 
 
 def _unusable(fn: object, ex, timeout: float) -> str | None:
-    """Why ``fn`` cannot stand in for the exercise's function (tried on its first public case)."""
+    """Why ``fn`` cannot stand in for the exercise's function: its public check, run silently."""
     if not callable(fn):
         return "no such function in the notebook"
-    case = ex.public()[0]
-    try:
-        with _time_limit(timeout):
-            fn(*case.args, **case.kwargs)
-    except NotImplementedError:
+    lines: list = []
+    passed, status = _run(ex.name, fn, lines, timeout)
+    if passed:
+        return None
+    if status == "not implemented":
         return "not written yet"
-    except _TooSlow:
-        return f"it ran longer than {timeout:g} s on the lecture's case"
-    except Exception as exc:
-        return f"it raised {type(exc).__name__} on the lecture's case"
-    return None
+    failed = next((ln.strip() for ln in lines if ln.endswith(": FAILED")), "")
+    case = failed.removesuffix(": FAILED").split("  ", 1)[0]  # "case 3/7"
+    what = {"timeout": "runs too long", "raised": "raises"}.get(status, "gives a wrong answer")
+    return f"yours {what} on {case or 'a case'} of its check; run lessonkit.check there"
 
 
 class LearnerFunction:

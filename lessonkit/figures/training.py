@@ -12,6 +12,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import NullFormatter, ScalarFormatter
 from numpy.typing import ArrayLike
 
 from .style import INK, MUTED, OKABE_ITO, SERIES, new_figure
@@ -19,6 +20,7 @@ from .style import INK, MUTED, OKABE_ITO, SERIES, new_figure
 __all__ = [
     "digits_figure",
     "training_curves_figure",
+    "loss_curves_figure",
     "confusion_matrix_figure",
     "misclassified_figure",
     "filters_figure",
@@ -81,6 +83,57 @@ def training_curves_figure(
     for ax in (ax1, ax2):
         ax.grid(color="#E5E5E5")
         ax.set_xticks(epochs if len(epochs) <= 20 else epochs[::2])
+    fig.tight_layout()
+    return fig
+
+
+def loss_curves_figure(
+    curves: dict, xlabel: str = "training step", ylabel: str = "softmax cross-entropy"
+) -> Figure:
+    """One or more loss curves on one axis: ``curves`` maps a label to (x, losses).
+
+    Each curve has its own colour, line style and width (when there are several, the first is wide
+    and pale, the others dashed and narrow, with markers), so two curves that coincide still show as
+    two. The loss axis is logarithmic when the losses span more than a factor of 10.
+
+    Examples
+    --------
+    >>> fig = loss_curves_figure({"yours": ([0, 1, 2], [2.3, 1.1, 0.6])})
+    >>> fig.axes[0].get_ylabel()
+    'softmax cross-entropy'
+    """
+    if not curves:
+        raise ValueError("curves must hold at least one (x, losses) pair; got an empty mapping")
+    fig = new_figure(7.5, 3.6)
+    ax = fig.add_subplot(1, 1, 1)
+    styles = [("-", 2.5, None), ("--", 1.8, "o"), (":", 1.8, "s"), ("-.", 1.8, "^")]
+    lows, highs = [], []
+    for k, (label, (x, y)) in enumerate(curves.items()):
+        ls, lw, marker = styles[k % len(styles)]
+        if k == 0 and len(curves) > 1:
+            lw = 6.0  # wide and pale under the others: coinciding curves still show as two
+        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        lows.append(float(np.min(y)))
+        highs.append(float(np.max(y)))
+        every = max(1, len(x) // 12)
+        ax.plot(
+            x,
+            y,
+            ls=ls,
+            lw=lw,
+            marker=marker,
+            markevery=every,
+            color=SERIES[k % len(SERIES)],
+            alpha=0.5 if lw == 6.0 else 1.0,
+            label=label,
+        )
+    if min(lows) > 0 and max(highs) / min(lows) > 10:  # a log axis only when the loss spans decades
+        ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(ScalarFormatter())
+        ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=9)
     fig.tight_layout()
     return fig
 

@@ -201,8 +201,10 @@ def gradient_check(
     Parameters
     ----------
     layer : ConvLayer
-        Any object with ``forward(x)``, ``backward(grad_output)`` and arrays ``W``, ``b``, ``dW``,
-        ``db`` (its weights are nudged and restored).
+        Any object with ``forward(x)``, ``backward(grad_output)`` and either arrays ``W``, ``b``,
+        ``dW``, ``db``, or, in the lecture's style, a list ``filters`` of Filters, each with a
+        ``weights`` array, a number ``bias`` and their gradients ``weights_grad`` and ``bias_grad``
+        (its weights are nudged and restored; ``forward`` must read them on every call).
     x : array_like, shape (D, H, W)
     rng : numpy.random.Generator or int, optional
         Seed for R.
@@ -232,11 +234,35 @@ def gradient_check(
     def numerical(arr: np.ndarray) -> np.ndarray:
         return (4 * numerical_gradient(loss, arr, eps) - numerical_gradient(loss, arr, 2 * eps)) / 3
 
+    def numerical_bias(f: object) -> float:  # the lecture's bias is a number, not an array to nudge
+        start = f.bias  # type: ignore[attr-defined]
+
+        def slope(h: float) -> float:
+            f.bias = start + h  # type: ignore[attr-defined]
+            up = loss()
+            f.bias = start - h  # type: ignore[attr-defined]
+            down = loss()
+            return (up - down) / (2 * h)
+
+        try:
+            return (4 * slope(eps) - slope(2 * eps)) / 3
+        finally:
+            f.bias = start  # type: ignore[attr-defined]
+
     layer.forward(point)
     dx = layer.backward(R)
-    dW, db = layer.dW.copy(), layer.db.copy()
+    if hasattr(layer, "W"):
+        dW, db = layer.dW.copy(), layer.db.copy()
+        return GradCheck(
+            rel_error(dx, numerical(point)),
+            rel_error(dW, numerical(layer.W)),
+            rel_error(db, numerical(layer.b)),
+        )
+    filters = list(layer.filters)
+    dW = np.stack([np.array(f.weights_grad, dtype=float) for f in filters])
+    db = np.array([float(f.bias_grad) for f in filters])
     return GradCheck(
         rel_error(dx, numerical(point)),
-        rel_error(dW, numerical(layer.W)),
-        rel_error(db, numerical(layer.b)),
+        rel_error(dW, np.stack([numerical(f.weights) for f in filters])),
+        rel_error(db, np.array([numerical_bias(f) for f in filters])),
     )

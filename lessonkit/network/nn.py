@@ -17,6 +17,7 @@ import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike
 
+from ..maths import conv as loop
 from ..maths.activations import Activation, Identity
 from ..maths.gradcheck import rel_error
 from ..maths.validate import as_float_array, non_negative_int, positive_int
@@ -24,7 +25,16 @@ from ..maths.validate import filter_size as checked_filter_size
 from . import fast
 from .losses import softmax_cross_entropy
 
-__all__ = ["Conv", "ActivationLayer", "Flatten", "Dense", "Sequential", "check_gradients", "random_shift"]
+__all__ = [
+    "Conv",
+    "LoopConv",
+    "ActivationLayer",
+    "Flatten",
+    "Dense",
+    "Sequential",
+    "check_gradients",
+    "random_shift",
+]
 
 
 class _Layer:
@@ -112,6 +122,83 @@ class Conv(_Layer):
     def backward(self, grad_output: ArrayLike) -> np.ndarray:
         """dE/dx from δ = dE/dnet; stores dE/dW and dE/db (summed over the batch) in ``grads``."""
         dx, dw, db = fast.conv_backward(grad_output, self._cached(), self.W, self.stride, self.padding)
+        self.grads[0][...] = dw
+        self.grads[1][...] = db
+        return dx
+
+
+class LoopConv(Conv):
+    """A Conv whose passes run one sample at a time through the lecture's functions, or yours.
+
+    Same parameters, same initialisation (for the same ``rng``) and same gradients as :class:`Conv`,
+    but ``forward`` calls ``conv_forward`` and ``backward`` calls ``bp_delta_map`` and
+    ``compute_gradient`` on each sample of the batch, summing dW and db over it: the loop code of
+    lessons 01-05, slow and plain. Pass the learner's functions (e.g. from
+    :func:`lessonkit.learner_functions`) to train a network with them.
+
+    Parameters
+    ----------
+    in_depth, n_filters, filter_size, stride, padding, rng
+        As for :class:`Conv` (float64 only).
+    functions : mapping, optional
+        Any of ``"conv_forward"``, ``"bp_delta_map"``, ``"compute_gradient"`` -> a function with
+        lessonkit's signature; lessonkit's own fill in the rest.
+
+    Examples
+    --------
+    >>> fast_conv = Conv(2, 3, 3, stride=2, padding=1, rng=0)
+    >>> loop_conv = LoopConv(2, 3, 3, stride=2, padding=1, rng=0)
+    >>> x = np.random.default_rng(1).normal(size=(4, 2, 5, 5))
+    >>> y = loop_conv.forward(x)
+    >>> bool(np.allclose(y, fast_conv.forward(x)))
+    True
+    >>> dx = loop_conv.backward(np.ones_like(y))
+    >>> bool(np.allclose(dx, fast_conv.backward(np.ones_like(y))))
+    True
+    >>> bool(np.allclose(loop_conv.grads[0], fast_conv.grads[0]))
+    True
+    """
+
+    def __init__(
+        self,
+        in_depth: int,
+        n_filters: int,
+        filter_size: int | tuple[int, int],
+        stride: int = 1,
+        padding: int = 0,
+        rng: np.random.Generator | int | None = None,
+        functions: dict | None = None,
+    ):
+        super().__init__(in_depth, n_filters, filter_size, stride, padding, rng)
+        given = dict(functions or {})
+        unknown = sorted(set(given) - {"conv_forward", "bp_delta_map", "compute_gradient"})
+        if unknown:
+            raise ValueError(
+                f"functions may hold conv_forward, bp_delta_map and compute_gradient; got {unknown}"
+            )
+        self.conv_forward = given.get("conv_forward", loop.conv_forward)
+        self.bp_delta_map = given.get("bp_delta_map", loop.bp_delta_map)
+        self.compute_gradient = given.get("compute_gradient", loop.compute_gradient)
+
+    def forward(self, x: ArrayLike) -> np.ndarray:
+        """net^l for the batch x (B, D, H, W), one sample at a time."""
+        xa = as_float_array(x, "x", ndim=4)
+        self._cache = xa
+        return np.stack(
+            [self.conv_forward(sample, self.W, self.b, self.stride, self.padding) for sample in xa]
+        )
+
+    def backward(self, grad_output: ArrayLike) -> np.ndarray:
+        """dE/dx from δ = dE/dnet, one sample at a time; dE/dW and dE/db summed over the batch."""
+        x = self._cached()
+        delta = as_float_array(grad_output, "grad_output", ndim=4)
+        dx = np.empty_like(x)
+        dw, db = np.zeros_like(self.W), np.zeros_like(self.b)
+        for i, (d, sample) in enumerate(zip(delta, x, strict=True)):
+            dx[i] = self.bp_delta_map(d, self.W, sample.shape, self.stride, self.padding)
+            gw, gb = self.compute_gradient(d, sample, self.W.shape, self.stride, self.padding)
+            dw += gw
+            db += gb
         self.grads[0][...] = dw
         self.grads[1][...] = db
         return dx

@@ -2,41 +2,45 @@
 
 from __future__ import annotations
 
+import inspect
 import re
+import textwrap
 from pathlib import Path
 
 import mutants
-import nbformat
 import numpy as np
 import pytest
 
 import lessonkit
 from lessonkit.course.checks import check
 from lessonkit.course.exercises import EXERCISES, exercises_of
+from lessonkit.course.learner import _run_cells
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def functions_of(folder: str) -> dict:
-    """Run each notebook's code cells (no checks, no demos); return the functions it grades."""
+    """Run each notebook's import cells and the cells defining what it grades (as learner_functions does)."""
     found = {}
     for path in sorted((ROOT / folder).glob("*.ipynb")):
-        nb = nbformat.read(path, as_version=4)
+        names = tuple(ex.name for ex in exercises_of(path.stem))
         namespace: dict = {}
-        for cell in nb.cells:
-            if (
-                cell.cell_type != "code"
-                or "lessonkit.check(" in cell.source
-                or cell.source.startswith("try:")
-            ):
-                continue
-            exec(compile(cell.source, f"{path.name}", "exec"), namespace)
-        found.update({ex.name: namespace[ex.name] for ex in exercises_of(path.stem)})
+        assert _run_cells(path, names, namespace, timeout=60) is None
+        found.update({name: namespace[name] for name in names})
     return found
 
 
 SOLUTIONS = functions_of("solutions")
 STUBS = functions_of("exercises")
+
+
+def outside_lessonkit(cls: type) -> type:
+    """A copy of a lessonkit class and its bases, compiled from their source outside lessonkit's files."""
+    namespace: dict = {"np": np}
+    for klass in reversed(cls.__mro__[:-1]):
+        source = textwrap.dedent(inspect.getsource(klass))
+        exec(compile(source, "<learner's notebook>", "exec"), namespace)
+    return namespace[cls.__name__]
 
 
 def run(name, fn, capsys):
@@ -66,6 +70,10 @@ def test_stub_fails_as_not_implemented(name, capsys):
 def test_every_known_mistake_fails_and_is_named(name, index, capsys):
     ex = EXERCISES[name]
     mistake = ex.mistakes[index]
+    if isinstance(mistake.func, type):  # a class exercise: the mistaken class, as a learner's copy
+        result, out = run(name, outside_lessonkit(mistake.func), capsys)
+        assert result.status == "failed" and f"likely cause: {mistake.cause}" in out, out
+        return
     # The mistaken answers are computed here, outside the check: during a check the lessonkit
     # function being exercised is switched off, and the variants are built from it.
     answers = []
@@ -207,3 +215,18 @@ def test_an_endless_loop_is_stopped(capsys):
     out = capsys.readouterr().out
     assert not result and result.status == "timeout" and "still running after 0.3 s" in out
     assert check("rot180", SOLUTIONS["rot180"])  # the alarm is off again
+
+
+def test_safely_names_the_method_that_is_not_written_yet(capsys):
+    class Filter:
+        def __init__(self, width, height, depth):
+            self.weights = np.zeros((depth, height, width))
+
+        def update(self, learning_rate):
+            raise NotImplementedError("one gradient-descent step")
+
+    with lessonkit.safely("layer_backward"):
+        Filter(2, 2, 1).update(0.1)
+    assert capsys.readouterr().out == (
+        "Filter.update is not implemented yet: write it above, run its cell, then this one.\n"
+    )

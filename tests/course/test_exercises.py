@@ -35,7 +35,7 @@ def graded_cell(nb, name: str):
     cells = [
         (i, c)
         for i, c in enumerate(nb.cells)
-        if c.cell_type == "code" and re.search(rf"^def {name}\(", c.source, re.M)
+        if c.cell_type == "code" and re.search(rf"^(def {name}\(|class {name}\b)", c.source, re.M)
     ]
     assert len(cells) == 1, name
     return cells[0]
@@ -112,6 +112,20 @@ def test_graded_function_cell(name):
     solution, exercise = read("solutions", f"{ex.notebook}.ipynb"), read("exercises", f"{ex.notebook}.ipynb")
     index, cell = graded_cell(solution, name)
     tree = ast.parse(cell.source)
+    if isinstance(ex.reference, type):  # the lecture's Filter: a class, one stub per method
+        assert len(tree.body) == 1 and isinstance(tree.body[0], ast.ClassDef), (
+            "the class sits alone in its cell"
+        )
+        methods = [node for node in tree.body[0].body if isinstance(node, ast.FunctionDef)]
+        reference_methods = [n for n, v in vars(ex.reference).items() if callable(v)]
+        assert [m.name for m in methods] == reference_methods  # __init__, get_weights, get_bias, update
+        init = methods[0]
+        assert [a.arg for a in init.args.args][1:] == list(inspect.signature(ex.reference).parameters)
+        assert cell.source.count(BEGIN) == cell.source.count(END) == len(methods)
+        stub = exercise.cells[index]
+        assert stub.source.count("raise NotImplementedError(") == len(methods) and BEGIN not in stub.source
+        assert exercise.cells[index + 1].source.strip() == f'lessonkit.check("{name}", {name})'
+        return
     assert len(tree.body) == 1 and isinstance(tree.body[0], ast.FunctionDef), (
         "the function sits alone in its cell"
     )
@@ -211,6 +225,7 @@ def test_every_exercise_module_declares_its_exercise_in_course_order():
 
     modules = [m.name for m in pkgutil.iter_modules(package.__path__) if m.name != "base"]
     declared = {importlib.import_module(f"{package.__name__}.{m}").EXERCISE.name for m in modules}
-    assert declared == set(EXERCISES) == set(modules)
+    assert declared == set(EXERCISES)
+    assert {name.lower() for name in declared} == set(modules)  # the Filter class is in filter.py
     order = [ex.notebook for ex in EXERCISES.values()]
     assert order == sorted(order), order

@@ -78,3 +78,20 @@ def test_filters_figure(with_maps):
     assert len(fig.axes) == len(images) + 1  # and the colour bar
     lo, hi = images[0].images[0].get_clim()
     assert lo == -hi == -np.abs(w).max()  # symmetric scale: white is exactly 0
+
+
+def test_loss_curves_figure_draws_each_curve_and_picks_its_axis():
+    two = training.loss_curves_figure(
+        {"loop": ([1, 2, 3], [2.3, 2.1, 2.2]), "fast": ([1, 2, 3], [2.3, 2.1, 2.2])}
+    )
+    ax = two.axes[0]
+    assert [line.get_label() for line in ax.get_lines()] == ["loop", "fast"]
+    assert ax.get_lines()[0].get_linewidth() > 2 * ax.get_lines()[1].get_linewidth()  # coinciding, both seen
+    assert ax.get_yscale() == "linear"  # a narrow range stays linear
+    wide = training.loss_curves_figure({"yours": ([200, 400, 600], [2.0, 0.5, 0.1])})
+    assert wide.axes[0].get_yscale() == "log"  # losses over a factor of 20: a log axis
+    assert png_bytes(wide)[:4] == b"\x89PNG"
+    with pytest.raises(
+        ValueError, match=r"curves must hold at least one \(x, losses\) pair; got an empty mapping"
+    ):
+        training.loss_curves_figure({})

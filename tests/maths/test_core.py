@@ -253,6 +253,50 @@ def test_gradient_check_catches_a_wrong_d_input():
     assert not res.passed()
 
 
+class LectureStyleLayer:
+    """A layer holding the lecture's Filters (weights arrays, numbers for the biases), no W or b."""
+
+    def __init__(self, g: Geometry, seed: int, bias_factor: float = 1.0):
+        rng = np.random.default_rng(seed)
+        self.filters = [lk.ConvLayer(g.D, 1, (g.Fh, g.Fw), rng=seed + n).filters[0] for n in range(g.N)]
+        self.g, self.bias_factor = g, bias_factor
+        for f in self.filters:
+            f.bias = float(rng.normal())
+
+    def forward(self, x):
+        self.x = x
+        w = np.stack([f.get_weights() for f in self.filters])
+        b = np.array([f.get_bias() for f in self.filters])
+        return lk.conv_forward(x, w, b, self.g.S, self.g.P)
+
+    def backward(self, delta):
+        w = np.stack([f.get_weights() for f in self.filters])
+        dW, db = lk.compute_gradient(delta, self.x, w.shape, self.g.S, self.g.P)
+        for f, dw_n, db_n in zip(self.filters, dW, db, strict=True):
+            f.weights_grad[...] = dw_n
+            f._bias_grad[0] = self.bias_factor * db_n
+        return lk.bp_delta_map(delta, w, self.x.shape, self.g.S, self.g.P)
+
+
+@settings(max_examples=25)
+@given(g=geometries(max_side=5), seed=seeds)
+def test_gradient_check_of_a_layer_of_lecture_filters(g: Geometry, seed: int):
+    """gradient_check nudges each Filter's weights and its number bias when the layer has no W."""
+    layer = LectureStyleLayer(g, seed)
+    x = np.random.default_rng(seed + 1).normal(size=(g.D, g.H, g.W))
+    res = lk.gradient_check(layer, x, rng=seed)
+    assert res.passed(TOL), res
+    biases = [f.get_bias() for f in layer.filters]
+    lk.gradient_check(layer, x, rng=seed)
+    assert [f.get_bias() for f in layer.filters] == biases  # every nudge undone
+
+
+def test_gradient_check_of_lecture_filters_catches_a_wrong_bias_gradient():
+    layer = LectureStyleLayer(Geometry(1, 2, 4, 4, 2, 2, 1, 0), seed=0, bias_factor=0.5)
+    res = lk.gradient_check(layer, np.random.default_rng(0).normal(size=(1, 4, 4)))
+    assert res.db > 0.1 and res.dW < TOL and res.d_input < TOL
+
+
 def test_conv_layer_filters_are_views_and_update_descends():
     layer = lk.ConvLayer(1, 2, 2, activation=lk.ReLU(), rng=0)
     x = np.random.default_rng(1).normal(size=(1, 5, 5))

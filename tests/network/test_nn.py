@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import geometries, seeds
 
 import lessonkit as lk
 from lessonkit.network import losses, nn, optim
@@ -251,3 +252,46 @@ def test_conv_layer_and_nn_conv_share_the_filter_size_check(size):
         nn.Conv(1, 2, size)
     assert str(loop.value) == str(batched.value)
     assert str(loop.value).startswith("filter_size must be a positive integer")
+
+
+@settings(max_examples=40)
+@given(g=geometries(max_side=6), seed=seeds, batch=st.integers(1, 3))
+def test_loop_conv_equals_conv_from_the_same_seed(g, seed, batch):
+    """Same initial weights for the same rng; same net, dE/dx, dE/dW and dE/db as the fast path."""
+    fast_conv = nn.Conv(g.D, g.N, (g.Fh, g.Fw), stride=g.S, padding=g.P, rng=seed)
+    loop_conv = nn.LoopConv(g.D, g.N, (g.Fh, g.Fw), stride=g.S, padding=g.P, rng=seed)
+    assert np.array_equal(fast_conv.W, loop_conv.W)
+    rng = np.random.default_rng(seed)
+    fast_conv.b[...] = loop_conv.b[...] = rng.normal(size=g.N)
+    x = rng.normal(size=(batch, g.D, g.H, g.W))
+    y = loop_conv.forward(x)
+    np.testing.assert_allclose(y, fast_conv.forward(x), rtol=1e-10, atol=1e-12)
+    delta = rng.normal(size=y.shape)
+    np.testing.assert_allclose(loop_conv.backward(delta), fast_conv.backward(delta), rtol=1e-10, atol=1e-12)
+    for mine, ref in zip(loop_conv.grads, fast_conv.grads, strict=True):
+        np.testing.assert_allclose(mine, ref, rtol=1e-10, atol=1e-12)
+
+
+def test_loop_conv_calls_the_functions_it_is_given():
+    calls = []
+
+    def spy(name):
+        def fn(*args):
+            calls.append(name)
+            return getattr(lk, name)(*args)
+
+        return fn
+
+    layer = nn.LoopConv(1, 2, 2, rng=0, functions={n: spy(n) for n in ("bp_delta_map", "compute_gradient")})
+    layer.backward(np.ones_like(layer.forward(np.ones((3, 1, 4, 4)))))
+    assert calls == ["bp_delta_map", "compute_gradient"] * 3  # one sample at a time
+
+
+def test_loop_conv_arguments():
+    with pytest.raises(
+        ValueError,
+        match=r"functions may hold conv_forward, bp_delta_map and compute_gradient; got \['pad'\]",
+    ):
+        nn.LoopConv(1, 1, 2, functions={"pad": lk.pad})
+    with pytest.raises(ValueError, match=r"x must have 4 dimensions"):
+        nn.LoopConv(1, 1, 2).forward(np.ones((1, 4, 4)))

@@ -7,7 +7,17 @@ variant (and not the truth) can be explained to the learner ("filter not rotated
 
 from __future__ import annotations
 
-from . import bp_delta_map, compute_gradient, conv_forward, correlate2d, dilate, layer_backward, pad, rot180
+from . import (
+    bp_delta_map,
+    compute_gradient,
+    conv_forward,
+    correlate2d,
+    dilate,
+    layer_backward,
+    pad,
+    rot180,
+)
+from . import filter as filter_exercise  # not bare `filter`: that is a builtin
 from .base import ACTIVATIONS, Case, CaseTable, Exercise, Mistake
 
 __all__ = [
@@ -23,7 +33,17 @@ __all__ = [
 ]
 
 # In course order: a notebook's exercises may use what the exercises before them teach.
-_MODULES = (pad, rot180, dilate, correlate2d, bp_delta_map, compute_gradient, conv_forward, layer_backward)
+_MODULES = (
+    pad,
+    rot180,
+    dilate,
+    correlate2d,
+    bp_delta_map,
+    compute_gradient,
+    conv_forward,
+    layer_backward,
+    filter_exercise,
+)
 
 EXERCISES: dict[str, Exercise] = {m.EXERCISE.name: m.EXERCISE for m in _MODULES}
 

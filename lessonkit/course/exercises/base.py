@@ -21,6 +21,77 @@ class Case:
     args: tuple
     kwargs: dict = field(default_factory=dict)
     group: str = ""
+    steps: tuple = ()  # a class exercise: what is done with the object the call made (see run_case)
+
+
+def run_case(fn: Callable, case: Case, args: tuple | None = None, kwargs: dict | None = None):
+    """``fn(*args, **kwargs)``; for a class exercise, then the case's steps on the object it made.
+
+    A step is ``("set", attr, value)``, ``("get", attr)``, ``("shape", attr)`` or
+    ``("call", method, args, keep)``; the values that ``get``, ``shape`` and a kept ``call`` read
+    are returned as a tuple, copied when read (a later step cannot change them), numbers as 0-d
+    float arrays. The grading sandbox's runner does the same in its own copy of this loop.
+
+    Examples
+    --------
+    >>> class Box:
+    ...     def __init__(self, n):
+    ...         self.items = np.zeros(n)
+    ...     def grow(self, k):
+    ...         self.items = np.zeros(len(self.items) + k)
+    >>> steps = (("shape", "items"), ("call", "grow", (3,), False), ("get", "items"))
+    >>> run_case(Box, Case("a box", (2,), steps=steps))
+    (array([2.]), array([0., 0., 0., 0., 0.]))
+    """
+    made = fn(*(case.args if args is None else args), **(case.kwargs if kwargs is None else kwargs))
+    if not case.steps:
+        return made
+    out = []
+    for op, name, *rest in case.steps:
+        if op == "set":
+            setattr(made, name, rest[0].copy() if isinstance(rest[0], np.ndarray) else rest[0])
+        elif op == "get":
+            out.append(_read(getattr(made, name)))
+        elif op == "shape":
+            out.append(np.array(np.shape(getattr(made, name)), dtype=np.float64))
+        elif op == "call":
+            value = getattr(made, name)(*rest[0])
+            if rest[1]:
+                out.append(_read(value))
+        else:
+            raise ValueError(f"step must be set, get, shape or call; got {op!r}")
+    return tuple(out)
+
+
+def describe_steps(steps: tuple) -> str:
+    """The steps of a class exercise's case in words: ``"read weights.shape; update(0.1); ..."``."""
+    words = []
+    for op, name, *rest in steps:
+        if op == "set":
+            words.append(("set", name))
+        elif op == "call":
+            args = ", ".join(f"{a:g}" if isinstance(a, float) else repr(a) for a in rest[0])
+            words.append(("call", f"{name}({args})"))
+        else:
+            words.append(("read", f"{name}.shape" if op == "shape" else name))
+    parts: list = []
+    for kind, text in words:
+        if parts and parts[-1][0] == kind and kind != "call":
+            parts[-1][1].append(text)
+        else:
+            parts.append((kind, [text]))
+    return "; ".join(
+        ", ".join(texts) if kind == "call" else f"{kind} {', '.join(texts)}" for kind, texts in parts
+    )
+
+
+def _read(value):
+    """A value as a step reads it: arrays copied, plain numbers as 0-d float arrays."""
+    if type(value) is np.ndarray:
+        return value.copy()
+    if type(value) in (int, float) or isinstance(value, (np.integer, np.floating)):
+        return np.array(float(value))
+    return value
 
 
 @dataclass(frozen=True)
@@ -82,7 +153,7 @@ class Exercise:
         """The reference outputs of ``case`` as a list of float arrays."""
         from ..feedback import normalise
 
-        arrays, problem = normalise(self, self.reference(*case.args, **case.kwargs))
+        arrays, problem = normalise(self, run_case(self.reference, case))
         assert problem is None, problem
         return arrays
 

@@ -102,6 +102,24 @@ class safely:
         return kind is not None and issubclass(kind, Exception)
 '''
 
+_LEARNER = '''"""lessonkit.learner_functions while grading: lessonkit's own, where this notebook may use them.
+
+Each graded function is graded on its own: a notebook that builds on the learner's earlier exercises
+gets lessonkit's versions of them here, and only those its exercises may use (the rest are
+placeholders that refuse to run).
+"""
+
+import lessonkit
+from lessonkit._unavailable import module_getattr as _module_getattr
+
+__getattr__ = _module_getattr(__name__)
+
+
+def learner_functions(notebook, names=("bp_delta_map", "compute_gradient"), *, timeout=10.0, quiet=True):
+    """While grading: {name: lessonkit's own name}, placeholders where the notebook may not use it."""
+    return {name: getattr(lessonkit, name) for name in names}
+'''
+
 
 def write_edition(notebook: str, target: str | os.PathLike[str]) -> Path:
     """Write the grading edition of lessonkit for ``notebook`` (e.g. ``"02_bp_delta_map"``).
@@ -125,6 +143,7 @@ def write_edition(notebook: str, target: str | os.PathLike[str]) -> Path:
         "__init__.py": (PACKAGE / "__init__.py").read_text(encoding="utf-8"),
         "_unavailable.py": _UNAVAILABLE.format(what=notebook, allowed=describe(notebook)),
         "course/checks.py": _CHECKS,
+        "course/learner.py": _LEARNER,
     }
     for module in MATHS_MODULES:
         files[f"maths/{module}.py"] = _partial_module(module, units)

@@ -21,6 +21,7 @@ the notebook is escaped before it reaches a report.
 from __future__ import annotations
 
 import base64
+import inspect
 import io
 import os
 import re
@@ -37,6 +38,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..exercises import EXERCISES, NOTEBOOKS, Case, Exercise, exercises_of, notebook_named
+from ..exercises.base import run_case
 from ..feedback import cause_of_error, judge
 from .curriculum import describe
 from .reports import not_graded, to_json, write_csv  # noqa: F401  (part of this module's API)
@@ -161,12 +163,12 @@ def read_notebook(path: Path):
 
 
 def exercises_for(nb, path: Path) -> list:
-    """The exercises a notebook is graded on: by file name, else by the functions it defines."""
+    """The exercises a notebook is graded on: by file name, else by the functions and classes it defines."""
     by_name = _exercises_by_name(path)
     if by_name:
         return by_name
     source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    defined = set(re.findall(r"^def\s+(\w+)\s*\(", source, flags=re.M))
+    defined = set(re.findall(r"^(?:def|class)\s+(\w+)\s*[(:]", source, flags=re.M))
     best = max(
         NOTEBOOKS, key=lambda n: (len(defined & {e.name for e in exercises_of(n)}), -NOTEBOOKS.index(n))
     )
@@ -313,6 +315,8 @@ class _Session:
             self.start()
         request: dict[str, object] = {"op": "call", "name": ex.name, "args": [_enc(a) for a in case.args]}
         request["kwargs"] = {k: _enc(v) for k, v in case.kwargs.items()}
+        if case.steps:  # a class exercise: the runner does these with the object the call made
+            request["steps"] = [[op, name, *(_enc(v) for v in rest)] for op, name, *rest in case.steps]
         reply = self._running().request(request, self.request_timeout())
         if reply.get("status") in ("hung", "died"):
             self.stop()
@@ -388,7 +392,7 @@ def evaluate(
     """
     limits = limits or Limits()
     result = ExerciseResult(ex.name, 0, ex.max_points)
-    names = ex.reference.__code__.co_varnames[: ex.reference.__code__.co_argcount]
+    names = list(inspect.signature(ex.reference).parameters)  # a class: its __init__'s, without self
     failed: dict = {}
 
     def zero(message: str) -> ExerciseResult:
@@ -512,7 +516,7 @@ def local_reply(fn, case) -> dict:
     args = [a.copy() if isinstance(a, np.ndarray) else a for a in case.args]
     kwargs = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in case.kwargs.items()}
     try:
-        value = fn(*args, **kwargs)
+        value = run_case(fn, case, tuple(args), kwargs)
     except NotImplementedError:
         return {"status": "not implemented"}
     except Exception as exc:

@@ -11,7 +11,9 @@ any subprocess's, go nowhere).
 
 - ``{"op": "setup", "config": {...}}`` -> ``{"status": "ready", "pidns": ...}``
 - ``{"op": "run", "cell": N, "source": ...}`` -> ``{"status": "ok" | "error" | "timeout", ...}``
-- ``{"op": "call", "name": ..., "args": ..., "kwargs": ...}`` -> ``{"status": ..., "out": ...}``
+- ``{"op": "call", "name": ..., "args": ..., "kwargs": ..., "steps": [...]}``
+  -> ``{"status": ..., "out": ...}`` (``steps`` only for a class exercise: what to do with the
+  object the call made, as lessonkit's ``run_case`` does)
 """
 
 import base64
@@ -146,6 +148,8 @@ class Runner:
         signal.setitimer(signal.ITIMER_REAL, float(self.limits["timeout"]))
         try:
             out = fn(*args, **kwargs)
+            if request.get("steps"):
+                out = self.steps(out, request["steps"])
             signal.setitimer(signal.ITIMER_REAL, 0)
             result = {"status": "ok", "out": self.enc(out, top=True)}
         except _Timeout:
@@ -168,6 +172,31 @@ class Runner:
             if type(a) is self.ndarray and not self._same(a, b)
         ]
         return result
+
+    def steps(self, made, steps):
+        """A class exercise: the steps done with the object the call made (lessonkit's run_case, again)."""
+        out = []
+        for step in steps:
+            op, name, rest = step[0], step[1], [self.dec(v) for v in step[2:]]
+            if op == "set":
+                setattr(made, name, rest[0])
+            elif op == "get":
+                out.append(self.read(getattr(made, name)))
+            elif op == "shape":
+                out.append(self.np.array(self.np.shape(getattr(made, name)), dtype=self.np.float64))
+            elif op == "call":
+                value = getattr(made, name)(*rest[0])
+                if rest[1]:
+                    out.append(self.read(value))
+        return tuple(out)
+
+    def read(self, value):
+        """Arrays copied, plain numbers as 0-d float arrays; anything else as it is."""
+        if type(value) is self.ndarray:
+            return value.copy()
+        if type(value) in (int, float) or isinstance(value, (self.np.integer, self.np.floating)):
+            return self.np.array(float(value))
+        return value
 
     def _used(self):
         module = sys.modules.get("lessonkit._unavailable")
@@ -197,7 +226,7 @@ class Runner:
         if value.nbytes > self.limits["result_bytes"]:
             return {"type": "ndarray", "repr": f"an array of shape {value.shape} (too large)"}
         buf = io.BytesIO()
-        self.save(buf, self.np.ascontiguousarray(value), allow_pickle=False)
+        self.save(buf, self.np.array(value, order="C"), allow_pickle=False)  # 0-d stays 0-d
         return {"npy": base64.b64encode(buf.getvalue()).decode("ascii")}
 
 

@@ -121,3 +121,25 @@ print(sys.modules["lessonkit._unavailable"].USED)
     proc = _run(edition, code)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == ["the next cell still runs", "[]"]
+
+
+def test_learner_functions_while_grading_lends_only_what_the_notebook_may_use(tmp_path):
+    """Each graded function is graded on its own: the learner's earlier work is not read, and nothing
+    the notebook may not use comes back through learner_functions."""
+    edition = write_edition("03_compute_gradient", tmp_path)
+    code = """
+import numpy as np
+import lessonkit
+mine = lessonkit.learner_functions(".", ("bp_delta_map", "compute_gradient"))
+print(mine["bp_delta_map"](np.ones((1, 2, 2)), np.ones((1, 1, 2, 2)), (1, 3, 3)).sum())
+try:
+    mine["compute_gradient"](np.ones((1, 2, 2)), np.ones((1, 3, 3)), (1, 1, 2, 2))
+except RuntimeError as exc:
+    print(type(exc).__name__, str(exc).split(" is ")[0])
+"""
+    proc = _run(edition, code)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == [
+        "16.0",
+        "LessonkitUnavailable lessonkit.maths.conv.compute_gradient",
+    ]

@@ -251,6 +251,20 @@ def test_layer_backward_without_fprime(graded):
     assert e["points"] < e["max_points"] and "f' not applied" in e["feedback"]
 
 
+@grader
+@pytest.mark.parametrize(
+    "planted, points, cause",
+    [
+        ("filter_depth_last", 3, "weights made with the depth last"),  # only a new Filter's shapes are wrong
+        ("filter_ascent", 3, "update climbs the gradient"),  # only the update group is lost
+        ("filter_bias_stays", 3, "update leaves the bias alone"),
+    ],
+)
+def test_each_filter_bug_is_named_and_costs_its_group(graded, planted, points, cause):
+    e = exercise(graded["reports"][planted], "Filter")
+    assert e["points"] == points and e["max_points"] == 5 and cause in e["feedback"], e
+
+
 # ---------------------------------------------------------------- fast tests (no kernel)
 
 
