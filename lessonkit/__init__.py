@@ -14,6 +14,7 @@ The folders show the design:
 import sys as _sys
 
 from .course.checks import check, safely
+from .course.i18n import set_language
 from .course.learner import learner_functions
 from .maths.activations import Identity, ReLU, Sigmoid, Tanh
 from .maths.conv import bp_delta_map, compute_gradient, conv_forward
@@ -50,6 +51,7 @@ __all__ = [
     "check",
     "safely",
     "learner_functions",
+    "set_language",
 ]
 
 __version__ = "0.1.0"

@@ -20,6 +20,7 @@ import numpy as np
 from .exercises import EXERCISES, Case, Exercise
 from .exercises.base import describe_steps, run_case
 from .feedback import cause_of_error, judge
+from .i18n import _, tr
 
 __all__ = ["check", "CheckResult", "safely", "switched_off"]
 
@@ -88,7 +89,13 @@ def check(name: str, fn: Callable, *, timeout: float = 10.0) -> CheckResult:
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # the checker itself must never stop Run All
-        lines.append(f"{name}: the check could not run ({type(exc).__name__}: {_first_line(exc)}).")
+        lines.append(
+            tr(
+                "{name}: the check could not run ({error}).",
+                name=name,
+                error=f"{type(exc).__name__}: {_first_line(exc)}",
+            )
+        )
         passed, status = False, "error"
     text = "\n".join(lines)
     print(text)
@@ -124,29 +131,47 @@ names the likely cause: lessonkit.check("compute_gradient", compute_gradient).
             yield
     except NotImplementedError as exc:
         what = _raiser_name(exc) or name
-        print(f"{what} is not implemented yet: write it above, run its cell, then this one.")
+        print(tr("{name} is not implemented yet: write it above, run its cell, then this one.", name=what))
     except _TooSlow:
-        print(f"stopped after {timeout:g} s: does {name} loop forever? Fix it, run its cell, then this one.")
+        print(
+            tr(
+                "stopped after {seconds} s: does {name} loop forever? Fix it, run its cell, then this one.",
+                seconds=f"{timeout:g}",
+                name=name,
+            )
+        )
     except Exception as exc:
         print(
-            f"this example stopped: {type(exc).__name__}: {_first_line(exc)}. The check above names "
-            f'the likely cause: lessonkit.check("{name}", {name}).'
+            tr(
+                'this example stopped: {error}. The check above names the likely cause: lessonkit.check("{name}", {name}).',  # noqa: E501 (one msgid)
+                error=f"{type(exc).__name__}: {_first_line(exc)}",
+                name=name,
+            )
         )
 
 
 def _run(name, fn, lines: list, timeout: float) -> tuple[bool, str]:
     ex = EXERCISES.get(name) if isinstance(name, str) else None
     if ex is None:
-        lines.append(f"check: unknown exercise {name!r}; known: {', '.join(EXERCISES)}.")
+        lines.append(
+            tr("check: unknown exercise {name}; known: {known}.", name=repr(name), known=", ".join(EXERCISES))
+        )
         return False, "unknown"
     if not callable(fn):
-        lines.append(f"{name}: expected your function, got {_short(fn)}; call check({name!r}, {name}).")
+        lines.append(
+            tr(
+                "{name}: expected your function, got {got}; call check({quoted}, {name}).",
+                name=name,
+                got=_short(fn),
+                quoted=repr(name),
+            )
+        )
         return False, "not callable"
     own = fn is ex.reference or _is_lessonkits(fn)
     cases = ex.public()
-    lines.append(f"Checking {name} on {len(cases)} public cases, easy to hard.")
+    lines.append(tr("Checking {name} on {n} public cases, easy to hard.", name=name, n=len(cases)))
     for i, case in enumerate(cases, 1):
-        head = f"  case {i}/{len(cases)}  {case.label}"
+        head = "  " + tr("case {i}/{n}", i=i, n=len(cases)) + f"  {_(case.label)}"
         expected = ex.expected(case)
         args = _copy(case.args)
         kwargs = _copy(case.kwargs)
@@ -155,58 +180,86 @@ def _run(name, fn, lines: list, timeout: float) -> tuple[bool, str]:
                 got = run_case(fn, case, args, kwargs)
         except NotImplementedError as exc:
             hint = _first_line(exc)
-            lines.append(f"{head}: not implemented yet")
-            lines.append(f"{name}: not implemented yet" + (f" (hint: {hint})" if hint else "") + ".")
+            lines.append(head + ": " + _("not implemented yet"))
+            if hint:
+                lines.append(tr("{name}: not implemented yet (hint: {hint}).", name=name, hint=hint))
+            else:
+                lines.append(tr("{name}: not implemented yet.", name=name))
             lines.append(
-                f"Replace the `raise NotImplementedError` in {name}'s cell with your code, "
-                "run it, then this cell."
+                tr(
+                    "Replace the `raise NotImplementedError` in {name}'s cell with your code, run it, then this cell.",  # noqa: E501 (one msgid)
+                    name=name,
+                )
             )
             return False, "not implemented"
         except (KeyboardInterrupt, GeneratorExit):
             raise
         except _TooSlow:
-            lines.append(f"{head}: FAILED")
+            lines.append(head + ": " + _("FAILED"))
             lines.append(f"    {_call(ex, case)}")
-            lines.append(f"    still running after {timeout:g} s (an endless loop?); stopped")
-            lines.append(f"{name}: case {i} did not finish; fix it and run this cell again.")
+            lines.append(
+                "    "
+                + tr("still running after {seconds} s (an endless loop?); stopped", seconds=f"{timeout:g}")
+            )
+            lines.append(
+                tr("{name}: case {i} did not finish; fix it and run this cell again.", name=name, i=i)
+            )
             return False, "timeout"
         except BaseException as exc:
-            lines.append(f"{head}: FAILED")
+            lines.append(head + ": " + _("FAILED"))
             lines.append(f"    {_call(ex, case)}")
-            lines.append(f"    raised {type(exc).__name__}: {_first_line(exc)}{_where(exc)}")
+            lines.append(
+                "    " + tr("raised {error}", error=f"{type(exc).__name__}: {_first_line(exc)}") + _where(exc)
+            )
             cause = cause_of_error(ex, case)
             if cause:
-                lines.append(f"    likely cause: {cause}")
-            lines.append(f"{name}: case {i} raised an exception; fix it and run this cell again.")
+                lines.append("    " + tr("likely cause: {cause}", cause=_(cause)))
+            lines.append(
+                tr("{name}: case {i} raised an exception; fix it and run this cell again.", name=name, i=i)
+            )
             return False, "raised"
         mutated = _mutated(ex, case.args, args) + _mutated(ex, case.kwargs, kwargs)
         verdict = judge(ex, case, got, expected)
         if verdict.passed and not mutated:
-            lines.append(f"{head}: ok")
+            lines.append(head + ": " + _("ok"))
             continue
-        lines.append(f"{head}: FAILED")
+        lines.append(head + ": " + _("FAILED"))
         lines.append(f"    {_call(ex, case)}")
         if mutated:
             lines.append(
-                f"    changed its input {', '.join(mutated)}: "
-                "inputs must be left as they were (work on a copy)"
+                "    "
+                + tr(
+                    "changed its input {names}: inputs must be left as they were (work on a copy)",
+                    names=", ".join(mutated),
+                )
             )
         if not verdict.passed:
             lines.append(f"    {verdict.problem}")
             lines += _show(ex, expected, got)
         if verdict.cause:
-            lines.append(f"    likely cause: {verdict.cause}")
+            lines.append("    " + tr("likely cause: {cause}", cause=_(verdict.cause)))
         elif mutated:
             lines.append(
-                "    likely cause: input mutated (e.g. `x += ...` or writing into a slice of an argument)"
+                "    "
+                + _("likely cause: input mutated (e.g. `x += ...` or writing into a slice of an argument)")
             )
-        lines.append(f"{name}: {i - 1} of {len(cases)} public cases pass; fix case {i} first.")
+        lines.append(
+            tr(
+                "{name}: {k} of {n} public cases pass; fix case {i} first.",
+                name=name,
+                k=i - 1,
+                n=len(cases),
+                i=i,
+            )
+        )
         return False, "failed"
-    lines.append(f"{name}: all {len(cases)} public cases pass.")
+    lines.append(tr("{name}: all {n} public cases pass.", name=name, n=len(cases)))
     if own:
         lines.append(
-            f"note: this is lessonkit's own {name}, not yours; the grader gives 0 to a notebook whose "
-            f"{name} is lessonkit's or only calls it."
+            tr(
+                "note: this is lessonkit's own {name}, not yours; the grader gives 0 to a notebook whose {name} is lessonkit's or only calls it.",  # noqa: E501 (one msgid)
+                name=name,
+            )
         )
     return True, "passed"
 
@@ -385,8 +438,8 @@ def _call(ex: Exercise, case: Case) -> str:
     names = _param_names(ex)
     parts = [f"{n}={_describe_arg(v)}" for n, v in zip(names, case.args, strict=False)]
     parts += [f"{k}={_describe_arg(v)}" for k, v in case.kwargs.items()]
-    then = f", then: {describe_steps(case.steps)}" if case.steps else ""
-    return f"call: {ex.name}({', '.join(parts)}){then}"
+    then = ", " + tr("then: {steps}", steps=describe_steps(case.steps)) if case.steps else ""
+    return tr("call: {call}", call=f"{ex.name}({', '.join(parts)})") + then
 
 
 def _fmt(a: np.ndarray) -> str:
@@ -407,9 +460,9 @@ def _show(ex: Exercise, expected: list, got) -> list:
             continue
         if e.size > SMALL or (g is not None and g.size > SMALL):
             continue
-        out.append(f"    expected{label}:")
+        out.append("    " + tr("expected{label}:", label=label))
         out += ["      " + ln for ln in _fmt(e).splitlines()]
-        out.append(f"    got{label}:")
+        out.append("    " + tr("got{label}:", label=label))
         out += [
             "      " + ln
             for ln in (
@@ -451,4 +504,4 @@ def _where(exc: BaseException) -> str:
     if not frames:
         return ""
     f = frames[-1]
-    return f" (in {f.name}, line {f.lineno} of its cell)"
+    return " " + tr("(in {function}, line {line} of its cell)", function=f.name, line=f.lineno)

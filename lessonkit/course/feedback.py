@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .exercises.base import Case, Exercise, run_case
+from .i18n import _, tr
 
 RTOL, ATOL = 1e-6, 1e-9
 
@@ -18,29 +19,67 @@ def _describe(value) -> str:
 
 def normalise(ex: Exercise, got):
     """Return (list of float arrays, None), or (None, why the value is not of the right type)."""
-    if len(ex.outputs) == 1:
-        items = [got]
-    else:
-        if not isinstance(got, (tuple, list)) or len(got) != len(ex.outputs):
-            names = ", ".join(ex.outputs)
-            return None, f"must return a tuple of {len(ex.outputs)} arrays ({names}); got {_describe(got)}"
-        items = list(got)
+    items, problem = _items(ex, got)
+    if items is None:
+        return None, problem
     arrays = []
     for item, name in zip(items, ex.outputs, strict=False):
-        if item is None:
-            return None, f"returned None for {name}: is a `return` missing?"
-        if type(item) is not np.ndarray:  # subclasses and look-alikes are not trusted
-            kind = getattr(item, "type_name", type(item).__name__)
-            return None, f"returned a {kind} ({_describe(item)}) for {name}; return a numpy array"
-        if item.dtype.kind == "c":
-            return None, f"returned complex numbers for {name}; the answer is real (float64)"
-        if item.dtype.kind not in "biuf":
-            return (
-                None,
-                f"returned an array of dtype {item.dtype} for {name}, which is not an array of numbers",
-            )
-        arrays.append(np.array(item, dtype=np.float64))
+        array, problem = _array(ex, item, name)
+        if array is None:
+            return None, problem
+        arrays.append(array)
     return arrays, None
+
+
+def _items(ex: Exercise, got):
+    """The outputs as a list, or (None, why not)."""
+    if len(ex.outputs) == 1:
+        return [got], None
+    if not isinstance(got, (tuple, list)) or len(got) != len(ex.outputs):
+        names = ", ".join(ex.outputs)
+        return None, tr(
+            "must return a tuple of {n} arrays ({names}); got {got}",
+            n=len(ex.outputs),
+            names=names,
+            got=_describe(got),
+        )
+    return list(got), None
+
+
+def _array(ex: Exercise, item, name: str):
+    """One output as a float array, or (None, why it is not one)."""
+    is_class = isinstance(ex.reference, type)  # a class exercise reads attributes, not return values
+    label = _(name)
+    if getattr(item, "type_name", None) == "StepError":
+        return None, tr("{name}: a step raised {error}", name=label, error=getattr(item, "text", ""))
+    if item is None:
+        if is_class:
+            return None, tr("{name} is None; it must be a numpy array (the bias: a number)", name=label)
+        return None, tr("returned None for {name}: is a `return` missing?", name=label)
+    if type(item) is not np.ndarray:  # subclasses and look-alikes are not trusted
+        kind = getattr(item, "type_name", type(item).__name__)
+        if is_class:
+            return None, tr(
+                "{name} is a {kind} ({value}); it must be a numpy array (the bias: a number)",
+                name=label,
+                kind=kind,
+                value=_describe(item),
+            )
+        return None, tr(
+            "returned a {kind} ({value}) for {name}; return a numpy array",
+            kind=kind,
+            value=_describe(item),
+            name=label,
+        )
+    if item.dtype.kind == "c":
+        return None, tr("returned complex numbers for {name}; the answer is real (float64)", name=label)
+    if item.dtype.kind not in "biuf":
+        return None, tr(
+            "returned an array of dtype {dtype} for {name}, which is not an array of numbers",
+            dtype=item.dtype,
+            name=label,
+        )
+    return np.array(item, dtype=np.float64), None
 
 
 def _close(a: np.ndarray, b: np.ndarray) -> bool:
@@ -73,14 +112,19 @@ def judge(ex: Exercise, case: Case, got, expected: list | None = None, explain: 
     if expected is None:
         expected = ex.expected(case)
     arrays, problem = normalise(ex, got)
-    if arrays is None:
-        return Verdict([False] * len(expected), problem, shape_error=True)
+    if arrays is None:  # the outputs that are right still count (e.g. those before a step that raised)
+        items, _problem = _items(ex, got)
+        ok = [False] * len(expected)
+        for k, (item, name, e) in enumerate(zip(items or [], ex.outputs, expected, strict=False)):
+            a, _why = _array(ex, item, name)
+            ok[k] = a is not None and a.shape == e.shape and _close(a, e)
+        return Verdict(ok, problem, shape_error=True)
     for name, a, e in zip(ex.outputs, arrays, expected, strict=False):
         if a.shape != e.shape:  # that output is wrong; the others are still judged
-            label = "" if len(ex.outputs) == 1 else f"{name} "
+            label = "" if len(ex.outputs) == 1 else f"{_(name)} "
             return Verdict(
                 [x.shape == y.shape and _close(x, y) for x, y in zip(arrays, expected, strict=False)],
-                f"{label}has shape {a.shape}; expected {e.shape}",
+                label + tr("has shape {got}; expected {expected}", got=a.shape, expected=e.shape),
                 shape_error=True,
                 cause=likely_cause(ex, case, arrays, expected) if explain else "",
             )
@@ -93,9 +137,14 @@ def judge(ex: Exercise, case: Case, got, expected: list | None = None, explain: 
         for a, e, good in zip(arrays, expected, ok, strict=False)
         if not good
     ]
-    label = "" if len(ex.outputs) == 1 else " in " + " and ".join(wrong)
     worst = max(errors) if errors else float("nan")
-    problem = f"wrong values{label} (largest difference {worst:.3g})"
+    if len(ex.outputs) == 1:
+        problem = tr("wrong values (largest difference {worst})", worst=f"{worst:.3g}")
+    else:
+        where = _(" and ").join(_(name) for name in wrong)
+        problem = tr(
+            "wrong values in {outputs} (largest difference {worst})", outputs=where, worst=f"{worst:.3g}"
+        )
     return Verdict(ok, problem, cause=likely_cause(ex, case, arrays, expected) if explain else "")
 
 

@@ -21,6 +21,9 @@ from pathlib import Path
 
 from .checks import _run, _time_limit, _TooSlow
 from .exercises import EXERCISES
+from .i18n import _, english, tr
+
+Reason = tuple  # (message with {fields}, their values): said in the learner's language
 
 __all__ = ["LearnerFunction", "learner_functions"]
 
@@ -78,32 +81,35 @@ def learner_functions(
         why = problem or _unusable(namespace.get(name), ex, timeout)
         if why is None:
             fn = LearnerFunction(namespace[name], "yours")
+            note = _("yours")
         else:
-            fn = LearnerFunction(ex.reference, f"lessonkit's ({why})")
+            template, values = why
+            fn = LearnerFunction(ex.reference, f"lessonkit's ({template.format(**values)})")
+            note = tr("lessonkit's ({why})", why=tr(template, **values))
         found[name] = fn
         if not quiet:
-            print(f"{name}: {fn.lessonkit_source}")
+            print(f"{name}: {note}")
     return found
 
 
-def _run_cells(path: Path, names: tuple[str, ...], namespace: dict, timeout: float) -> str | None:
+def _run_cells(path: Path, names: tuple[str, ...], namespace: dict, timeout: float) -> Reason | None:
     """Run the notebook's first code cell (its imports and constants), its import-only cells and the
-    cells defining ``names``; why not, or None."""
+    cells defining ``names``; why not (a message and its values), or None."""
     import nbformat
 
     if not path.is_file():
-        return f"the notebook {path} does not exist"
+        return "the notebook {path} does not exist", {"path": path}
     try:
         nb = nbformat.read(path, as_version=4)
     except Exception as exc:
-        return f"the notebook could not be read: {type(exc).__name__}"
+        return "the notebook could not be read: {error}", {"error": type(exc).__name__}
     code_cells = [cell for cell in nb.cells if cell.cell_type == "code"]
     for index, cell in enumerate(code_cells):
         try:
             tree = ast.parse(cell.source)
         except SyntaxError as exc:
             if any(f"def {n}(" in cell.source or f"class {n}" in cell.source for n in names):
-                return f"a cell defining it has a syntax error, line {exc.lineno}"
+                return "a cell defining it has a syntax error, line {line}", {"line": exc.lineno}
             continue
         if not tree.body or not (index == 0 or _wanted(tree, names)):
             continue
@@ -111,9 +117,9 @@ def _run_cells(path: Path, names: tuple[str, ...], namespace: dict, timeout: flo
             with _time_limit(timeout):
                 exec(compile(tree, f"<{path.name}>", "exec"), namespace)
         except _TooSlow:
-            return f"a cell of the notebook ran longer than {timeout:g} s"
+            return "a cell of the notebook ran longer than {seconds} s", {"seconds": f"{timeout:g}"}
         except Exception as exc:
-            return f"a cell of the notebook raised {type(exc).__name__}"
+            return "a cell of the notebook raised {error}", {"error": type(exc).__name__}
     return None
 
 
@@ -124,20 +130,24 @@ def _wanted(tree: ast.Module, names: tuple[str, ...]) -> bool:
     return any(isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name in names for node in tree.body)
 
 
-def _unusable(fn: object, ex, timeout: float) -> str | None:
+def _unusable(fn: object, ex, timeout: float) -> Reason | None:
     """Why ``fn`` cannot stand in for the exercise's function: its public check, run silently."""
     if not callable(fn):
-        return "no such function in the notebook"
+        return "no such function in the notebook", {}
     lines: list = []
-    passed, status = _run(ex.name, fn, lines, timeout)
+    with english():  # the lines are read here, not shown
+        passed, status = _run(ex.name, fn, lines, timeout)
     if passed:
         return None
     if status == "not implemented":
-        return "not written yet"
+        return "not written yet", {}
     failed = next((ln.strip() for ln in lines if ln.endswith(": FAILED")), "")
-    case = failed.removesuffix(": FAILED").split("  ", 1)[0]  # "case 3/7"
-    what = {"timeout": "runs too long", "raised": "raises"}.get(status, "gives a wrong answer")
-    return f"yours {what} on {case or 'a case'} of its check; run lessonkit.check there"
+    case = failed.removesuffix(": FAILED").split("  ", 1)[0].removeprefix("case ")  # "3/7"
+    template = {
+        "timeout": "yours runs too long on case {case} of its check; run lessonkit.check there",
+        "raised": "yours raises on case {case} of its check; run lessonkit.check there",
+    }.get(status, "yours gives a wrong answer on case {case} of its check; run lessonkit.check there")
+    return template, {"case": case or "?"}
 
 
 class LearnerFunction:

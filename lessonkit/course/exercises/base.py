@@ -24,13 +24,18 @@ class Case:
     steps: tuple = ()  # a class exercise: what is done with the object the call made (see run_case)
 
 
-def run_case(fn: Callable, case: Case, args: tuple | None = None, kwargs: dict | None = None):
+def run_case(
+    fn: Callable, case: Case, args: tuple | None = None, kwargs: dict | None = None, keep_going: bool = False
+):
     """``fn(*args, **kwargs)``; for a class exercise, then the case's steps on the object it made.
 
-    A step is ``("set", attr, value)``, ``("get", attr)``, ``("shape", attr)`` or
-    ``("call", method, args, keep)``; the values that ``get``, ``shape`` and a kept ``call`` read
-    are returned as a tuple, copied when read (a later step cannot change them), numbers as 0-d
-    float arrays. The grading sandbox's runner does the same in its own copy of this loop.
+    A step is ``("set", attr, value)``, ``("get", attr)``, ``("start", attr)`` or
+    ``("call", method, args, keep)``; the values that ``get``, ``start`` and a kept ``call`` read are
+    returned as a tuple, copied when read (a later step cannot change them), numbers as 0-d float
+    arrays. ``start`` reads a new object's array as ``[*shape, in (-1e-4, 1e-4) and finite, not all
+    equal]``. With ``keep_going`` (the grader), a step that raises does not stop the case: it and
+    every output after it is a :class:`StepError`, so the outputs before it still earn their points.
+    The grading sandbox's runner does the same in its own copy of this loop.
 
     Examples
     --------
@@ -39,28 +44,56 @@ def run_case(fn: Callable, case: Case, args: tuple | None = None, kwargs: dict |
     ...         self.items = np.zeros(n)
     ...     def grow(self, k):
     ...         self.items = np.zeros(len(self.items) + k)
-    >>> steps = (("shape", "items"), ("call", "grow", (3,), False), ("get", "items"))
+    >>> steps = (("get", "items"), ("call", "grow", (3,), False), ("get", "items"))
     >>> run_case(Box, Case("a box", (2,), steps=steps))
-    (array([2.]), array([0., 0., 0., 0., 0.]))
+    (array([0., 0.]), array([0., 0., 0., 0., 0.]))
     """
     made = fn(*(case.args if args is None else args), **(case.kwargs if kwargs is None else kwargs))
     if not case.steps:
         return made
-    out = []
-    for op, name, *rest in case.steps:
-        if op == "set":
-            setattr(made, name, rest[0].copy() if isinstance(rest[0], np.ndarray) else rest[0])
-        elif op == "get":
-            out.append(_read(getattr(made, name)))
-        elif op == "shape":
-            out.append(np.array(np.shape(getattr(made, name)), dtype=np.float64))
-        elif op == "call":
-            value = getattr(made, name)(*rest[0])
-            if rest[1]:
-                out.append(_read(value))
-        else:
-            raise ValueError(f"step must be set, get, shape or call; got {op!r}")
+    out: list = []
+    for k, (op, name, *rest) in enumerate(case.steps):
+        try:
+            if op == "set":
+                setattr(made, name, rest[0].copy() if isinstance(rest[0], np.ndarray) else rest[0])
+            elif op == "get":
+                out.append(_read(getattr(made, name)))
+            elif op == "start":
+                out.append(start_of(getattr(made, name)))
+            elif op == "call":
+                value = getattr(made, name)(*rest[0])
+                if rest[1]:
+                    out.append(_read(value))
+            else:
+                raise ValueError(f"step must be set, get, start or call; got {op!r}")
+        except Exception as exc:
+            if not keep_going:
+                raise
+            error = StepError(f"{type(exc).__name__}: {exc}")
+            left = [s for s in case.steps[k:] if s[0] in ("get", "start") or (s[0] == "call" and s[3])]
+            return tuple(out) + (error,) * len(left)
     return tuple(out)
+
+
+def start_of(value):
+    """A new object's array as a ``start`` step reads it: ``[*shape, small and finite, varied]``."""
+    if type(value) is not np.ndarray or value.dtype.kind not in "biuf":
+        return value  # judged as the wrong type
+    small = bool(np.all(np.isfinite(value)) and np.all(np.abs(value) <= 1e-4))
+    varied = value.size < 2 or bool(np.ptp(value) > 0)
+    return np.array([*value.shape, float(small), float(varied)])
+
+
+class StepError:
+    """Stands for the outputs of a class exercise's case from the step that raised on."""
+
+    type_name = "StepError"
+
+    def __init__(self, text: str) -> None:
+        self.text = text[:200]
+
+    def __repr__(self) -> str:
+        return self.text
 
 
 def describe_steps(steps: tuple) -> str:
@@ -73,7 +106,7 @@ def describe_steps(steps: tuple) -> str:
             args = ", ".join(f"{a:g}" if isinstance(a, float) else repr(a) for a in rest[0])
             words.append(("call", f"{name}({args})"))
         else:
-            words.append(("read", f"{name}.shape" if op == "shape" else name))
+            words.append(("read", name))
     parts: list = []
     for kind, text in words:
         if parts and parts[-1][0] == kind and kind != "call":

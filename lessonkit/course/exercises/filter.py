@@ -67,7 +67,13 @@ class _BiasStays(LectureFilter):
 class _BiasArray(LectureFilter):
     def __init__(self, width, height, depth):
         super().__init__(width, height, depth)
-        self.bias, self.bias_grad = np.zeros(1), np.zeros(1)
+        self.bias = np.zeros(1)
+
+
+class _ZeroStart(LectureFilter):
+    def __init__(self, width, height, depth):
+        super().__init__(width, height, depth)
+        self.weights = np.zeros((depth, height, width))
 
 
 # One sentence for both orders: on a square filter they cannot be told apart.
@@ -82,6 +88,11 @@ MISTAKES = (
     Mistake("update climbs the gradient: gradient descent subtracts, w <- w - η ∂E/∂w", _Ascent),
     Mistake("update ignores the learning rate: w <- w - η ∂E/∂w, with η = learning_rate", _NoRate),
     Mistake(
+        "weights start at zero: every filter of a layer would then get the same gradient and stay "
+        "the same as the others; draw them uniformly from [-1e-4, 1e-4]",
+        _ZeroStart,
+    ),
+    Mistake(
         "bias made an array of shape (1,): the lecture's bias w_b is one number, starting at 0",
         _BiasArray,
     ),
@@ -95,7 +106,7 @@ def _filter_case(values, group, spec, label) -> Case:
     weights, bias = values(shape), float(values(()))
     weights_grad, bias_grad = values(shape), float(values(()))
     steps = (
-        ("shape", "weights"),
+        ("start", "weights"),
         ("get", "weights_grad"),
         ("get", "bias"),
         ("get", "bias_grad"),
@@ -149,7 +160,7 @@ EXERCISE = Exercise(
     {NEW: 2, GETTERS: 1, UPDATE: 2},
     MISTAKES,
     outputs=(
-        "weights.shape",
+        "weights of a new Filter: [*shape, within ±1e-4, not all equal]",
         "weights_grad of a new Filter",
         "bias of a new Filter",
         "bias_grad of a new Filter",

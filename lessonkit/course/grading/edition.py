@@ -120,6 +120,18 @@ def learner_functions(notebook, names=("bp_delta_map", "compute_gradient"), *, t
     return {name: getattr(lessonkit, name) for name in names}
 '''
 
+_I18N = '''"""lessonkit.set_language while grading: does nothing (the grader chooses its own language)."""
+
+from lessonkit._unavailable import module_getattr as _module_getattr
+
+__getattr__ = _module_getattr(__name__)
+
+
+def set_language(lang):
+    """Does nothing while grading."""
+    return lang
+'''
+
 
 def write_edition(notebook: str, target: str | os.PathLike[str]) -> Path:
     """Write the grading edition of lessonkit for ``notebook`` (e.g. ``"02_bp_delta_map"``).
@@ -144,6 +156,7 @@ def write_edition(notebook: str, target: str | os.PathLike[str]) -> Path:
         "_unavailable.py": _UNAVAILABLE.format(what=notebook, allowed=describe(notebook)),
         "course/checks.py": _CHECKS,
         "course/learner.py": _LEARNER,
+        "course/i18n.py": _I18N,
     }
     for module in MATHS_MODULES:
         files[f"maths/{module}.py"] = _partial_module(module, units)

@@ -40,6 +40,7 @@ import numpy as np
 from ..exercises import EXERCISES, NOTEBOOKS, Case, Exercise, exercises_of, notebook_named
 from ..exercises.base import run_case
 from ..feedback import cause_of_error, judge
+from ..i18n import _, tr
 from .curriculum import describe
 from .reports import not_graded, to_json, write_csv  # noqa: F401  (part of this module's API)
 from .sandbox import INSTALL_HINT, Limits, Sandbox, SandboxError, sandbox_problem
@@ -136,7 +137,7 @@ class Report:
         lines = [f"== {self.path} (hidden cases from seed {self.seed}) =="]
         for e in self.exercises:
             lines.append(f"{e.name}: {e.points}/{e.max_points}")
-            lines += [f"  {ln}" for ln in (e.feedback or ["all hidden cases pass"])]
+            lines += [f"  {ln}" for ln in (e.feedback or [_("all hidden cases pass")])]
         for note in self.notes:
             lines.append(f"note: {note}")
         lines.append(f"score: {self.score}/{self.max_score}")
@@ -278,34 +279,53 @@ class _Session:
             status = reply.get("status")
             if status in ("hung", "died"):
                 what = (
-                    f"ran longer than {self.limits.timeout:g} s"
+                    tr("ran longer than {seconds} s", seconds=f"{self.limits.timeout:g}")
                     if status == "hung"
-                    else _died(reply, "stopped the Python process")
+                    else _died(reply, _("stopped the Python process"))
                 )
-                self.notes.append(f"cell {index + 1} {what}; the grader skipped it and re-ran the notebook")
+                self.notes.append(
+                    tr(
+                        "cell {cell} {what}; the grader skipped it and re-ran the notebook",
+                        cell=index + 1,
+                        what=what,
+                    )
+                )
                 self.stop()
                 return index
             if not record:
                 continue
             if status == "timeout":
                 self.notes.append(
-                    f"cell {index + 1} timed out after {self.limits.timeout:g} s; "
-                    "the grader stopped it and went on"
+                    tr(
+                        "cell {cell} timed out after {seconds} s; the grader stopped it and went on",
+                        cell=index + 1,
+                        seconds=f"{self.limits.timeout:g}",
+                    )
                 )
             elif status == "error" and reply.get("ename") == "LessonkitUnavailable":
                 used = clean(str(reply.get("evalue") or "").split(" ", 1)[0], 80)
                 self.notes.append(
-                    f"cell {index + 1} uses {used}, which is not available while grading; that is fine "
-                    "outside the graded functions (only they earn points)"
+                    tr(
+                        "cell {cell} uses {name}, which is not available while grading; that is fine outside the graded functions (only they earn points)",  # noqa: E501 (one msgid)
+                        cell=index + 1,
+                        name=used,
+                    )
                 )
             elif status == "error":
                 self.notes.append(
-                    f"cell {index + 1} raised {clean(reply.get('ename'), 60)}: "
-                    f"{_one_line(reply.get('evalue'))}"
+                    tr(
+                        "cell {cell} raised {error}",
+                        cell=index + 1,
+                        error=f"{clean(reply.get('ename'), 60)}: {_one_line(reply.get('evalue'))}",
+                    )
                 )
             elif status != "ok":
                 self.notes.append(
-                    f"cell {index + 1}: the grader could not run it ({_one_line(reply.get('message'))})"
+                    tr(
+                        "cell {cell}: the grader could not run it ({why})",
+                        cell=index + 1,
+                        why=_one_line(reply.get("message")),
+                    )
                 )
         return None
 
@@ -330,7 +350,7 @@ class _Session:
 
 def _died(reply: dict, default: str) -> str:
     reason = reply.get("reason")
-    return f"was stopped: it {reason}" if reason else default
+    return tr("was stopped: it {reason}", reason=reason) if reason else default
 
 
 def _enc(value):
@@ -349,7 +369,7 @@ class _Opaque:
     """Stands for a returned value that was not a plain numpy array of numbers."""
 
     def __init__(self, type_name: str, text: str) -> None:
-        self.type_name, self.text = clean(type_name, 60), clean(text, 80)
+        self.type_name, self.text = clean(type_name, 60), clean(text, 200)
 
     def __repr__(self) -> str:
         return self.text or f"<{self.type_name}>"
@@ -406,7 +426,7 @@ def evaluate(
         groups = ex.groups_of(case)
         if all(g in failed for g in groups):
             continue  # its points are lost already
-        on = f'on {where} case "{case.label}"'
+        on = tr('on {where} case "{label}"', where=_(where), label=_(case.label))
         reply = call(case)
         if not isinstance(reply, dict):
             reply = {"status": "broken", "message": "its reply was not an object"}
@@ -415,16 +435,24 @@ def evaluate(
         unavailable = [clean(u, 120) for u in used[:5]] if isinstance(used, list) else []
         if unavailable:
             return zero(
-                f"{ex.name} used {', '.join(unavailable)}, which is not available while grading: only "
-                f"what earlier exercises taught can be used ({describe(ex.notebook)}), plus numpy and the "
-                "rest of the environment"
+                tr(
+                    "{name} used {used}, which is not available while grading: only what earlier exercises taught can be used ({allowed}), plus numpy and the rest of the environment",  # noqa: E501 (one msgid)
+                    name=ex.name,
+                    used=", ".join(unavailable),
+                    allowed=describe(ex.notebook),
+                )
             )
         if status == "missing":
             return zero(
-                f"no function named {ex.name} after running the notebook; keep the stub's name and signature"
+                tr(
+                    "no function named {name} after running the notebook; keep the stub's name and signature",
+                    name=ex.name,
+                )
             )
         if status == "not implemented":
-            return zero(f"{ex.name} is not implemented yet (it still raises NotImplementedError)")
+            return zero(
+                tr("{name} is not implemented yet (it still raises NotImplementedError)", name=ex.name)
+            )
         problem = _case_problem(ex, case, reply, limits, on)
         if problem is None:
             try:
@@ -432,9 +460,12 @@ def evaluate(
             except Exception as exc:  # whatever came back, the grader does not fall over it
                 got = _Opaque("unreadable value", clean(exc, 60))
             verdict = judge(ex, case, got, expected_of(case) if expected_of else None, explain)
-            cause = f"; likely cause: {verdict.cause}" if verdict.cause else ""
+            cause = "; " + tr("likely cause: {cause}", cause=_(verdict.cause)) if verdict.cause else ""
             if verdict.shape_error:
-                text = f"returned the wrong type or shape {on}: {verdict.problem}{cause}"
+                text = (
+                    tr("returned the wrong type or shape {on}: {problem}", on=on, problem=verdict.problem)
+                    + cause
+                )
             else:
                 text = f"{verdict.problem} {on}{cause}"
             for ok, group in zip(verdict.ok, groups, strict=False):
@@ -451,9 +482,12 @@ def evaluate(
                 names[m] if isinstance(m, int) and 0 <= m < len(names) else "?" for m in mutated
             )
             for group in dict.fromkeys(groups):
-                failed.setdefault(group, f"changed its input {shown} {on} (inputs must be left alone)")
+                failed.setdefault(
+                    group,
+                    tr("changed its input {names} {on} (inputs must be left alone)", names=shown, on=on),
+                )
     result.points = sum(p for g, p in ex.groups.items() if g not in failed)
-    result.feedback = [f"-{ex.groups[g]} {g}: {failed[g]}" for g in ex.groups if g in failed]
+    result.feedback = [f"-{ex.groups[g]} {_(g)}: {failed[g]}" for g in ex.groups if g in failed]
     result.groups = [
         {"name": g, "points": 0 if g in failed else p, "max_points": p, "reason": failed.get(g, "")}
         for g, p in ex.groups.items()
@@ -466,29 +500,45 @@ def _case_problem(ex: Exercise, case, reply: dict, limits: Limits, on: str) -> s
     status = reply.get("status")
     printed = reply.get("printed", 0)
     if status == "flood" or (isinstance(printed, (int, float)) and printed > limits.output_mb * 1e6):
-        return f"printed or displayed more than {limits.output_mb:g} MB in one call {on}; remove the prints"
+        return tr(
+            "printed or displayed more than {mb} MB in one call {on}; remove the prints",
+            mb=f"{limits.output_mb:g}",
+            on=on,
+        )
     if status in ("timeout", "hung"):
-        return f"ran longer than {limits.timeout:g} s {on} (an endless loop?); the grader stopped it"
+        return tr(
+            "ran longer than {seconds} s {on} (an endless loop?); the grader stopped it",
+            seconds=f"{limits.timeout:g}",
+            on=on,
+        )
     if status == "died":
         reason = reply.get("reason")
-        why = f"it {reason}" if reason else "os._exit, a crash or running out of memory"
-        return f"killed the Python process {on} ({why})"
+        why = tr("it {reason}", reason=reason) if reason else _("os._exit, a crash or running out of memory")
+        return tr("killed the Python process {on} ({why})", on=on, why=why)
     if status == "budget":
-        return f"not run: the notebook used up its time budget of {limits.budget:g} s"
+        return tr(
+            "not run: the notebook used up its time budget of {seconds} s", seconds=f"{limits.budget:g}"
+        )
     if status == "raised":
         kind = clean(reply.get("type"), 60)
         message = _one_line(reply.get("message"), 300)
-        hint = f" (the memory limit is {limits.memory_mb} MB)" if kind == "MemoryError" else ""
+        hint = " " + tr("(the memory limit is {mb} MB)", mb=limits.memory_mb) if kind == "MemoryError" else ""
         cause = cause_of_error(ex, case)
-        likely = f"; likely cause: {cause}" if cause else ""
-        return f"raised {kind}: {message}{_where(reply.get('where'))}{hint} {on}{likely}"
+        likely = "; " + tr("likely cause: {cause}", cause=_(cause)) if cause else ""
+        error = f"{kind}: {message}{_where(reply.get('where'))}{hint}"
+        return tr("raised {error} {on}", error=error, on=on) + likely
     if status != "ok" or ("out" not in reply and "value" not in reply):
-        return f"the grader could not call {ex.name} ({_one_line(reply.get('message') or status)}) {on}"
+        return tr(
+            "the grader could not call {name} ({why}) {on}",
+            name=ex.name,
+            why=_one_line(reply.get("message") or status),
+            on=on,
+        )
     if "out" in reply:
         try:
             _dec(reply["out"])
         except Exception as exc:
-            return f"returned something the grader cannot read ({clean(exc, 80)}) {on}"
+            return tr("returned something the grader cannot read ({why}) {on}", why=clean(exc, 80), on=on)
     return None
 
 
@@ -497,7 +547,12 @@ def _where(where) -> str:
         return ""
     name, cell, line = where
     try:
-        return f" (in {clean(name, 60)}, line {int(line)} of cell {int(cell)})"
+        return " " + tr(
+            "(in {function}, line {line} of cell {cell})",
+            function=clean(name, 60),
+            line=int(line),
+            cell=int(cell),
+        )
     except (TypeError, ValueError):
         return ""
 
@@ -507,7 +562,7 @@ def _public_summary(session: _Session, ex: Exercise) -> str:
     cases = ex.public()
     result = evaluate(ex, cases, lambda case: session.call(ex, case), session.limits, where="public")
     if result.points == result.max_points:
-        return f"all {len(cases)} public cases pass"
+        return tr("all {n} public cases pass", n=len(cases))
     return "\n".join(ln.split(" ", 1)[1] for ln in result.feedback)
 
 
@@ -516,7 +571,7 @@ def local_reply(fn, case) -> dict:
     args = [a.copy() if isinstance(a, np.ndarray) else a for a in case.args]
     kwargs = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in case.kwargs.items()}
     try:
-        value = run_case(fn, case, tuple(args), kwargs)
+        value = run_case(fn, case, tuple(args), kwargs, keep_going=True)
     except NotImplementedError:
         return {"status": "not implemented"}
     except Exception as exc:

@@ -67,6 +67,16 @@ def _pidns():
         return None
 
 
+class StepError:
+    """Stands for the outputs of a class exercise's case from the step that raised on."""
+
+    def __init__(self, text):
+        self.text = str(text)[:200]
+
+    def __repr__(self):
+        return self.text
+
+
 class _Timeout(BaseException):
     """The soft time limit of a cell or a call ran out."""
 
@@ -174,21 +184,36 @@ class Runner:
         return result
 
     def steps(self, made, steps):
-        """A class exercise: the steps done with the object the call made (lessonkit's run_case, again)."""
+        """A class exercise: the steps done with the object the call made (lessonkit's run_case, again,
+        with keep_going: a step that raises stands, with every output after it, as a StepError)."""
         out = []
-        for step in steps:
-            op, name, rest = step[0], step[1], [self.dec(v) for v in step[2:]]
-            if op == "set":
-                setattr(made, name, rest[0])
-            elif op == "get":
-                out.append(self.read(getattr(made, name)))
-            elif op == "shape":
-                out.append(self.np.array(self.np.shape(getattr(made, name)), dtype=self.np.float64))
-            elif op == "call":
-                value = getattr(made, name)(*rest[0])
-                if rest[1]:
-                    out.append(self.read(value))
+        for k, step in enumerate(steps):
+            try:
+                op, name, rest = step[0], step[1], [self.dec(v) for v in step[2:]]
+                if op == "set":
+                    setattr(made, name, rest[0])
+                elif op == "get":
+                    out.append(self.read(getattr(made, name)))
+                elif op == "start":
+                    out.append(self.start(getattr(made, name)))
+                elif op == "call":
+                    value = getattr(made, name)(*rest[0])
+                    if rest[1]:
+                        out.append(self.read(value))
+            except Exception as exc:
+                error = StepError(f"{_type_name(exc)}: {_text(exc)}")
+                left = [s for s in steps[k:] if s[0] in ("get", "start") or (s[0] == "call" and s[3])]
+                return tuple(out) + (error,) * len(left)
         return tuple(out)
+
+    def start(self, value):
+        """``[*shape, small and finite, varied]`` of a new object's array (lessonkit's start_of)."""
+        np = self.np
+        if type(value) is not self.ndarray or value.dtype.kind not in "biuf":
+            return value
+        small = bool(np.all(np.isfinite(value)) and np.all(np.abs(value) <= 1e-4))
+        varied = value.size < 2 or bool(np.ptp(value) > 0)
+        return np.array([*value.shape, float(small), float(varied)])
 
     def read(self, value):
         """Arrays copied, plain numbers as 0-d float arrays; anything else as it is."""
@@ -282,6 +307,8 @@ def _type_name(value):
 
 
 def _safe_repr(value):
+    if type(value) is StepError:
+        return value.text[:200]
     if type(value) in (int, float, bool, str, list, tuple, dict):
         try:
             return repr(value)[:80]

@@ -258,6 +258,8 @@ def test_layer_backward_without_fprime(graded):
         ("filter_depth_last", 3, "weights made with the depth last"),  # only a new Filter's shapes are wrong
         ("filter_ascent", 3, "update climbs the gradient"),  # only the update group is lost
         ("filter_bias_stays", 3, "update leaves the bias alone"),
+        ("filter_zero_start", 3, "weights start at zero"),
+        ("filter_update_typo", 3, "a step raised AttributeError"),  # what ran before update still counts
     ],
 )
 def test_each_filter_bug_is_named_and_costs_its_group(graded, planted, points, cause):

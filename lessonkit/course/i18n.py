@@ -1,0 +1,111 @@
+"""The learner's language: lessonkit's messages in English, Simplified or Traditional Chinese.
+
+Messages are gettext catalogs (``lessonkit/locale/<language>.po``, read with babel): every message a
+learner or a teacher reads from ``lessonkit.check``, the example-cell guard, ``learner_functions``
+and the grader's feedback is written ``_("... {name} ...").format(name=...)`` in the code, and looked
+up here. A message with no translation, or one marked fuzzy (its English changed since it was
+translated), is shown in English.
+
+The language is the one given to :func:`set_language` (the first cell of a Chinese notebook calls
+it), else the first Chinese or English one named by the usual locale variables (``LANGUAGE``,
+``LC_ALL``, ``LC_MESSAGES``, ``LANG``), else English.
+
+Why not the standard library's ``gettext``: it reads compiled ``.mo`` files, which would be a second,
+generated copy of every catalog in the repository; babel reads the ``.po`` files themselves.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+__all__ = ["LANGUAGES", "set_language", "language", "english", "_", "tr"]
+
+LANGUAGES = ("en", "zh-Hans", "zh-Hant")
+LOCALE = Path(__file__).resolve().parent.parent / "locale"
+
+_chosen: str | None = None
+
+
+def set_language(lang: str | None) -> str:
+    """Show lessonkit's messages in ``lang`` ("en", "zh-Hans" or "zh-Hant"); None: from the locale.
+
+    Returns the language now in use.
+
+    Examples
+    --------
+    >>> set_language("zh-Hans")
+    'zh-Hans'
+    >>> set_language(None) in LANGUAGES
+    True
+    """
+    global _chosen
+    if lang is not None and lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {', '.join(LANGUAGES)} or None; got {lang!r}")
+    _chosen = lang
+    return language()
+
+
+@contextlib.contextmanager
+def english() -> Iterator[None]:
+    """While active, messages are English (for text that is parsed, not shown)."""
+    global _chosen
+    saved, _chosen = _chosen, "en"
+    try:
+        yield
+    finally:
+        _chosen = saved
+
+
+def language() -> str:
+    """The language lessonkit's messages are shown in now."""
+    return _chosen if _chosen is not None else from_locale(os.environ)
+
+
+def from_locale(environ) -> str:
+    """The language the locale variables ask for: ``zh_CN.UTF-8`` -> "zh-Hans", ``zh_TW`` -> "zh-Hant".
+
+    Examples
+    --------
+    >>> from_locale({"LANG": "zh_TW.UTF-8"}), from_locale({"LANGUAGE": "fr:zh_CN"}), from_locale({})
+    ('zh-Hant', 'zh-Hans', 'en')
+    """
+    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        for item in str(environ.get(variable, "")).split(":"):
+            code = item.split(".")[0].split("@")[0].replace("-", "_").lower()
+            if code in ("zh_tw", "zh_hk", "zh_mo", "zh_hant") or code.startswith("zh_hant"):
+                return "zh-Hant"
+            if code.startswith("zh"):
+                return "zh-Hans"
+            if code.startswith("en") or code in ("c", "posix"):
+                return "en"
+    return "en"
+
+
+@functools.cache
+def catalog(lang: str) -> dict:
+    """msgid -> translation for ``lang``: translated, not fuzzy; empty for English or no catalog."""
+    path = LOCALE / f"{lang}.po"
+    if lang == "en" or not path.is_file():
+        return {}
+    from babel.messages.pofile import read_po
+
+    with path.open("rb") as f:
+        po = read_po(f)
+    return {m.id: m.string for m in po if m.id and m.string and not m.fuzzy and isinstance(m.id, str)}
+
+
+def _(message: str) -> str:
+    """``message`` in the current language (English when it has no up-to-date translation)."""
+    return catalog(language()).get(message, message)
+
+
+def tr(message: str, **values: object) -> str:
+    """``_(message).format(**values)``; a translation whose fields do not fit falls back to English."""
+    try:
+        return _(message).format(**values)
+    except (KeyError, IndexError, ValueError):
+        return message.format(**values)

@@ -1,0 +1,490 @@
+"""The Chinese editions: gettext catalogs of the notebooks' Markdown, and notebooks built from them.
+
+One catalog (a PO file, read and written with babel) per notebook and language:
+``translations/<lang>/<folder>/<stem>.po`` for every lesson (``notebooks/``) and solution
+(``solutions/``; the exercises are made from the solutions, so they share them). Each message is one
+Markdown cell of the English notebook, whole. The English notebooks are the source:
+
+- :func:`update_catalogs` adds each new cell to the zh-Hans catalogs. A cell whose English changed
+  keeps its old translation, marked fuzzy (babel's fuzzy matching, with the old English kept as the
+  previous msgid); a cell that is gone is dropped.
+- zh-Hans is translated by people. zh-Hant is never translated: :func:`derive_hant` converts each
+  zh-Hans message with OpenCC (Taiwan standard characters, ``s2tw``), with the course's own phrase
+  table first (``translations/opencc/phrases.txt``) where OpenCC's default is wrong for this course.
+- :func:`build_editions` writes ``notebooks/<lang>/``, ``solutions/<lang>/`` and ``exercises/<lang>/``:
+  the English notebook's cells, each Markdown cell replaced by its translation (or, when it has
+  none or a stale one, the English with a visible "translation pending" note), and one code cell
+  at the top that sets lessonkit's language. The code cells are the English ones, byte for byte.
+  The notebooks are executed like the English ones, so their checks speak the edition's language.
+
+lessonkit's own messages (``lessonkit/locale/<lang>.po``) are kept the same way
+(:func:`update_message_catalogs`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import hashlib
+import io
+import json
+import os
+import re
+import tempfile
+import time
+import warnings
+from collections.abc import Iterable
+from pathlib import Path
+
+__all__ = [
+    "EDITIONS",
+    "PENDING",
+    "language_cell",
+    "english_notebooks",
+    "catalog_path",
+    "update_catalogs",
+    "derive_hant",
+    "to_hant",
+    "problems",
+    "build_editions",
+    "update_message_catalogs",
+    "lessonkit_messages",
+    "markup_problems",
+]
+
+EDITIONS = ("zh-Hans", "zh-Hant")
+FOLDERS = ("notebooks", "solutions")
+
+# Shown above a cell whose translation is missing or stale (in both scripts; the cell stays English).
+PENDING = {
+    "zh-Hans": "> **翻译待更新**（translation pending）：这一段的中文译文还没有跟上英文原文，"
+    "下面先显示英文。\n\n",
+    "zh-Hant": "> **翻譯待更新**（translation pending）：這一段的中文譯文還沒有跟上英文原文，"
+    "下面先顯示英文。\n\n",
+}
+
+LANGUAGE_CELL_TAG = "set-language"
+
+
+def language_cell(lang: str):
+    """The code cell put at the top of a Chinese notebook: it sets lessonkit's language."""
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell(f'import lessonkit\n\nlessonkit.set_language("{lang}")')
+    cell.metadata["tags"] = [LANGUAGE_CELL_TAG]
+    cell.id = f"set-language-{lang.lower()}"
+    return cell
+
+
+def english_notebooks(root: str | os.PathLike[str]) -> list:
+    """(folder, English notebook path) of every lesson and solution, in course order."""
+    root = Path(root)
+    return [(folder, path) for folder in FOLDERS for path in sorted((root / folder).glob("*.ipynb"))]
+
+
+def catalog_path(root: str | os.PathLike[str], lang: str, folder: str, stem: str) -> Path:
+    """``translations/<lang>/<folder>/<stem>.po``."""
+    return Path(root) / "translations" / lang / folder / f"{stem}.po"
+
+
+def messages_of(nb) -> list:
+    """The notebook's Markdown cells, whole, in order, each once."""
+    return list(dict.fromkeys(c.source for c in nb.cells if c.cell_type == "markdown" and c.source.strip()))
+
+
+# ---------------------------------------------------------------- catalogs
+
+
+def _new_catalog(lang: str, project: str):
+    from babel.messages.catalog import Catalog
+
+    return Catalog(
+        locale=lang.replace("-", "_"),
+        project=project,
+        version="1",
+        copyright_holder="the course's authors",
+        msgid_bugs_address="",
+        fuzzy=False,
+    )
+
+
+def read_catalog(path: Path, lang: str):
+    """The catalog at ``path`` (an empty one when there is none)."""
+    from babel.messages.pofile import read_po
+
+    if not path.is_file():
+        return _new_catalog(lang, path.stem)
+    with path.open("rb") as f:
+        return read_po(f, locale=lang.replace("-", "_"))
+
+
+def write_catalog(catalog, path: Path) -> None:
+    """Write a PO file: no line wrapping, no obsolete entries, no dates (the same input, the same bytes)."""
+    from babel.messages.pofile import write_po
+
+    catalog.creation_date = catalog.revision_date = _FIXED_DATE
+    catalog.fuzzy = False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".po.tmp")
+    with tmp.open("wb") as f:
+        write_po(f, catalog, width=0, omit_header=False, ignore_obsolete=True, include_previous=True)
+    tmp.replace(path)
+
+
+def _fixed_date():
+    from datetime import datetime, timezone
+
+    return datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+_FIXED_DATE = _fixed_date()
+
+
+def update_catalog(path: Path, messages: Iterable[str], lang: str) -> dict:
+    """Bring the catalog at ``path`` in step with ``messages``; return counts of what changed."""
+    from babel.messages.catalog import Catalog
+
+    catalog = read_catalog(path, lang)
+    before = {m.id: (m.string, m.fuzzy) for m in catalog if m.id}
+    template = Catalog(project=catalog.project)
+    for text in messages:
+        template.add(text)
+    catalog.update(template, no_fuzzy_matching=False, update_header_comment=False)
+    after = {m.id: (m.string, m.fuzzy) for m in catalog if m.id}
+    write_catalog(catalog, path)
+    return {
+        "added": sum(1 for k in after if k not in before),
+        "dropped": sum(1 for k in before if k not in after),
+        "fuzzy": sum(1 for string, fuzzy in after.values() if fuzzy),
+    }
+
+
+def update_catalogs(root: str | os.PathLike[str]) -> list:
+    """Update every zh-Hans notebook catalog from its English notebook; derive zh-Hant; return notes."""
+    import nbformat
+
+    notes = []
+    for folder, path in english_notebooks(root):
+        nb = nbformat.read(path, as_version=4)
+        hans = catalog_path(root, "zh-Hans", folder, path.stem)
+        counts = update_catalog(hans, messages_of(nb), "zh-Hans")
+        derive_hant(hans, catalog_path(root, "zh-Hant", folder, path.stem))
+        if counts["added"] or counts["dropped"]:
+            notes.append(
+                f"{hans}: {counts['added']} new, {counts['dropped']} dropped, {counts['fuzzy']} fuzzy"
+            )
+    return notes
+
+
+# ---------------------------------------------------------------- zh-Hant from zh-Hans
+
+
+def _phrases(root: Path) -> Path:
+    return root / "translations" / "opencc" / "phrases.txt"
+
+
+_CONVERTERS: dict = {}
+
+
+def to_hant(text: str, root: str | os.PathLike[str] | None = None) -> str:
+    """``text`` (zh-Hans) in Traditional characters: OpenCC's s2tw, the course's phrase table first.
+
+    Examples
+    --------
+    >>> to_hant("误差项的计算，补0后互相关")
+    '誤差項的計算，補0後互相關'
+    """
+    from . import PACKAGE
+
+    root = Path(root) if root is not None else PACKAGE.parent
+    phrases = _phrases(root)
+    key = (str(phrases), phrases.stat().st_mtime_ns if phrases.is_file() else 0)
+    if key not in _CONVERTERS:
+        _CONVERTERS.clear()
+        _CONVERTERS[key] = _converter(phrases)
+    return _CONVERTERS[key].convert(text)
+
+
+def _converter(phrases: Path):
+    """OpenCC's s2tw with the phrase table (a text dictionary) put first; OpenCC finds its own
+    dictionaries only next to its config file, so the config is rewritten with their full paths."""
+    import opencc
+
+    share = Path(opencc._opencc_share_dir)
+    config = json.loads((share / "s2tw.json").read_text(encoding="utf-8"))
+
+    def absolute(node):
+        if isinstance(node, dict):
+            if node.get("type") == "ocd2":
+                node["file"] = str(share / node["file"])
+            for value in node.values():
+                absolute(value)
+        elif isinstance(node, list):
+            for value in node:
+                absolute(value)
+
+    absolute(config)
+    if phrases.is_file():
+        mine = {"type": "text", "file": str(phrases)}
+        config["segmentation"]["dict"]["dicts"].insert(0, mine)
+        config["conversion_chain"][0]["dict"]["dicts"].insert(0, mine)
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as f:
+        json.dump(config, f)
+    try:
+        return opencc.OpenCC(f.name)
+    finally:
+        os.unlink(f.name)
+
+
+def derive_hant(hans_path: Path, hant_path: Path) -> None:
+    """Write the zh-Hant catalog: every zh-Hans message converted, its fuzzy flag kept."""
+    hans = read_catalog(hans_path, "zh-Hans")
+    hant = _new_catalog("zh-Hant", hans.project)
+    for m in hans:
+        if not m.id:
+            continue
+        string = to_hant(m.string) if m.string else ""
+        hant.add(m.id, string, flags=m.flags, previous_id=m.previous_id, auto_comments=m.auto_comments)
+    write_catalog(hant, hant_path)
+
+
+# ---------------------------------------------------------------- what is left to translate
+
+
+def problems(root: str | os.PathLike[str], lang: str = "zh-Hans") -> list:
+    """(catalog, "missing" | "stale", first line of the English) for every message not up to date.
+
+    A message is missing when the catalog lacks it or has no translation, stale when it is fuzzy.
+    """
+    import nbformat
+
+    found = []
+    for folder, path in english_notebooks(root):
+        po = catalog_path(root, lang, folder, path.stem)
+        catalog = read_catalog(po, lang)
+        for text in messages_of(nbformat.read(path, as_version=4)):
+            m = catalog.get(text)
+            what = "missing" if m is None or not m.string else "stale" if m.fuzzy else None
+            if what:
+                found.append((str(po.relative_to(root)), what, text.strip().splitlines()[0][:80]))
+    for lang_po in [_message_catalog(lang)]:
+        catalog = read_catalog(lang_po, lang)
+        for text in lessonkit_messages():
+            m = catalog.get(text)
+            what = "missing" if m is None or not m.string else "stale" if m.fuzzy else None
+            if what:
+                found.append((f"lessonkit/locale/{lang}.po", what, text.splitlines()[0][:80]))
+    return found
+
+
+# ---------------------------------------------------------------- what a translation must keep
+
+_FENCE = re.compile(r"^(```|~~~).*?^\1", re.M | re.S)
+_DISPLAY = re.compile(r"\$\$.+?\$\$", re.S)
+_INLINE = re.compile(r"(?<![\\$])\$(?!\$)([^$]+?)(?<!\\)\$")  # may span lines
+_CODE = re.compile(r"`([^`\n]+)`")
+_TARGET = re.compile(r"\]\(([^)\s]+)")
+
+
+def markup_problems(english: str, translation: str) -> list:
+    """What a translation of a Markdown cell changed that it must keep: code blocks, maths, code
+    spans, link targets, the table's columns (an empty list when all is kept).
+
+    Examples
+    --------
+    >>> markup_problems("Use `pad(x, p)` on $a^{l-1}$.", "对 $a^{l-1}$ 用 `pad(x, p)`。")
+    []
+    >>> markup_problems("Use `pad(x, p)`.", "用 `pad(x,p)`。")
+    ["code spans differ: missing ['pad(x, p)'], added ['pad(x,p)']"]
+    """
+    found = []
+
+    def compare(what: str, a: list, b: list) -> None:
+        if sorted(a) != sorted(b):
+            missing = [x for x in a if x not in b]
+            added = [x for x in b if x not in a]
+            found.append(f"{what} differ: missing {missing[:3]}, added {added[:3]}")
+
+    compare(
+        "code blocks",
+        [m.group(0) for m in _FENCE.finditer(english)],
+        [m.group(0) for m in _FENCE.finditer(translation)],
+    )
+    e, t = _FENCE.sub("", english), _FENCE.sub("", translation)
+    compare("display maths", _DISPLAY.findall(e), _DISPLAY.findall(t))
+    e, t = _DISPLAY.sub("", e), _DISPLAY.sub("", t)
+    compare("code spans", _CODE.findall(e), _CODE.findall(t))
+    e, t = _CODE.sub("", e), _CODE.sub("", t)
+    compare("inline maths", _INLINE.findall(e), _INLINE.findall(t))
+    compare("link targets", _TARGET.findall(e), _TARGET.findall(t))
+    columns = [line.count("|") for line in english.splitlines() if line.lstrip().startswith("|")]
+    if columns != [line.count("|") for line in translation.splitlines() if line.lstrip().startswith("|")]:
+        found.append("table rows or columns differ")
+    return found
+
+
+# ---------------------------------------------------------------- the Chinese notebooks
+
+
+def translated_notebook(nb, catalog, lang: str):
+    """``nb`` with its Markdown in ``lang`` and the language cell on top (code cells unchanged)."""
+    out = copy.deepcopy(nb)
+    for cell in out.cells:
+        if cell.cell_type != "markdown" or not cell.source.strip():
+            continue
+        m = catalog.get(cell.source)
+        if m is not None and m.string and not m.fuzzy:
+            cell.source = m.string
+        else:
+            cell.source = PENDING[lang] + cell.source
+    out.cells.insert(0, language_cell(lang))
+    out.metadata["language"] = lang
+    return out
+
+
+def _digest(*parts) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(json.dumps(part, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
+def _code(nb) -> list:
+    return [c.source for c in nb.cells if c.cell_type == "code"]
+
+
+def _english_outputs(nb) -> list:
+    return [
+        [{k: v for k, v in o.items() if k not in ("execution_count",)} for o in c.get("outputs", [])]
+        for c in nb.cells
+        if c.cell_type == "code"
+    ]
+
+
+def build_editions(
+    root: str | os.PathLike[str], force: bool = False, timeout: int = 600, only: list | None = None
+) -> list:
+    """Write (and execute where needed) every Chinese lesson, solution and exercise; return notes.
+
+    A notebook runs again when its code, the English notebook's outputs or lessonkit's catalog for
+    its language changed since it last ran (or with ``force``); otherwise its outputs are kept and
+    only its Markdown is rewritten.
+    """
+    import nbformat
+
+    from .exercises_build import build_notebook
+
+    root = Path(root)
+    notes = []
+    for lang in EDITIONS:
+        messages = _message_catalog(lang)
+        messages_sha = _digest(messages.read_text(encoding="utf-8") if messages.is_file() else "")
+        for folder, path in english_notebooks(root):
+            if only and not any(path.stem.startswith(o) for o in only):
+                continue
+            english = nbformat.read(path, as_version=4)
+            catalog = read_catalog(catalog_path(root, lang, folder, path.stem), lang)
+            nb = translated_notebook(english, catalog, lang)
+            stamp = {
+                "code": _digest(_code(nb)),
+                "english": _digest(_english_outputs(english)),
+                "messages": messages_sha,
+            }
+            target = root / folder / lang / path.name
+            old = nbformat.read(target, as_version=4) if target.is_file() else None
+            if force or old is None or old.metadata.get("lessonkit_edition") != stamp:
+                for cell in nb.cells:
+                    if cell.cell_type == "code":
+                        cell.outputs, cell.execution_count = [], None
+                start = time.perf_counter()
+                _execute(nb, target.parent, timeout)
+                what = f"executed in {time.perf_counter() - start:.1f} s"
+            else:
+                ran = [c for c in old.cells if c.cell_type == "code"]
+                for new, cell in zip([c for c in nb.cells if c.cell_type == "code"], ran, strict=True):
+                    new.outputs, new.execution_count = cell.outputs, cell.execution_count
+                what = "Markdown rewritten (outputs kept)"
+            nb.metadata["lessonkit_edition"] = stamp
+            nb.metadata.pop("widgets", None)
+            for cell in nb.cells:
+                cell.metadata.pop("execution", None)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.validate(nb)
+            nbformat.write(nb, target)
+            notes.append(f"{target.relative_to(root)}: {what}")
+            if folder == "solutions":
+                exercise = build_notebook(nb, where=str(target))
+                exercise.metadata.pop("lessonkit_edition", None)
+                dest = root / "exercises" / lang / path.name
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                nbformat.write(exercise, dest)
+    return notes
+
+
+def _execute(nb, folder: Path, timeout: int) -> None:
+    from nbclient import NotebookClient
+
+    from .lessons_build import _merge_streams
+
+    folder.mkdir(parents=True, exist_ok=True)
+    NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+    ).execute()
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = _merge_streams(cell.outputs)
+
+
+# ---------------------------------------------------------------- lessonkit's own messages
+
+
+def _message_catalog(lang: str) -> Path:
+    from .i18n import LOCALE
+
+    return LOCALE / f"{lang}.po"
+
+
+def lessonkit_messages() -> list:
+    """Every message lessonkit may show a learner or a teacher, in a stable order.
+
+    The ``_(...)`` and ``tr(...)`` calls in lessonkit's code (found by babel's extractor), then the
+    exercises' data: the public cases' labels, the outputs' names, the groups and the known
+    mistakes' causes.
+    """
+    from babel.messages.extract import extract_from_dir
+
+    from . import PACKAGE
+    from .exercises import EXERCISES
+
+    found: list = []
+    # babel warns about every call with an f-string among its values (``tr("...", x=f"...")``); the
+    # message, the first argument, is extracted all the same, so the warnings are not shown.
+    with contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        extracted = list(
+            extract_from_dir(
+                str(PACKAGE / "course"),
+                method_map=[("**.py", "python")],
+                keywords={"_": None, "tr": None},
+                comment_tags=(),
+            )
+        )
+    for _file, _line, message, _comments, _context in extracted:
+        if isinstance(message, str):
+            found.append(message)
+    found += ["hidden", "public"]  # where a case comes from, in the grader's feedback
+    for ex in EXERCISES.values():
+        found += [case.label for case in ex.public()]
+        found += [name for name in ex.outputs if len(ex.outputs) > 1]
+        found += list(ex.groups)
+        found += [m.cause for m in ex.mistakes]
+    return list(dict.fromkeys(found))
+
+
+def update_message_catalogs() -> dict:
+    """Bring ``lessonkit/locale/zh-Hans.po`` in step with :func:`lessonkit_messages`; derive zh-Hant."""
+    hans = _message_catalog("zh-Hans")
+    counts = update_catalog(hans, lessonkit_messages(), "zh-Hans")
+    derive_hant(hans, _message_catalog("zh-Hant"))
+    return counts
