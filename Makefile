@@ -11,7 +11,16 @@ ARGS ?=
 # JupyterLab refuses to run as root unless told; CI and these machines run as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test test-unit test-notebooks test-exercises lint venv clean lessons
+.PHONY: lab test test-zh test-unit test-notebooks test-exercises lint venv clean lessons
+
+# make test-zh - only the Chinese editions under nbval (make test runs them too, with everything else):
+#                lessons and solutions strict, exercises lax (their stubs raise on purpose)
+ZH_STRICT = $(wildcard notebooks/zh-Han*/*.ipynb solutions/zh-Han*/*.ipynb)
+ZH_EXERCISES = $(wildcard exercises/zh-Han*/*.ipynb)
+test-zh: $(STAMP)
+	$(PY) -m pytest -n auto --dist loadscope $(PYTEST_ARGS) --nbval --nbval-current-env \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg $(ZH_STRICT)
+	$(PY) -m pytest $(PYTEST_ARGS) --nbval-lax --nbval-current-env $(ZH_EXERCISES)
 
 # make lessons - build every lesson and solution notebook from its Markdown source (notebooks/*.md,
 #                solutions/*.md; an edit saved on either side is synced), run the ones whose code
@@ -31,13 +40,14 @@ lab: $(STAMP)
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=. \
 		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb $(ROOT_FLAG) $(ARGS)
 
-# One pytest run for everything checked strictly (unit tests, doctests, lessons, solutions), and one
-# for the exercises, whose stubs raise on purpose (nbval-lax). The exercises' run is short and
-# single-threaded, so it runs alongside the first (its report is printed after); both must pass.
+# One pytest run for everything checked strictly (unit tests, doctests, lessons, solutions, in English
+# and in both Chinese editions), and one for the exercises, whose stubs raise on purpose (nbval-lax).
+# The exercises' run is short and single-threaded, so it runs alongside the first (its report is
+# printed after); both must pass.
 test: lint
 	@rm -f .exercises-test.log; ex=0; \
 	if ls exercises/*.ipynb >/dev/null 2>&1; then \
-		$(PY) -m pytest $(PYTEST_ARGS) --nbval-lax --nbval-current-env exercises \
+		$(PY) -m pytest $(PYTEST_ARGS) --nbval-lax --nbval-current-env exercises/*.ipynb $(ZH_EXERCISES) \
 			> .exercises-test.log 2>&1 & ex=$$!; fi; \
 	$(PY) -m pytest -n auto --dist loadscope $(PYTEST_ARGS) $(STRICT_PATHS); main=$$?; \
 	exs=0; if [ "$$ex" != 0 ]; then wait $$ex; exs=$$?; cat .exercises-test.log; rm -f .exercises-test.log; fi; \
@@ -45,7 +55,7 @@ test: lint
 
 # The grading tests come first: their fixtures are the longest, and starting them early balances the
 # workers (pytest collects each path once).
-STRICT_PATHS = tests/course/grading lessonkit tests $(if $(wildcard notebooks/*.ipynb solutions/*.ipynb),--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(wildcard notebooks/*.ipynb solutions/*.ipynb),)
+STRICT_PATHS = tests/course/grading lessonkit tests $(if $(wildcard notebooks/*.ipynb solutions/*.ipynb),--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(wildcard notebooks/*.ipynb solutions/*.ipynb) $(ZH_STRICT),)
 
 lint: $(STAMP)
 	$(PY) -m ruff check lessonkit tests tools

@@ -15,7 +15,7 @@ import sys as _sys
 
 from .course.checks import check, safely
 from .course.i18n import set_language
-from .course.learner import learner_functions
+from .course.learner import learner_functions, workspace
 from .maths.activations import Identity, ReLU, Sigmoid, Tanh
 from .maths.conv import bp_delta_map, compute_gradient, conv_forward
 from .maths.gradcheck import numerical_gradient, rel_error
@@ -52,6 +52,7 @@ __all__ = [
     "safely",
     "learner_functions",
     "set_language",
+    "workspace",
 ]
 
 __version__ = "0.1.0"

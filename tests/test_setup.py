@@ -36,8 +36,9 @@ def test_environment_yml_and_pyproject_declare_the_same_dependencies():
     declared |= {_normalise(s) for s in project["optional-dependencies"]["test"]}
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     conda = [d for d in env["dependencies"] if isinstance(d, str)]
+    pip = [p for d in env["dependencies"] if isinstance(d, dict) for p in d.get("pip", [])]
     python = [d for d in conda if d.startswith("python")]
-    conda_deps = {_normalise(d) for d in conda if not d.startswith(("python", "pip"))}
+    conda_deps = {_normalise(d) for d in conda + pip if not d.startswith(("python", "pip"))}
     assert declared == conda_deps, declared ^ conda_deps
     assert python == ["python>=3.10"] and project["requires-python"] == ">=3.10"
 

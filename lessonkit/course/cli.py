@@ -1,14 +1,15 @@
 """Command line: ``python -m lessonkit build-lessons | build-exercises | grade PATH | gradescope | start``.
 
 - ``build-lessons [NAMES] [--force] [--check]`` builds notebooks/ and solutions/ from their MyST
-  Markdown sources (syncing an edit made on either side), then regenerates exercises/.
+  Markdown sources (syncing an edit made on either side), then regenerates exercises/, updates the
+  translation catalogs and builds the Chinese editions (``<folder>/zh-Hans/``, ``<folder>/zh-Hant/``).
 
 - ``build-exercises`` regenerates ``exercises/`` from ``solutions/`` (``--check``: only compare).
 - ``grade PATH [--json] [--timeout S] [--csv FILE] [--seed N] [--no-sandbox] [limits]`` grades a notebook
   or a folder of them, each in its own bubblewrap sandbox. Exit 0 whenever it graded; 2 with a
   one-line error for a missing or unreadable notebook, or a folder that cannot be sandboxed.
-- ``start [DIR]`` copies the exercises into a workspace (default ``my-work/`` in the course folder)
-  and never overwrites a file that exists.
+- ``start [DIR] [--lang zh-Hans|zh-Hant]`` copies the exercises (in English, or the Chinese edition)
+  into a workspace (default ``my-work/`` in the course folder) and never overwrites a file that exists.
 """
 
 from __future__ import annotations
@@ -52,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     grade.add_argument("--csv", type=Path, default=None, help="also write one CSV row per notebook to FILE")
     grade.add_argument("--seed", type=int, default=None, help="seed of the hidden cases (default: random)")
+    grade.add_argument(
+        "--lang",
+        choices=("en", "zh-Hans", "zh-Hant"),
+        default=None,
+        help="language of the feedback (default: from the locale, LANG=zh_CN.UTF-8 etc., else English)",
+    )
     grade.add_argument(
         "--no-sandbox",
         action="store_true",
@@ -102,6 +109,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     start = sub.add_parser("start", help="copy the exercises into your workspace (never overwrites)")
     start.add_argument("dir", nargs="?", type=Path, default=None, help="default: <course>/my-work")
+    start.add_argument(
+        "--lang",
+        choices=("en", "zh-Hans", "zh-Hant"),
+        default="en",
+        help="the exercises in English (default), Simplified or Traditional Chinese",
+    )
     return parser
 
 
@@ -170,13 +183,27 @@ def _build_lessons(args) -> int:
     for md, what in build_all(root, force=args.force, only=args.names or None):
         print(f"{md.with_suffix('.ipynb').relative_to(root)}: {what}")
     print("exercises/ regenerated from solutions/")
+    from .translations import build_editions, problems, update_catalogs, update_message_catalogs
+
+    for note in update_catalogs(root):
+        print(note)
+    counts = update_message_catalogs()
+    if counts["added"] or counts["dropped"]:
+        print(f"lessonkit/locale/zh-Hans.po: {counts['added']} new, {counts['dropped']} dropped")
+    for note in build_editions(root, force=args.force, only=args.names or None):
+        print(note)
+    left = problems(root)
+    if left:
+        print(f"{len(left)} messages still to translate (missing or stale); see: make test")
     return 0
 
 
 def _grade(args) -> int:
     from .grading.grader import Limits, NotebookError, SandboxRefused, grade_path, notebooks_under
     from .grading.reports import not_graded, to_json, write_csv, write_feedback
+    from .i18n import set_language
 
+    set_language(args.lang)
     for flag, value in [
         ("--timeout", args.timeout),
         ("--memory", args.memory),
@@ -260,7 +287,7 @@ def _grade(args) -> int:
 
 def _start(args) -> int:
     root = course_root()
-    source = root / "exercises"
+    source = root / "exercises" if args.lang == "en" else root / "exercises" / args.lang
     target = args.dir if args.dir is not None else root / "my-work"
     notebooks = sorted(source.glob("*.ipynb"))
     if not notebooks:

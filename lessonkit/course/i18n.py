@@ -8,7 +8,9 @@ translated), is shown in English.
 
 The language is the one given to :func:`set_language` (the first cell of a Chinese notebook calls
 it), else the first Chinese or English one named by the usual locale variables (``LANGUAGE``,
-``LC_ALL``, ``LC_MESSAGES``, ``LANG``), else English.
+``LC_ALL``, ``LC_MESSAGES``, ``LANG``), else English. The grader, which writes the feedback of many
+notebooks at once (one thread each), speaks each notebook's language with :func:`speaking`, which
+holds for the calling thread only.
 
 Why not the standard library's ``gettext``: it reads compiled ``.mo`` files, which would be a second,
 generated copy of every catalog in the repository; babel reads the ``.po`` files themselves.
@@ -19,15 +21,19 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import re
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-__all__ = ["LANGUAGES", "set_language", "language", "english", "_", "tr"]
+__all__ = ["LANGUAGES", "set_language", "language", "english", "speaking", "notebook_language", "_", "tr"]
 
 LANGUAGES = ("en", "zh-Hans", "zh-Hant")
 LOCALE = Path(__file__).resolve().parent.parent / "locale"
 
 _chosen: str | None = None
+_thread = threading.local()  # .lang: the language :func:`speaking` chose for this thread
 
 
 def set_language(lang: str | None) -> str:
@@ -52,17 +58,63 @@ def set_language(lang: str | None) -> str:
 @contextlib.contextmanager
 def english() -> Iterator[None]:
     """While active, messages are English (for text that is parsed, not shown)."""
-    global _chosen
-    saved, _chosen = _chosen, "en"
+    with speaking("en"):
+        yield
+
+
+@contextlib.contextmanager
+def speaking(lang: str | None) -> Iterator[None]:
+    """While active, messages are in ``lang`` in this thread only (None: no change).
+
+    Examples
+    --------
+    >>> with speaking("zh-Hant"):
+    ...     language()
+    'zh-Hant'
+    """
+    if lang is not None and lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {', '.join(LANGUAGES)} or None; got {lang!r}")
+    saved = getattr(_thread, "lang", None)
+    _thread.lang = lang if lang is not None else saved
     try:
         yield
     finally:
-        _chosen = saved
+        _thread.lang = saved
 
 
 def language() -> str:
     """The language lessonkit's messages are shown in now."""
+    here = getattr(_thread, "lang", None)
+    if here is not None:
+        return here
     return _chosen if _chosen is not None else from_locale(os.environ)
+
+
+def chosen() -> str | None:
+    """The language :func:`set_language` chose, or None when it follows the locale."""
+    return _chosen
+
+
+_SET_LANGUAGE = re.compile(r"""\bset_language\(\s*["']([A-Za-z-]+)["']\s*\)""")
+
+
+def notebook_language(nb: Any) -> str | None:
+    """The language a notebook chose: its first ``set_language("...")`` call in a code cell, if any.
+
+    Examples
+    --------
+    >>> from nbformat.v4 import new_code_cell, new_notebook
+    >>> notebook_language(new_notebook(cells=[new_code_cell('lessonkit.set_language("zh-Hans")')]))
+    'zh-Hans'
+    >>> notebook_language(new_notebook(cells=[new_code_cell("x = 1")])) is None
+    True
+    """
+    for cell in nb.cells:
+        if cell.get("cell_type") == "code":
+            found = _SET_LANGUAGE.search(cell.get("source", ""))
+            if found and found.group(1) in LANGUAGES:
+                return found.group(1)
+    return None
 
 
 def from_locale(environ) -> str:

@@ -25,7 +25,14 @@ from .i18n import _, english, tr
 
 Reason = tuple  # (message with {fields}, their values): said in the learner's language
 
-__all__ = ["LearnerFunction", "learner_functions"]
+__all__ = ["LearnerFunction", "learner_functions", "workspace"]
+
+
+def workspace() -> Path:
+    """The folder ``python -m lessonkit start`` copies the exercises into: ``my-work/`` in the course."""
+    from .cli import course_root
+
+    return course_root() / "my-work"
 
 
 def learner_functions(

@@ -40,6 +40,35 @@ SECTIONS = (
     ("exercises", "exercises", "Exercises"),
 )
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+# The editions: English at the site's top, each Chinese one in its own folder with the same layout.
+LANGUAGES = ("en", "zh-Hans", "zh-Hant")
+LANGUAGE_NAMES = {"en": "English", "zh-Hans": "简体中文", "zh-Hant": "繁體中文"}
+# The site's own words in each edition (zh-Hant is zh-Hans through OpenCC when the site is built).
+UI = {
+    "en": {
+        "title": "How a convolutional layer learns",
+        "contents": "contents",
+        "Lessons": "Lessons",
+        "Exercises": "Exercises",
+        "intro": "The static edition: every lesson as it looks after running it top to bottom. Read it "
+        "anywhere; to change a number, move a slider or do the exercises, run the course in JupyterLab "
+        "(<code>make lab</code>).",
+        "widgets": "Widgets need a live kernel: on these pages each one is replaced by a note, and the "
+        "figure under it shows one of its states.",
+        "language": "Language",
+    },
+    "zh-Hans": {
+        "title": "卷积层是如何学习的",
+        "contents": "目录",
+        "Lessons": "课程",
+        "Exercises": "练习",
+        "intro": "静态版：每一课自上而下运行之后的样子，随处可读；想改一个数、拖动滑块或做练习，请在 "
+        "JupyterLab 中运行课程（<code>make lab</code>）。",
+        "widgets": "交互控件需要运行中的内核：在这些页面上，每个控件换成了一段说明，"
+        "其下方的图是它的一种状态。",
+        "language": "语言",
+    },
+}
 CDN_MATHJAX = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/latest.js?config=TeX-AMS_CHTML-full,Safe"
 LOCAL_MATHJAX = "MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
 COURSE_TITLE = "How a convolutional layer learns"
@@ -77,6 +106,8 @@ CSS = """
   .lk-nav a { text-decoration: none; color: #0b5cad; }
   .lk-nav a:hover { text-decoration: underline; }
   .lk-nav .lk-here { color: #444; font-weight: 600; }
+  .lk-lang { font-family: system-ui, sans-serif; font-size: .9rem; padding: .4rem .2rem 0; color: #444; }
+  .lk-lang a { color: #0b5cad; } .lk-lang .lk-here { font-weight: 600; }
   .lk-widget-note { border-left: 4px solid #0072b2; background: #eef5fb; color: #123;
                     padding: .5rem .8rem; margin: .3rem 0; font-family: system-ui, sans-serif; }
   /* Long outputs scroll inside their box instead of stretching the page. */
@@ -99,7 +130,7 @@ CSS = """
 """
 
 INDEX = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
+<html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>
@@ -111,12 +142,10 @@ INDEX = """<!DOCTYPE html>
   .note {{ border-left: 4px solid #0072b2; background: #eef5fb; padding: .5rem .8rem; }}
 </style></head>
 <body>
+{switch}
 <h1>{title}</h1>
-<p>The static edition: every lesson as it looks after running it top to bottom. Read it anywhere;
-to change a number, move a slider or do the exercises, run the course in JupyterLab
-(<code>make lab</code>).</p>
-<p class="note">Widgets need a live kernel: on these pages each one is replaced by a note, and the
-figure under it shows one of its states.</p>
+<p>{intro}</p>
+<p class="note">{widgets}</p>
 {sections}
 </body></html>
 """
@@ -127,9 +156,10 @@ class _Page:
     """One notebook of the site: where it comes from, where it goes, what it is called."""
 
     source: PurePosixPath  # path in the course, e.g. notebooks/00_start_here.ipynb
-    target: PurePosixPath  # path in the site, e.g. 00_start_here.html
+    target: PurePosixPath  # path in the site, e.g. 00_start_here.html or zh-Hans/00_start_here.html
     title: str
     section: str
+    lang: str = "en"
 
 
 def notebook_title(nb: NotebookNode, fallback: str = "") -> str:
@@ -172,23 +202,43 @@ def notebook_title(nb: NotebookNode, fallback: str = "") -> str:
     return fallback
 
 
-def _pages(root: Path) -> list[_Page]:
-    """Every notebook the site shows, lessons first, each folder in file-name order."""
+def _pages(root: Path, lang: str = "en") -> list[_Page]:
+    """Every notebook of one edition, lessons first, each folder in file-name order."""
     import nbformat
 
     pages = []
+    prefix = "" if lang == "en" else lang
     for folder, site_dir, section in SECTIONS:
-        for path in sorted((root / folder).glob("*.ipynb")):
+        source_dir = PurePosixPath(folder) if lang == "en" else PurePosixPath(folder, lang)
+        for path in sorted((root / source_dir).glob("*.ipynb")):
             nb = nbformat.read(path, as_version=4)
-            target = (
-                PurePosixPath(site_dir, path.stem + ".html")
-                if site_dir
-                else PurePosixPath(path.stem + ".html")
-            )
-            pages.append(
-                _Page(PurePosixPath(folder, path.name), target, notebook_title(nb, path.stem), section)
-            )
+            target = PurePosixPath(prefix, site_dir, path.stem + ".html")
+            pages.append(_Page(source_dir / path.name, target, notebook_title(nb, path.stem), section, lang))
     return pages
+
+
+def _ui(lang: str) -> dict:
+    """The site's own words in ``lang`` (zh-Hant: zh-Hans through OpenCC)."""
+    if lang == "zh-Hant":
+        from .translations import to_hant
+
+        return {key: to_hant(text) for key, text in UI["zh-Hans"].items()}
+    return UI[lang]
+
+
+def _switch(page: _Page, counterparts: dict) -> str:
+    """Links to this page in the other editions (every page has one)."""
+    items = []
+    for lang in LANGUAGES:
+        other = counterparts.get(lang)
+        name = html.escape(LANGUAGE_NAMES[lang])
+        if lang == page.lang:
+            items.append(f'<span class="lk-here" lang="{lang}">{name}</span>')
+        elif other is not None:
+            href = posixpath.relpath(str(other.target), str(page.target.parent))
+            items.append(f'<a href="{html.escape(href)}" hreflang="{lang}" lang="{lang}">{name}</a>')
+    label = html.escape(_ui(page.lang)["language"])
+    return f'<nav class="lk-lang" aria-label="{label}">{label}: ' + " · ".join(items) + "</nav>"
 
 
 def _widgets_to_notes(nb) -> int:
@@ -300,7 +350,8 @@ def _rewrite_links(text: str, page: _Page, by_source: dict, root: Path, outdir: 
 def _nav(pages: list[_Page], i: int, where: str) -> str:
     """Index / previous / next links for page i (within its section)."""
     page = pages[i]
-    up = posixpath.relpath("index.html", str(page.target.parent))
+    home = "index.html" if page.lang == "en" else f"{page.lang}/index.html"
+    up = posixpath.relpath(home, str(page.target.parent))
 
     def link(j: int, arrow: str) -> str:
         other = pages[j]
@@ -308,11 +359,12 @@ def _nav(pages: list[_Page], i: int, where: str) -> str:
         text = html.escape(other.title)
         return f'<a href="{html.escape(href)}" rel="{"prev" if arrow == "←" else "next"}">{arrow} {text}</a>'
 
-    same = [j for j, p in enumerate(pages) if p.section == page.section]
+    same = [j for j, p in enumerate(pages) if p.section == page.section and p.lang == page.lang]
     k = same.index(i)
     prev = link(same[k - 1], "←") if k > 0 else "<span></span>"
     nxt = link(same[k + 1], "→") if k + 1 < len(same) else "<span></span>"
-    index = f'<a href="{html.escape(up)}">{html.escape(COURSE_TITLE)}: contents</a>'
+    ui = _ui(page.lang)
+    index = f'<a href="{html.escape(up)}">{html.escape(ui["title"])}: {html.escape(ui["contents"])}</a>'
     return f'<nav class="lk-nav lk-{where}" aria-label="lessons">{prev}{index}{nxt}</nav>'
 
 
@@ -367,7 +419,6 @@ def build_site(
     >>> 'href="01_on.html"' in (root / "site" / "00_hello.html").read_text()
     True
     """
-    import nbformat
     from nbconvert import HTMLExporter
 
     from . import PACKAGE
@@ -375,49 +426,91 @@ def build_site(
     root = Path(root) if root is not None else PACKAGE.parent
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
-    pages = _pages(root)
+    editions = [lang for lang in LANGUAGES if lang == "en" or (root / "notebooks" / lang).is_dir()]
+    pages = [page for lang in editions for page in _pages(root, lang)]
     by_source = {p.source: p for p in pages}
+    counterparts: dict = {}
+    for page in pages:
+        counterparts.setdefault((page.section, page.source.name), {})[page.lang] = page
     exporter = HTMLExporter(template_name="lab")
     exporter.mathjax_url = _mathjax(outdir, mathjax)
-    local_mathjax = exporter.mathjax_url.startswith("mathjax/")
-    written = [outdir / "index.html"]
-    for i, page in enumerate(pages):
-        nb = nbformat.read(root / page.source, as_version=4)
-        _widgets_to_notes(nb)
-        _alt_texts(nb)
-        body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": page.title}})
-        # require.js is only for live widget embedding, which the site does not do: no CDN request
-        body = body.replace(f'<script src="{exporter.require_js_url}"></script>', "")
-        if local_mathjax:
-            body = body.replace("<!-- Load mathjax -->", MATHJAX_CONFIG + "<!-- Load mathjax -->", 1)
-        body = _rewrite_links(body, page, by_source, root, outdir)
-        body = fold_prediction_outputs(body)
-        body = re.sub(r"<table\b", '<div class="lk-table-scroll"><table', body)
-        body = body.replace("</table>", "</table></div>")
-        body = body.replace("</head>", CSS + "</head>", 1)
-        top, bottom = _nav(pages, i, "top"), _nav(pages, i, "bottom")
-        body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + top, body, count=1)  # noqa: B023  (used at once)
-        body = body.replace("</body>", bottom + "</body>", 1)
-        if page.target.parent != PurePosixPath("."):  # a page one folder down loads MathJax from ../
-            body = body.replace('src="mathjax/', 'src="../mathjax/')
-        target = outdir / page.target
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(body, encoding="utf-8")
-        written.append(target)
+    written = []
+    for lang in editions:
+        home = outdir / ("index.html" if lang == "en" else f"{lang}/index.html")
+        written.append(home)
+        for i, page in enumerate(pages):
+            if page.lang == lang:
+                written.append(_write_page(page, i, pages, by_source, counterparts, exporter, root, outdir))
+        home.parent.mkdir(parents=True, exist_ok=True)
+        home.write_text(_index(lang, pages, counterparts), encoding="utf-8")
+    return written
+
+
+def _write_page(page, i, pages, by_source, counterparts, exporter, root, outdir) -> Path:
+    """Render one notebook's page; return its path."""
+    import nbformat
+
+    nb = nbformat.read(root / page.source, as_version=4)
+    _widgets_to_notes(nb)
+    _alt_texts(nb)
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": page.title}})
+    # require.js is only for live widget embedding, which the site does not do: no CDN request
+    body = body.replace(f'<script src="{exporter.require_js_url}"></script>', "")
+    if exporter.mathjax_url.startswith("mathjax/"):
+        body = body.replace("<!-- Load mathjax -->", MATHJAX_CONFIG + "<!-- Load mathjax -->", 1)
+    body = _rewrite_links(body, page, by_source, root, outdir)
+    body = fold_prediction_outputs(body)
+    body = re.sub(r"<table\b", '<div class="lk-table-scroll"><table', body)
+    body = body.replace("</table>", "</table></div>")
+    body = body.replace("</head>", CSS + "</head>", 1)
+    if page.lang != "en":
+        body = re.sub(r'<html lang="[^"]*"', f'<html lang="{page.lang}"', body, count=1)
+    switch = _switch(page, counterparts[(page.section, page.source.name)])
+    top, bottom = switch + _nav(pages, i, "top"), _nav(pages, i, "bottom")
+    body = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + top, body, count=1)
+    body = body.replace("</body>", bottom + "</body>", 1)
+    depth = len(page.target.parent.parts)  # a page in a folder loads MathJax from ../ (or ../../)
+    if depth:
+        body = body.replace('src="mathjax/', 'src="' + "../" * depth + "mathjax/")
+    target = outdir / page.target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(body, encoding="utf-8")
+    return target
+
+
+def _index(lang: str, pages: list, counterparts: dict) -> str:
+    """The contents page of one edition, with links to the other editions' contents."""
+    ui = _ui(lang)
+    prefix = PurePosixPath("" if lang == "en" else lang)
     sections = []
     for _, _, section in SECTIONS:
         items = [
-            f'<li><a href="{html.escape(str(p.target))}">{html.escape(p.title)}</a> '
-            f'<span class="file">{html.escape(p.source.name)}</span></li>'
+            f'<li><a href="{html.escape(posixpath.relpath(str(p.target), str(prefix)))}">'
+            f'{html.escape(p.title)}</a> <span class="file">{html.escape(p.source.name)}</span></li>'
             for p in pages
-            if p.section == section
+            if p.section == section and p.lang == lang
         ]
         if items:
-            sections.append(f"<h2>{section}</h2>\n<ol>\n" + "\n".join(items) + "\n</ol>")
-    (outdir / "index.html").write_text(
-        INDEX.format(title=html.escape(COURSE_TITLE), sections="\n".join(sections)), encoding="utf-8"
+            sections.append(f"<h2>{html.escape(ui[section])}</h2>\n<ol>\n" + "\n".join(items) + "\n</ol>")
+    editions = {p.lang for p in pages}
+    others = []
+    for other in LANGUAGES:
+        if other in editions:
+            home = "index.html" if other == "en" else f"{other}/index.html"
+            href = posixpath.relpath(home, str(prefix))
+            name = html.escape(LANGUAGE_NAMES[other])
+            others.append(
+                name if other == lang else f'<a href="{html.escape(href)}" hreflang="{other}">{name}</a>'
+            )
+    switch = f'<p class="lk-lang">{html.escape(ui["language"])}: ' + " · ".join(others) + "</p>"
+    return INDEX.format(
+        lang=lang,
+        title=html.escape(ui["title"]),
+        intro=ui["intro"],
+        widgets=ui["widgets"],
+        switch=switch,
+        sections="\n".join(sections),
     )
-    return written
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,12 +29,17 @@ import hashlib
 import io
 import json
 import os
+import posixpath
 import re
 import tempfile
 import time
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 __all__ = [
     "EDITIONS",
@@ -66,7 +71,7 @@ PENDING = {
 LANGUAGE_CELL_TAG = "set-language"
 
 
-def language_cell(lang: str):
+def language_cell(lang: str) -> NotebookNode:
     """The code cell put at the top of a Chinese notebook: it sets lessonkit's language."""
     import nbformat
 
@@ -326,20 +331,61 @@ def markup_problems(english: str, translation: str) -> list:
 # ---------------------------------------------------------------- the Chinese notebooks
 
 
-def translated_notebook(nb, catalog, lang: str):
-    """``nb`` with its Markdown in ``lang`` and the language cell on top (code cells unchanged)."""
+def translated_notebook(nb, catalog, lang: str, folder: str | None = None):
+    """``nb`` with its Markdown in ``lang`` and the language cell on top (code cells unchanged).
+
+    With ``folder`` (where the English notebook is: "notebooks" or "solutions"), relative links are
+    pointed from ``<folder>/<lang>/`` at the same edition (a lesson's link to exercise 01 leads to
+    the Chinese exercise), and each translated heading keeps its English anchor, so links such as
+    ``00_start_here.ipynb#How-to-read-a-lesson`` still land.
+    """
     out = copy.deepcopy(nb)
     for cell in out.cells:
         if cell.cell_type != "markdown" or not cell.source.strip():
             continue
         m = catalog.get(cell.source)
         if m is not None and m.string and not m.fuzzy:
-            cell.source = m.string
+            anchors = "".join(f'<a id="{a}"></a>' for a in _anchors(cell.source))
+            cell.source = (anchors + "\n\n" if anchors else "") + m.string
         else:
             cell.source = PENDING[lang] + cell.source
+        if folder is not None:
+            cell.source = _relink(cell.source, folder, lang)
     out.cells.insert(0, language_cell(lang))
     out.metadata["language"] = lang
     return out
+
+
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$", re.M)
+_LINK = re.compile(r"(\]\()([^)\s]+)(\))")
+_EDITIONED = ("notebooks", "solutions", "exercises")
+
+
+def _anchors(english: str) -> list:
+    """The ids JupyterLab and nbconvert give the English headings of a cell (spaces become -)."""
+    ids = []
+    for text in _HEADING.findall(english):
+        text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text).replace("`", "").replace("*", "")
+        ids.append(text.strip().replace(" ", "-"))
+    return ids
+
+
+def _relink(text: str, folder: str, lang: str) -> str:
+    """Relative Markdown links of a cell moved from ``folder/`` to ``folder/lang/``."""
+
+    def fix(match: re.Match) -> str:
+        target = match.group(2)
+        if re.match(r"[a-z][a-z0-9+.-]*:|#|/", target):
+            return match.group(0)  # a web address, an anchor on the page, an absolute path
+        path, sep, fragment = target.partition("#")
+        course = posixpath.normpath(posixpath.join(folder, path))  # relative to the course
+        parts = course.split("/")
+        if len(parts) == 2 and parts[0] in _EDITIONED and parts[1].endswith(".ipynb"):
+            course = f"{parts[0]}/{lang}/{parts[1]}"  # a notebook: its edition in this language
+        new = posixpath.relpath(course, f"{folder}/{lang}")
+        return match.group(1) + new + sep + fragment + match.group(3)
+
+    return _LINK.sub(fix, text)
 
 
 def _digest(*parts) -> str:
@@ -373,7 +419,7 @@ def build_editions(
     """
     import nbformat
 
-    from .exercises_build import build_notebook
+    from .exercises_build import _text, build_notebook
 
     root = Path(root)
     notes = []
@@ -385,7 +431,7 @@ def build_editions(
                 continue
             english = nbformat.read(path, as_version=4)
             catalog = read_catalog(catalog_path(root, lang, folder, path.stem), lang)
-            nb = translated_notebook(english, catalog, lang)
+            nb = translated_notebook(english, catalog, lang, folder)
             stamp = {
                 "code": _digest(_code(nb)),
                 "english": _digest(_english_outputs(english)),
@@ -418,7 +464,7 @@ def build_editions(
                 exercise.metadata.pop("lessonkit_edition", None)
                 dest = root / "exercises" / lang / path.name
                 dest.parent.mkdir(parents=True, exist_ok=True)
-                nbformat.write(exercise, dest)
+                dest.write_text(_text(exercise), encoding="utf-8")
     return notes
 
 
@@ -443,6 +489,30 @@ def _message_catalog(lang: str) -> Path:
     from .i18n import LOCALE
 
     return LOCALE / f"{lang}.po"
+
+
+# Words the figures of lessons 04 and 07 draw (lessonkit.figures.style.words), and the lessons' own
+# axis labels passed to them: drawn in Chinese where a Chinese font is available.
+FIGURE_WORDS = [
+    "training loss (mean over epoch)",
+    "epoch",
+    "softmax cross-entropy",
+    "training set",
+    "validation set",
+    "held-out test set",
+    "accuracy",
+    "predicted digit",
+    "true digit",
+    "{right} of {total} right; mistakes outlined",
+    "training step",
+    "training images seen",
+    "Adam step (batch of 4 images)",
+    "lessonkit.fast",
+    "your layers, trained one image at a time",
+    "one image at a time (lessonkit's loop functions)",
+    "one image at a time (yours)",
+    "mean loss of the last 100 images",
+]
 
 
 def lessonkit_messages() -> list:
@@ -474,6 +544,7 @@ def lessonkit_messages() -> list:
         if isinstance(message, str):
             found.append(message)
     found += ["hidden", "public"]  # where a case comes from, in the grader's feedback
+    found += FIGURE_WORDS
     for ex in EXERCISES.values():
         found += [case.label for case in ex.public()]
         found += [name for name in ex.outputs if len(ex.outputs) > 1]

@@ -229,6 +229,7 @@ def new_figure(width: float, height: float) -> Figure:
     >>> fig.get_facecolor()
     (1.0, 1.0, 1.0, 1.0)
     """
+    chinese_fonts()
     with mpl.rc_context(RC):
         fig = Figure(figsize=(width, height), facecolor=FACE, dpi=100)
     fig.patch.set_alpha(1.0)
@@ -280,3 +281,73 @@ def show(fig):
 
     data = bytes(fig.image.value) if hasattr(fig, "image") else png_bytes(fig)
     return Image(data=data, format="png")
+
+
+# ---------------------------------------------------------------- words in figures, in the learner's language
+
+#: Fonts that draw Chinese, in the order they are looked for: Debian's fonts-noto-cjk, Adobe's Source
+#: Han Sans, WenQuanYi (Linux), Microsoft YaHei / JhengHei (Windows), then fonts that draw either script.
+CJK_FONTS = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK TC",
+    "Noto Serif CJK SC",
+    "Noto Serif CJK TC",
+    "Source Han Sans SC",
+    "Source Han Sans TC",
+    "WenQuanYi Zen Hei",
+    "Microsoft YaHei",
+    "Microsoft JhengHei",
+    "SimHei",
+    "Arial Unicode MS",
+)
+
+
+def cjk_font() -> str | None:
+    """The first Chinese font matplotlib can use here, or None; Traditional forms first for zh-Hant."""
+    from matplotlib import font_manager
+
+    from ..course.i18n import language
+
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    order = list(CJK_FONTS)
+    if language() == "zh-Hant":  # the same list, each Traditional face before its Simplified twin
+        order.sort(key=lambda name: not name.endswith(("TC", "JhengHei")))
+    return next((name for name in order if name in names), None)
+
+
+def words(text: str) -> str:
+    """``text`` (English words in a figure) in the learner's language, where that can be drawn.
+
+    Chinese only when the language is Chinese and a Chinese font is available: the font is then
+    put behind DejaVu Sans, matplotlib's default, as its fallback (Latin letters, digits and symbols
+    do not change). Without one the words stay English, so a figure never shows empty boxes for glyphs
+    its font lacks.
+
+    Examples
+    --------
+    >>> words("training step")  # English unless lessonkit.set_language chose Chinese
+    'training step'
+    """
+    from ..course.i18n import _
+
+    return _(text) if chinese_fonts() else text
+
+
+def chinese_fonts() -> bool:
+    """When the language is Chinese and a Chinese font exists: make it DejaVu Sans's fallback, say True.
+
+    :func:`new_figure` calls this before any axes exist, since an axis keeps the font it was made with.
+    """
+    from ..course.i18n import language
+
+    if language() == "en":
+        return False
+    font = cjk_font()
+    if font is None:
+        return False
+    # matplotlib falls back glyph by glyph only along an explicit list of font names (a generic
+    # family such as "sans-serif" resolves to its first font alone)
+    wanted = ["DejaVu Sans", font]
+    if list(mpl.rcParams["font.family"]) != wanted:
+        mpl.rcParams["font.family"] = wanted
+    return True

@@ -15,7 +15,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import NullFormatter, ScalarFormatter
 from numpy.typing import ArrayLike
 
-from .style import INK, MUTED, OKABE_ITO, SERIES, new_figure
+from .style import INK, MUTED, OKABE_ITO, SERIES, new_figure, words
 
 __all__ = [
     "digits_figure",
@@ -62,23 +62,23 @@ def training_curves_figure(
     epochs = np.arange(1, len(history["loss"]) + 1)
     fig = new_figure(11, 3.8)
     ax1, ax2 = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
-    ax1.plot(epochs, history["loss"], "o-", color=SERIES[0], label="training loss (mean over epoch)")
+    ax1.plot(epochs, history["loss"], "o-", color=SERIES[0], label=words("training loss (mean over epoch)"))
     ax1.set_yscale("log")
-    ax1.set_xlabel("epoch")
-    ax1.set_ylabel("softmax cross-entropy")
+    ax1.set_xlabel(words("epoch"))
+    ax1.set_ylabel(words("softmax cross-entropy"))
     ax1.legend(fontsize=9)
-    ax2.plot(epochs, history["train_acc"], "o-", color=SERIES[0], label="training set")
+    ax2.plot(epochs, history["train_acc"], "o-", color=SERIES[0], label=words("training set"))
     held_key, held_label = (
         ("val_acc", "validation set") if "val_acc" in history else ("test_acc", "held-out test set")
     )
-    ax2.plot(epochs, history[held_key], "s--", color=SERIES[1], label=held_label)
+    ax2.plot(epochs, history[held_key], "s--", color=SERIES[1], label=words(held_label))
     if target is not None:
         ax2.axhline(target, color=MUTED, ls=":", lw=1.5, label=f"target {target:.0%}")
     if baseline is not None:
         ax2.axhline(baseline, color=SERIES[2], ls="-.", lw=1.5, label=f"{baseline_label} {baseline:.1%}")
     ax2.set_ylim(max(0.0, min(min(history["train_acc"]), min(history[held_key])) - 0.02), 1.005)
-    ax2.set_xlabel("epoch")
-    ax2.set_ylabel("accuracy")
+    ax2.set_xlabel(words("epoch"))
+    ax2.set_ylabel(words("accuracy"))
     ax2.legend(fontsize=9, loc="lower right")
     for ax in (ax1, ax2):
         ax.grid(color="#E5E5E5")
@@ -125,14 +125,14 @@ def loss_curves_figure(
             markevery=every,
             color=SERIES[k % len(SERIES)],
             alpha=0.5 if lw == 6.0 else 1.0,
-            label=label,
+            label=words(label),
         )
     if min(lows) > 0 and max(highs) / min(lows) > 10:  # a log axis only when the loss spans decades
         ax.set_yscale("log")
         ax.yaxis.set_major_formatter(ScalarFormatter())
         ax.yaxis.set_minor_formatter(NullFormatter())
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    ax.set_xlabel(words(xlabel))
+    ax.set_ylabel(words(ylabel))
     ax.legend(fontsize=9)
     fig.tight_layout()
     return fig
@@ -163,9 +163,14 @@ def confusion_matrix_figure(cm: ArrayLike, labels: Sequence | None = None) -> Fi
         ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, edgecolor=OKABE_ITO["vermillion"], lw=2))
     ax.set_xticks(range(n), labels)
     ax.set_yticks(range(n), labels)
-    ax.set_xlabel("predicted digit")
-    ax.set_ylabel("true digit")
-    ax.set_title(f"{int(np.trace(cm))} of {int(cm.sum())} right; mistakes outlined", fontsize=11)
+    ax.set_xlabel(words("predicted digit"))
+    ax.set_ylabel(words("true digit"))
+    ax.set_title(
+        words("{right} of {total} right; mistakes outlined").format(
+            right=int(np.trace(cm)), total=int(cm.sum())
+        ),
+        fontsize=11,
+    )
     fig.tight_layout()
     return fig
 

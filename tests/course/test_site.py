@@ -65,7 +65,7 @@ def test_every_notebook_has_a_page_and_the_index_lists_lessons_in_order(site):
     expected = [out / f"{p.stem}.html" for p in LESSONS] + [
         out / "exercises" / f"{p.stem}.html" for p in EXERCISES
     ]
-    assert pages[1:] == expected
+    assert pages[1 : 1 + len(expected)] == expected  # then each Chinese edition, laid out the same
     assert all(p.is_file() and p.stat().st_size > 0 for p in pages)
     index = (out / "index.html").read_text(encoding="utf-8")
     hrefs = re.findall(r'<li><a href="([^"]+)">([^<]*)</a>', index)
@@ -137,7 +137,7 @@ def test_pages_need_no_network(site):
     out, pages = site
     pytest.importorskip("jupyter_server_mathjax")  # without it the pages point at MathJax's CDN
     assert (out / "mathjax" / "MathJax.js").is_file()
-    for page in pages[1:]:
+    for page in [p for p in pages if p.name != "index.html"]:  # each edition's contents page has none
         scripts = _parse(page).scripts
         assert scripts and all(_internal(s) for s in scripts), (page.name, scripts)
         assert any(s.split("?")[0].endswith("mathjax/MathJax.js") for s in scripts)
@@ -230,3 +230,29 @@ def test_outputs_that_answer_a_prediction_are_folded_in_the_web_edition(site, le
     assert all(
         summary == "Output: predict first, then open" and "jp-OutputArea" in body for summary, body in folds
     )
+
+
+@pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant"])
+def test_each_chinese_edition_has_every_page_a_language_switch_and_typeset_maths(site, lang):
+    out, pages = site
+    english = [p for p in pages if p.parent.name != lang and lang not in p.parts and p.name != "index.html"]
+    english = [p for p in english if "zh-Hans" not in p.parts and "zh-Hant" not in p.parts]
+    chinese = [out / lang / p.relative_to(out) for p in english]
+    assert chinese and all(p in pages for p in chinese)
+    assert out / lang / "index.html" in pages
+    for en_page, zh_page in zip(english, chinese, strict=True):
+        text = zh_page.read_text(encoding="utf-8")
+        assert f'<html lang="{lang}"' in text
+        switch = re.search(r'<nav class="lk-lang"[^>]*>(.*?)</nav>', text, re.S).group(1)
+        back = posixpath.relpath(str(en_page), str(zh_page.parent))
+        assert f'href="{back}" hreflang="en"' in switch, (zh_page, switch)  # to the same page in English
+        assert re.search(r"[\u4e00-\u9fff]", re.sub(r"<[^>]+>", "", text))  # Chinese prose
+        en_switch = re.search(
+            r'<nav class="lk-lang"[^>]*>(.*?)</nav>', en_page.read_text(encoding="utf-8"), re.S
+        )
+        assert posixpath.relpath(str(zh_page), str(en_page.parent)) in en_switch.group(1)
+    lesson = (out / lang / "04_weight_gradients.html").read_text(encoding="utf-8")
+    assert r"\partial E" in lesson and "mathjax/MathJax.js" in lesson  # TeX for the local MathJax
+    assert 'src="../mathjax/' in lesson
+    exercise = (out / lang / "exercises" / "02_bp_delta_map.html").read_text(encoding="utf-8")
+    assert 'src="../../mathjax/' in exercise and ">set_language<" in exercise  # the language cell

@@ -95,3 +95,38 @@ def test_loss_curves_figure_draws_each_curve_and_picks_its_axis():
         ValueError, match=r"curves must hold at least one \(x, losses\) pair; got an empty mapping"
     ):
         training.loss_curves_figure({})
+
+
+def _render_in_chinese(monkeypatch, font):
+    import warnings
+
+    from lessonkit.course import i18n
+    from lessonkit.figures import style
+
+    monkeypatch.setattr(style, "cjk_font", lambda: font)
+    monkeypatch.setattr(i18n, "_chosen", "zh-Hans")
+    import matplotlib as mpl
+
+    with warnings.catch_warnings(record=True) as caught, mpl.rc_context():
+        warnings.simplefilter("always")
+        fig = training.loss_curves_figure({"training set": ([1, 2], [2.0, 1.0])}, xlabel="training step")
+        png_bytes(fig)
+    missing = [str(w.message) for w in caught if "missing from" in str(w.message)]
+    return fig.axes[0].get_xlabel(), missing
+
+
+def test_a_chinese_figure_never_draws_missing_glyphs(monkeypatch):
+    """Without a Chinese font the words stay English; with one they are Chinese. No tofu either way."""
+    label, missing = _render_in_chinese(monkeypatch, None)
+    assert label == "training step" and missing == []
+    from matplotlib import font_manager
+
+    from lessonkit.figures.style import CJK_FONTS
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    font = next((name for name in CJK_FONTS if name in installed), None)
+    if font is None:
+        pytest.skip("no Chinese font here (apt-get install fonts-noto-cjk; .ci/run does)")
+    label, missing = _render_in_chinese(monkeypatch, font)
+    assert label != "training step" and any("\u4e00" <= ch <= "\u9fff" for ch in label), label
+    assert missing == [], missing

@@ -115,6 +115,13 @@ from lessonkit._unavailable import module_getattr as _module_getattr
 __getattr__ = _module_getattr(__name__)
 
 
+def workspace():
+    """While grading: the notebook's own folder."""
+    import pathlib
+
+    return pathlib.Path(".")
+
+
 def learner_functions(notebook, names=("bp_delta_map", "compute_gradient"), *, timeout=10.0, quiet=True):
     """While grading: {name: lessonkit's own name}, placeholders where the notebook may not use it."""
     return {name: getattr(lessonkit, name) for name in names}

@@ -40,7 +40,7 @@ import numpy as np
 from ..exercises import EXERCISES, NOTEBOOKS, Case, Exercise, exercises_of, notebook_named
 from ..exercises.base import run_case
 from ..feedback import cause_of_error, judge
-from ..i18n import _, tr
+from ..i18n import _, chosen, language, notebook_language, speaking, tr
 from .curriculum import describe
 from .reports import not_graded, to_json, write_csv  # noqa: F401  (part of this module's API)
 from .sandbox import INSTALL_HINT, Limits, Sandbox, SandboxError, sandbox_problem
@@ -108,6 +108,7 @@ class Report:
     notes: list = field(default_factory=list)
     isolated: bool = True
     student: str = ""
+    language: str = "en"  # of the feedback: the teacher's --lang, else the notebook's, else the locale
 
     @property
     def score(self) -> int:
@@ -137,7 +138,8 @@ class Report:
         lines = [f"== {self.path} (hidden cases from seed {self.seed}) =="]
         for e in self.exercises:
             lines.append(f"{e.name}: {e.points}/{e.max_points}")
-            lines += [f"  {ln}" for ln in (e.feedback or [_("all hidden cases pass")])]
+            with speaking(self.language):
+                lines += [f"  {ln}" for ln in (e.feedback or [_("all hidden cases pass")])]
         for note in self.notes:
             lines.append(f"note: {note}")
         lines.append(f"score: {self.score}/{self.max_score}")
@@ -676,15 +678,27 @@ def grade_notebook(
     seed = secrets.randbelow(2**31) if seed is None else int(seed)
     limits = _limits(limits, timeout)
     isolate, note = _isolation(sandbox)
-    report = Report(str(path), seed, isolated=isolate)
+    report = Report(str(path), seed, isolated=isolate, language=feedback_language(nb))
     if note:
         report.notes.append(note)
+    with speaking(report.language):  # this thread's messages; other notebooks may be graded at once
+        return _grade_into(report, nb, path, seed, limits, note, _editions, _exercises, _public)
+
+
+def feedback_language(nb: NotebookNode) -> str:
+    """The language of a notebook's feedback: the one the teacher chose (``--lang``), else the one
+    the notebook chose in its first cell (``lessonkit.set_language``), else the locale's."""
+    return chosen() or notebook_language(nb) or language()
+
+
+def _grade_into(report, nb, path, seed, limits, note, _editions, _exercises, _public) -> Report:
+    """The body of :func:`grade_notebook`: run the notebook, grade each exercise into ``report``."""
     exercises = _exercises if _exercises is not None else exercises_for(nb, path)
     if not exercises:
         report.notes.append("no graded function found (names: " + ", ".join(EXERCISES) + ")")
         return report
     editions = _editions or _Editions()
-    session = _Session(nb, path.name, editions(exercises[0].notebook), limits, isolate)
+    session = _Session(nb, path.name, editions(exercises[0].notebook), limits, report.isolated)
     try:
         session.start()
         for ex in exercises:

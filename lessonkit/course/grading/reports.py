@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 
 from ..exercises import EXERCISES, notebook_named
+from ..i18n import _, speaking, tr
 
 __all__ = ["student_name", "assignment_of", "write_csv", "to_json", "write_feedback", "not_graded"]
 
@@ -148,29 +149,40 @@ def _cell(text) -> str:
 
 
 def feedback_markdown(report) -> str:
-    """A student's feedback: the score, then per function a table of its groups with points and reasons."""
+    """A student's feedback: the score, then per function a table of its groups with points and reasons.
+
+    In the report's language (the notebook's own, or the teacher's ``--lang``).
+    """
+    with speaking(getattr(report, "language", None)):
+        return _feedback_markdown(report)
+
+
+def _feedback_markdown(report) -> str:
     lines = [
-        f"# Feedback for {_cell(report.student or Path(report.path).stem)}",
+        "# " + tr("Feedback for {student}", student=_cell(report.student or Path(report.path).stem)),
         "",
-        f"Notebook: `{Path(report.path).name}`  ",
-        f"Score: **{report.score}/{report.max_score}**",
+        tr("Notebook: {name}", name=f"`{Path(report.path).name}`") + "  ",
+        tr("Score: {score}", score=f"**{report.score}/{report.max_score}**"),
         "",
     ]
     for e in report.exercises:
         lines += [f"## `{e.name}`: {e.points}/{e.max_points}", ""]
         if e.groups:
-            lines += ["| group of cases | points | what happened |", "|---|---|---|"]
+            head = (_("group of cases"), _("points"), _("what happened"))
+            lines += ["| " + " | ".join(head) + " |", "|---|---|---|"]
             for g in e.groups:
-                reason = g["reason"] or "every case right"
-                lines.append(f"| {_cell(g['name'])} | {g['points']}/{g['max_points']} | {_cell(reason)} |")
+                reason = g["reason"] or _("every case right")
+                lines.append(f"| {_cell(_(g['name']))} | {g['points']}/{g['max_points']} | {_cell(reason)} |")
         else:
-            lines += [f"- {_cell(ln)}" for ln in (e.feedback or ["all hidden cases pass"])]
+            lines += [f"- {_cell(ln)}" for ln in (e.feedback or [_("all hidden cases pass")])]
         lines.append("")
     if report.notes:
-        lines += ["## Notes", ""] + [f"- {_cell(n)}" for n in report.notes] + [""]
+        lines += ["## " + _("Notes"), ""] + [f"- {_cell(n)}" for n in report.notes] + [""]
     lines += [
-        "Points come from hidden cases of the same kinds as your notebook's public checks; the "
-        "case named in a reason shows its sizes (D, N, H x W, filter, S, P), not its numbers.",
+        _(
+            "Points come from hidden cases of the same kinds as your notebook's public checks; the "
+            "case named in a reason shows its sizes (D, N, H x W, filter, S, P), not its numbers."
+        ),
         "",
     ]
     return "\n".join(lines)

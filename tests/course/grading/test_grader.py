@@ -44,8 +44,12 @@ def graded(tmp_path_factory):
     for spec in sorted(PLANTED.glob("*.txt")):
         stem, nb = planted_notebook(spec)
         nbformat.write(nb, folder / "planted" / f"{stem}__{spec.stem}.ipynb")
-    shutil.copytree(ROOT / "solutions", folder / "solutions")
-    shutil.copytree(ROOT / "exercises", folder / "exercises")
+    english_only = shutil.ignore_patterns("zh-*")  # the Chinese editions: two of them, below
+    shutil.copytree(ROOT / "solutions", folder / "solutions", ignore=english_only)
+    shutil.copytree(ROOT / "exercises", folder / "exercises", ignore=english_only)
+    for edition, kind in [("zh-Hans", "solutions"), ("zh-Hant", "exercises")]:
+        (folder / f"{edition}-{kind}").mkdir()
+        shutil.copy(ROOT / kind / edition / "02_bp_delta_map.ipynb", folder / f"{edition}-{kind}")
     before = _digest(folder)
     table = folder / "grades.csv"
     cmd = [sys.executable, "-m", "lessonkit", "grade", str(folder), "--json", "--csv", str(table)]
@@ -104,6 +108,23 @@ def test_json_has_one_object_per_submission_with_its_student(graded):
                 # every withheld point is explained: the "-k" prefixes add up
                 lost = sum(int(m) for m in re.findall(r"^-(\d+) ", e["feedback"], flags=re.M))
                 assert lost == e["max_points"] - e["points"], e
+
+
+@grader
+def test_each_notebook_gets_its_feedback_in_its_own_language(graded):
+    """No --lang: a Chinese notebook's feedback is in its language (its first cell), the rest English."""
+    from lessonkit.course.i18n import _, speaking
+
+    solved = exercise(graded["reports"]["zh-Hans-solutions/02_bp_delta_map"], "bp_delta_map")
+    assert solved["points"] == solved["max_points"]
+    with speaking("zh-Hans"):
+        assert solved["feedback"] == _("all hidden cases pass") != "all hidden cases pass"
+    stub = exercise(graded["reports"]["zh-Hant-exercises/02_bp_delta_map"], "bp_delta_map")
+    assert stub["points"] == 0 and "尚未實現" in stub["feedback"], stub["feedback"]  # Traditional
+    english = exercise(graded["reports"]["exercises/02_bp_delta_map"], "bp_delta_map")
+    assert "not implemented yet" in english["feedback"] and not re.search(
+        r"[\u4e00-\u9fff]", english["feedback"]
+    )
 
 
 @grader

@@ -157,3 +157,41 @@ def test_csv_cells_cannot_become_spreadsheet_formulas(tmp_path):
     assert row[0] == "'" + evil and row[1].startswith("class/=")  # the path does not start with "="
     assert row[5] == "(-2) stride S > 1: wrong values on ..." and row[6] == "'-1 looks like a formula"
     assert not any(cell[:1] in "=+-@" for cell in row if cell)
+
+
+def test_feedback_file_speaks_the_report_language_and_the_teacher_can_choose():
+    """The feedback file's own words follow the report's language; --lang wins over the notebook's."""
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    import lessonkit
+    from lessonkit.course.grading.grader import ExerciseResult, Report, feedback_language
+    from lessonkit.course.grading.reports import feedback_markdown
+    from lessonkit.course.translations import to_hant
+
+    result = ExerciseResult("bp_delta_map", 8, 10, ["-2 stride S > 1: wrong values"])
+    result.groups = [
+        {"name": "stride S > 1", "points": 0, "max_points": 2, "reason": "wrong values"},
+        {"name": "the lecture's case", "points": 8, "max_points": 8, "reason": ""},
+    ]
+    hans = feedback_markdown(Report("dara.ipynb", 1, [result], language="zh-Hans", student="dara"))
+    hant = feedback_markdown(Report("dara.ipynb", 1, [result], language="zh-Hant", student="dara"))
+    english = feedback_markdown(Report("dara.ipynb", 1, [result], student="dara"))
+    assert english.startswith("# Feedback for dara") and "| stride S > 1 | 0/2 | wrong values |" in english
+    assert "Feedback" not in hans and "group of cases" not in hans and "**8/10**" in hans
+    assert "every case right" not in hans and "stride S > 1 |" not in hans  # group names translated too
+    assert hant == to_hant(hans)
+
+    chinese_notebook = new_notebook(
+        cells=[new_code_cell('import lessonkit\nlessonkit.set_language("zh-Hant")')]
+    )
+    try:
+        lessonkit.set_language(None)
+        assert feedback_language(chinese_notebook) == "zh-Hant"
+        assert (
+            feedback_language(new_notebook(cells=[new_code_cell("x = 1")]))
+            == lessonkit.course.i18n.language()
+        )
+        lessonkit.set_language("en")  # what `grade --lang en` does
+        assert feedback_language(chinese_notebook) == "en"
+    finally:
+        lessonkit.set_language(None)
