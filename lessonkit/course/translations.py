@@ -512,6 +512,9 @@ FIGURE_WORDS = [
     "one image at a time (lessonkit's loop functions)",
     "one image at a time (yours)",
     "mean loss of the last 100 images",
+    "target",
+    "baseline",
+    "logistic regression, validation",
 ]
 
 

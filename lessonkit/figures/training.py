@@ -73,9 +73,11 @@ def training_curves_figure(
     )
     ax2.plot(epochs, history[held_key], "s--", color=SERIES[1], label=words(held_label))
     if target is not None:
-        ax2.axhline(target, color=MUTED, ls=":", lw=1.5, label=f"target {target:.0%}")
+        ax2.axhline(target, color=MUTED, ls=":", lw=1.5, label=f"{words('target')} {target:.0%}")
     if baseline is not None:
-        ax2.axhline(baseline, color=SERIES[2], ls="-.", lw=1.5, label=f"{baseline_label} {baseline:.1%}")
+        ax2.axhline(
+            baseline, color=SERIES[2], ls="-.", lw=1.5, label=f"{words(baseline_label)} {baseline:.1%}"
+        )
     ax2.set_ylim(max(0.0, min(min(history["train_acc"]), min(history[held_key])) - 0.02), 1.005)
     ax2.set_xlabel(words("epoch"))
     ax2.set_ylabel(words("accuracy"))

@@ -88,7 +88,7 @@ class ExerciseResult:
 
     def as_dict(self) -> dict:
         """The JSON form: name, points, max_points, feedback (one string), groups."""
-        text = "\n".join(self.feedback) if self.feedback else "all hidden cases pass"
+        text = "\n".join(self.feedback) if self.feedback else _("all hidden cases pass")
         return {
             "name": self.name,
             "points": self.points,
@@ -121,14 +121,16 @@ class Report:
         return sum(e.max_points for e in self.exercises)
 
     def as_dict(self) -> dict:
-        """The JSON form."""
+        """The JSON form (its words in the report's language)."""
+        with speaking(self.language):
+            exercises = [e.as_dict() for e in self.exercises]
         return {
             "student": self.student or Path(self.path).stem,
             "path": self.path,
             "seed": self.seed,
             "score": self.score,
             "max_score": self.max_score,
-            "exercises": [e.as_dict() for e in self.exercises],
+            "exercises": exercises,
             "notes": list(self.notes),
             "isolated": self.isolated,
         }

@@ -82,6 +82,8 @@ def write_csv(reports: list, target: str | os.PathLike[str], excel: bool = False
         )
         for r in reports:
             by_name = {e.name: e for e in r.exercises}
+            with speaking(getattr(r, "language", None)):
+                feedback = [_safe(_feedback_cell(by_name.get(n))) for n in names]
             writer.writerow(
                 [
                     _safe(r.student or Path(r.path).stem),
@@ -89,7 +91,7 @@ def write_csv(reports: list, target: str | os.PathLike[str], excel: bool = False
                     *[by_name[n].points if n in by_name else "" for n in names],
                     r.score,
                     r.max_score,
-                    *[_safe(_feedback_cell(by_name.get(n))) for n in names],
+                    *feedback,
                     _safe(" | ".join(r.notes)),
                     r.seed,
                 ]
@@ -101,7 +103,7 @@ def _feedback_cell(result) -> str:
     if result is None:
         return ""
     lines = [re.sub(r"^-(\d+) ", r"(-\1) ", ln) for ln in result.feedback]
-    return "\n".join(lines) if lines else "all hidden cases pass"
+    return "\n".join(lines) if lines else _("all hidden cases pass")
 
 
 def _safe(text: str) -> str:
