@@ -491,37 +491,31 @@ def _message_catalog(lang: str) -> Path:
     return LOCALE / f"{lang}.po"
 
 
-# Words the figures of lessons 04 and 07 draw (lessonkit.figures.style.words), and the lessons' own
-# axis labels passed to them: drawn in Chinese where a Chinese font is available.
+# Words the figures draw that are not literal ``words(...)`` calls in lessonkit/figures (those are
+# extracted): the lessons' own axis and series labels passed to the figures.
 FIGURE_WORDS = [
-    "training loss (mean over epoch)",
-    "epoch",
-    "softmax cross-entropy",
-    "training set",
     "validation set",
     "held-out test set",
-    "accuracy",
-    "predicted digit",
-    "true digit",
-    "{right} of {total} right; mistakes outlined",
     "training step",
     "training images seen",
     "Adam step (batch of 4 images)",
-    "lessonkit.fast",
     "your layers, trained one image at a time",
     "one image at a time (lessonkit's loop functions)",
     "one image at a time (yours)",
     "mean loss of the last 100 images",
-    "target",
+    "target",  # inside an f-string, which the extractor does not read
     "baseline",
     "logistic regression, validation",
 ]
+# The names of the six kinds of special cell in the figures' key (lessonkit.figures.style.KINDS).
+FIGURE_WORDS += ["padding", "stride zeros", "fill zeros", "cropped", "never read", "skipped"]
 
 
 def lessonkit_messages() -> list:
     """Every message lessonkit may show a learner or a teacher, in a stable order.
 
-    The ``_(...)`` and ``tr(...)`` calls in lessonkit's code (found by babel's extractor), then the
+    The ``_(...)`` and ``tr(...)`` calls in lessonkit's code and the ``words(...)`` calls in its figures
+    (found by babel's extractor), then the
     exercises' data: the public cases' labels, the outputs' names, the groups and the known
     mistakes' causes.
     """
@@ -542,6 +536,13 @@ def lessonkit_messages() -> list:
                 keywords={"_": None, "tr": None},
                 comment_tags=(),
             )
+        )
+        # The words the figures draw (lessonkit.figures.style.words).
+        extracted += extract_from_dir(
+            str(PACKAGE / "figures"),
+            method_map=[("**.py", "python")],
+            keywords={"words": None},
+            comment_tags=(),
         )
     for _file, _line, message, _comments, _context in extracted:
         if isinstance(message, str):

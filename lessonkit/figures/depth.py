@@ -14,7 +14,7 @@ from numpy.typing import ArrayLike
 
 from ..maths.ops import correlate2d, pad, rot180
 from .grid import draw_rows
-from .style import FACE, INK, OKABE_ITO, STAR, new_figure
+from .style import FACE, INK, OKABE_ITO, STAR, new_figure, words
 from .weights import _MUTED, _check_count, _int_fmt, _sub
 
 __all__ = [
@@ -162,7 +162,7 @@ def depth_node_diagram(
     ax.text(
         0.16,
         1.1,
-        f"layer l-1: channels\n{_span([f'$d_{k}$' for k in range(1, D + 1)])} (D = {D})",
+        words("layer l-1: channels") + f"\n{_span([f'$d_{k}$' for k in range(1, D + 1)])} (D = {D})",
         ha="center",
         va="top",
         fontsize=10,
@@ -171,7 +171,7 @@ def depth_node_diagram(
     ax.text(
         0.84,
         1.1,
-        f"layer l: filters\nn = {_span([str(k) for k in range(1, N + 1)])} (N = {N})",
+        words("layer l: filters") + f"\nn = {_span([str(k) for k in range(1, N + 1)])} (N = {N})",
         ha="center",
         va="top",
         fontsize=10,
@@ -217,8 +217,8 @@ def depth_node_figure(D: int = 3, N: int = 2, channel: int = 0) -> Figure:
     left, right = fig.subplots(1, 2)
     depth_node_diagram(D, N, channel, "forward", ax=left)
     depth_node_diagram(D, N, channel, "backward", ax=right)
-    left.set_title("forward: which nodes does it feed?", fontsize=11)
-    right.set_title("backward: where does its error come from?", fontsize=11)
+    left.set_title(words("forward: which nodes does it feed?"), fontsize=11)
+    right.set_title(words("backward: where does its error come from?"), fontsize=11)
     fig.subplots_adjust(left=0.01, right=0.99, top=0.93, bottom=0.09, wspace=0.05)
     channels = _span([f"$d_{d + 1}$" for d in range(D)])
     fig.text(
@@ -283,7 +283,7 @@ def depth_sum_figure(delta: ArrayLike, w: ArrayLike, channel: int = 0) -> Figure
             [
                 {"values": delta[n], "pad": f - 1, "fmt": fmt, "title": f"pad($\\delta^l_{n + 1}$, F−1)"},
                 {"values": rot180(w[n, d]), "fmt": fmt, "title": f"rot180($W_{_sub(n + 1, d + 1)}$)"},
-                {"values": terms[n], "fmt": tfmt, "title": f"filter n = {n + 1}"},
+                {"values": terms[n], "fmt": tfmt, "title": words("filter n = {n}").format(n=n + 1)},
             ]
         )
     rows.append(

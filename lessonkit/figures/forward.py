@@ -15,7 +15,7 @@ from ..maths.conv import bp_delta_map, conv_forward
 from ..maths.ops import rot180
 from ..maths.validate import output_size
 from .grid import KEY_HEIGHT, draw_grid, draw_key, draw_row
-from .style import KINDS, STAR, cross, dims, new_figure
+from .style import KINDS, STAR, cross, dims, new_figure, words
 
 __all__ = [
     "sub",
@@ -161,7 +161,7 @@ def forward_figure(
             "kinds": {"unread": unread},
             "title": f"a ({x.shape[0]}×{x.shape[1]}, P = {padding})",
             "highlight": _window(m, n, fh, fw, stride),
-            "highlight_label": f"receptive field of net{sub(m + 1, n + 1)}",
+            "highlight_label": words("receptive field of {name}").format(name="net" + sub(m + 1, n + 1)),
             "fmt": fmt,
         },
         {"values": w, "title": f"W ({fh}×{fw})", "fmt": fmt},
@@ -192,17 +192,17 @@ def lecture_example_figure(out: tuple[int, int] = (0, 0)) -> Figure:
         {
             "values": None,
             "cell_labels": _labels("a", 3, 3),
-            "title": "layer l-1: a (3×3)",
+            "title": words("layer l-1: a (3×3)"),
             "highlight": _window(m, n, 2, 2, 1),
-            "highlight_label": f"window of net{sub(m + 1, n + 1)}",
+            "highlight_label": words("window of {name}").format(name="net" + sub(m + 1, n + 1)),
         },
-        {"values": None, "cell_labels": _labels("w", 2, 2), "title": "filter W (2×2)"},
+        {"values": None, "cell_labels": _labels("w", 2, 2), "title": words("filter W (2×2)")},
         {
             "values": None,
             "cell_labels": _labels("net", 2, 2),
-            "title": "layer l: net (2×2)",
+            "title": words("layer l: net (2×2)"),
             "highlight": (slice(m, m + 1), slice(n, n + 1)),
-            "highlight_label": "+ w_b in every cell",
+            "highlight_label": words("+ w_b in every cell"),
         },
     ]
     return draw_row(panels, [STAR, "="], cell=0.75)
@@ -300,7 +300,7 @@ def padded_delta_figure(
     p0: dict = {
         "values": d,
         "pad": fh - 1,
-        "title": f"$\\delta^l$ padded by F−1 = {fh - 1}",
+        "title": words("$\\delta^l$ padded by F−1 = {n}").format(n=fh - 1),
         "highlight": _window(i, j, fh, fw, 1),
         "pairs": _window_pairs(i, j, d.shape, fh, fw),
     }
@@ -452,12 +452,14 @@ def padded_delta_strip_figure(delta: ArrayLike | None = None, w: ArrayLike | Non
     fig.text(
         0.5,
         1 - 0.12 / height,
-        f"{cross('pad(δ, F−1)', 'rot180(W)')} = ∂E/∂a: all {h * wd} windows ({dims((fh, fw))} each)",
+        words("{product} = ∂E/∂a: all {count} windows ({size} each)").format(
+            product=cross("pad(δ, F−1)", "rot180(W)"), count=h * wd, size=dims((fh, fw))
+        ),
         ha="center",
         va="top",
         fontsize=12,
     )
-    note = "in each window, a δ and the weight it meets share tint and marker"
+    note = words("in each window, a δ and the weight it meets share tint and marker")
     fig.text(0.5, (KEY_HEIGHT + 0.05) / height, note, ha="center", va="bottom", fontsize=10)
     draw_key(fig, ["padding"])
     return fig
@@ -500,7 +502,7 @@ def input_cell_figure(
     if feeds:
         terms = " + ".join(f"δ{sub(m + 1, n + 1)}w{sub(u + 1, v + 1)}" for m, n, u, v in feeds)
     else:
-        terms = "0 (no window reads it)"
+        terms = words("0 (no window reads it)")
     panels: list[dict] = [
         {
             "values": None,

@@ -22,7 +22,7 @@ from matplotlib.figure import Figure, SubFigure
 from matplotlib.patches import Rectangle
 from numpy.typing import ArrayLike
 
-from .style import CELL, FACE, HALO, INK, KINDS, ROLES, STAR, STAR_MEANING, new_figure, pair_style
+from .style import CELL, FACE, HALO, INK, KINDS, ROLES, STAR, STAR_MEANING, new_figure, pair_style, words
 
 #: A set of cells: a (rows, cols) pair of slices or a boolean array.
 Mask = ArrayLike | tuple[slice, slice]
@@ -564,8 +564,12 @@ def draw_key(fig: Figure | SubFigure, names: Sequence[str], fontsize: float = 10
     ax.set_gid("key")
     size = 0.24  # inches per sample cell
     char = 0.6 * fontsize / 72  # rough width of one character, in inches
-    entries = [(name, KINDS[name].name) for name in names]
-    total = sum(size + 0.08 + char * len(label) + 0.3 for _, label in entries) - 0.3
+    entries = [(name, words(KINDS[name].name)) for name in names]  # in Chinese where a font draws it
+
+    def room(label: str) -> float:  # a Chinese character is about two Latin ones wide
+        return char * sum(2 if ord(ch) >= 0x2E80 else 1 for ch in label)
+
+    total = sum(size + 0.08 + room(label) + 0.3 for _, label in entries) - 0.3
     ax.set_xlim(0, width / size)
     ax.set_ylim(KEY_HEIGHT / size, 0)
     x = max(0.1, (width - total) / 2) / size
@@ -573,7 +577,7 @@ def draw_key(fig: Figure | SubFigure, names: Sequence[str], fontsize: float = 10
     for name, label in entries:
         _draw_cells(ax, {name: [(0, 0)]}, x, y)
         ax.text(x + 1 + 0.08 / size, y + 0.5, label, ha="left", va="center", fontsize=fontsize, color=INK)
-        x += (size + 0.08 + char * len(label) + 0.3) / size
+        x += (size + 0.08 + room(label) + 0.3) / size
     return ax
 
 

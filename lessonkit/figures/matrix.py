@@ -14,7 +14,7 @@ from numpy.typing import ArrayLike
 
 from ..maths.matrix import conv_matrix
 from .forward import sub
-from .style import FACE, HALO, INK, MUTED, OKABE_ITO, new_figure
+from .style import FACE, HALO, INK, MUTED, OKABE_ITO, new_figure, words
 
 __all__ = ["conv_matrix_figure", "im2col_transpose_figure"]
 
@@ -96,9 +96,11 @@ def conv_matrix_figure(w_names: ArrayLike | None = None, input_shape: tuple[int,
     n_out, n_in = which.shape
     fig = new_figure(0.5 * (n_in + n_out) + 3.2, 0.5 * max(n_in, n_out) + 1.4)
     gs = fig.add_gridspec(1, 2, width_ratios=[n_in + 1.6, n_out + 1.6], wspace=0.15, left=0.02, right=0.98)
-    _draw(fig.add_subplot(gs[0, 0]), which, outputs, inputs, names, "M: net = M a + w_b (rows: outputs)")
+    _draw(
+        fig.add_subplot(gs[0, 0]), which, outputs, inputs, names, words("M: net = M a + w_b (rows: outputs)")
+    )
     right = fig.add_subplot(gs[0, 1])
-    _draw(right, which.T, inputs, outputs, names, "Mᵀ: ∂E/∂a = Mᵀ δ (rows: inputs)")
+    _draw(right, which.T, inputs, outputs, names, words("Mᵀ: ∂E/∂a = Mᵀ δ (rows: inputs)"))
     # The row of an input cell that every output reads: its weights come in reverse order.
     full = [r for r in range(n_in) if (which.T[r] > 0).all()]
     if full:
@@ -108,7 +110,9 @@ def conv_matrix_figure(w_names: ArrayLike | None = None, input_shape: tuple[int,
         right.text(
             n_out / 2,
             n_in + 0.35,
-            f"row {inputs[r]}: {order}\n= W read backwards: rot180(W)",
+            words("row {name}: {order}").format(name=inputs[r], order=order)
+            + "\n"
+            + words("= W read backwards: rot180(W)"),
             ha="center",
             va="top",
             fontsize=9,
@@ -156,7 +160,7 @@ def im2col_transpose_figure(
         kinds,
         ["net" + o for o in outputs],
         weights,
-        "im2col(a): one row per window",
+        words("im2col(a): one row per window"),
     )
     ax_w = fig.add_subplot(gs[0, 1])
     _table(
@@ -170,7 +174,7 @@ def im2col_transpose_figure(
     ax_w.text(
         0.5,
         fh * fw + 0.4,
-        "im2col(a) vec(W)\n= M a: the same\nsums as lesson 01",
+        words("im2col(a) vec(W)\n= M a: the same\nsums as lesson 01"),
         ha="center",
         va="top",
         fontsize=9,

@@ -13,7 +13,7 @@ from ..maths.conv import bp_delta_map, conv_forward, stride_one_map
 from ..maths.ops import correlate2d, pad_hw, rot180
 from .forward import sub, unread_mask
 from .grid import draw_row, draw_rows
-from .style import STAR, dims
+from .style import STAR, dims, words
 
 __all__ = [
     "stride_compare_figure",
@@ -87,7 +87,7 @@ def stride_compare_figure(
                 "values": x,
                 "title": "a",
                 "highlight": window,
-                "highlight_label": f"window of {name1}",
+                "highlight_label": words("window of {name}").format(name=name1),
                 "fmt": fmt,
             },
             {"values": w, "title": "W", "fmt": fmt},
@@ -105,7 +105,7 @@ def stride_compare_figure(
                 "values": x,
                 "title": "a",
                 "highlight": window,
-                "highlight_label": f"window of {name_s}: the same",
+                "highlight_label": words("window of {name}: the same").format(name=name_s),
                 "kinds": {"unread": unread_mask(x.shape[0], x.shape[1], fh, fw, stride, 0)},
                 "fmt": fmt,
             },
@@ -120,8 +120,11 @@ def stride_compare_figure(
         ],
     ]
     caption = (
-        f"stride-{stride} output (i, j) is stride-1 output ({stride}i, {stride}j), 0-based:\n"
-        f"{name_s} at S = {stride} is {name1} at S = 1 (same window)"
+        words("stride-{s} output (i, j) is stride-1 output ({s}i, {s}j), 0-based:").format(s=stride)
+        + "\n"
+        + words("{name_s} at S = {s} is {name1} at S = 1 (same window)").format(
+            name_s=name_s, s=stride, name1=name1
+        )
     )
     return draw_rows(
         rows, [[STAR, "="], [STAR, "="]], caption=caption, key=True, align="left", cell=0.5, extra_height=1.6
@@ -177,19 +180,23 @@ def stride_backward_figure(
             "values": dil,
             "pad": (fh - 1, fw - 1),
             "kinds": {"dilation": dilation, "fill": fill},
-            "title": dilation_label(d.shape, stride, (h1, w1)) + f",\npadded by F−1 = {ring_text}",
+            "title": dilation_label(d.shape, stride, (h1, w1))
+            + ",\n"
+            + words("padded by F−1 = {ring}").format(ring=ring_text),
         },
         {"values": rot180(k), "title": "rot180(W)"},
         {
             "values": full,
             "kinds": {"cropped": ring},
             "title": "∂E/∂ pad(a)",
-            "highlight_label": f"crop the P = {padding} ring" if padding else "P = 0: nothing to crop",
+            "highlight_label": words("crop the P = {p} ring").format(p=padding)
+            if padding
+            else words("P = 0: nothing to crop"),
         },
         {"values": grad, "kinds": {"unread": unread}, "title": f"∂E/∂a ({dims((h, wd))})"},
     ]
     if unread.any():
-        panels[-1]["highlight_label"] = "never read → 0"
+        panels[-1]["highlight_label"] = words("never read → 0")
     return draw_row(panels, ["→", STAR, "=", "→"], cell=0.42, op_width=1.1, key=True)
 
 
@@ -211,10 +218,11 @@ def dilation_label(shape: tuple[int, int], stride: int, stride_one: tuple[int, i
     ('dilated 3×3, extended to 4×4', 'dilated 3×3')
     """
     dilated = tuple((n - 1) * stride + 1 for n in shape)
-    text = f"dilated {dims(dilated)}"
     if tuple(stride_one) != dilated:
-        text += f", extended to {dims(stride_one)}"
-    return text
+        return words("dilated {dilated}, extended to {size}").format(
+            dilated=dims(dilated), size=dims(stride_one)
+        )
+    return words("dilated {dilated}").format(dilated=dims(dilated))
 
 
 def stride_zero_masks(shape: tuple[int, int], h1: int, w1: int, stride: int) -> tuple[np.ndarray, np.ndarray]:

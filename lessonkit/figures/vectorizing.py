@@ -16,7 +16,7 @@ from matplotlib.patches import Rectangle
 from numpy.typing import ArrayLike
 
 from ..network import fast
-from .style import FACE, HALO, INK, MUTED, SERIES, new_figure
+from .style import FACE, HALO, INK, MUTED, SERIES, new_figure, words
 
 __all__ = [
     "im2col_figure",
@@ -112,14 +112,20 @@ def im2col_figure(
         fill_map[(i, j)] = k
     x_in, x_rows, x_w, x_net, x_map = 0, w + 2.2, w + 2.2 + fh * fw + 1.6, w + 2.2 + fh * fw + 4.0, 0
     x_map = x_net + 3.2
-    _cells(ax, x, x_in, 0, fill=fill_x, title="input a (H x W)")
+    _cells(ax, x, x_in, 0, fill=fill_x, title=words("input a (H x W)"))
     for k, (i, j) in enumerate(windows):
         _outline(ax, x_in + j, i, fh, fw, k)
-    _cells(ax, rows, x_rows, 0, fill=fill_rows, title="im2col: one row per field")
+    _cells(ax, rows, x_rows, 0, fill=fill_rows, title=words("im2col: one row per field"))
     for k, (i, j) in enumerate(windows):
         _outline(ax, x_rows, i * wo + j, 1, fh * fw, k)
     ax.text(x_rows + fh * fw + 0.8, m / 2, "×", ha="center", va="center", fontsize=20)
-    _cells(ax, filt.reshape(-1, 1), x_w, (m - fh * fw) / 2, title=f"W ({fh}x{fw}) as a column")
+    _cells(
+        ax,
+        filt.reshape(-1, 1),
+        x_w,
+        (m - fh * fw) / 2,
+        title=words("W ({fh}x{fw}) as a column").format(fh=fh, fw=fw),
+    )
     ax.text(x_w + 1.7, m / 2, "=", ha="center", va="center", fontsize=20)
     _cells(ax, net.reshape(-1, 1), x_net, 0, fill=fill_net, title="net")
     ax.annotate(
@@ -128,11 +134,13 @@ def im2col_figure(
         xytext=(x_net + 1.2, 1.5),
         arrowprops={"arrowstyle": "->", "color": INK, "lw": 1.5},
     )
-    _cells(ax, net.reshape(ho, wo), x_map, 0, fill=fill_map, title="reshaped: net map")
+    _cells(ax, net.reshape(ho, wo), x_map, 0, fill=fill_map, title=words("reshaped: net map"))
     ax.text(
         x_in,
         m + 0.4,
-        f"{m} fields of {fh}x{fw} = {m} rows of {fh * fw}; filter {fh}x{fw}, stride 1.",
+        words("{m} fields of {fh}x{fw} = {m} rows of {k}; filter {fh}x{fw}, stride 1.").format(
+            m=m, fh=fh, fw=fw, k=fh * fw
+        ),
         ha="left",
         va="top",
         fontsize=10,
@@ -159,13 +167,16 @@ def col2im_figure(
         counts = fast.col2im(np.ones_like(cols), (1, 1, h, w), fh, fw, s, p)[0, 0]
         unread = {(r, c): 4 for (r, c), v in np.ndenumerate(counts) if v == 0}
         _cells(ax, counts, 0, 0, fill=unread, fontsize=12)
-        ax.set_title(f"{h}x{w} input, {fh}x{fw} filter, S={s}, P={p}", fontsize=11)
+        ax.set_title(
+            words("{h}x{w} input, {fh}x{fw} filter, S={s}, P={p}").format(h=h, w=w, fh=fh, fw=fw, s=s, p=p),
+            fontsize=11,
+        )
         if unread:
             ax.text(0, h + 0.3, "hatched: never read, gradient 0", va="top", fontsize=9, color=MUTED)
         ax.set_xlim(-0.2, w + 0.2)
         ax.set_ylim(-0.2, h + 1.0)
         _blank(ax)
-    fig.suptitle("col2im(ones): how many windows read each pixel", fontsize=12)
+    fig.suptitle(words("col2im(ones): how many windows read each pixel"), fontsize=12)
     return fig
 
 
@@ -187,9 +198,9 @@ def benchmark_figure(rows: Sequence[dict], dtype: str = "float64") -> Figure:
     """
     rows = [r for r in rows if r["dtype"] == dtype]
     series = [
-        ("loop reference", "loop_min", "loop_runs", "o"),
-        ("lessonkit.fast", "fast_min", "runs", "s"),
-        ("PyTorch CPU", "torch_min", "runs", "^"),
+        (words("loop reference"), "loop_min", "loop_runs", "o"),
+        (words("lessonkit.fast"), "fast_min", "runs", "s"),
+        (words("PyTorch CPU"), "torch_min", "runs", "^"),
     ]
     series = [s for s in series if any(r[s[1]] is not None for r in rows)]
     fig = new_figure(9.5, 1.2 + 0.55 * len(rows) * len(series) / 2 + 0.8)
@@ -208,7 +219,7 @@ def benchmark_figure(rows: Sequence[dict], dtype: str = "float64") -> Figure:
             color=SERIES[k],
             markeredgecolor=INK,
             markeredgewidth=0.6,
-            label=f"{label} (best of {runs} runs)",
+            label=words("{label} (best of {runs} runs)").format(label=label, runs=runs),
         )
         for y, v in zip(ys, ms, strict=True):
             if np.isfinite(v):
@@ -218,7 +229,11 @@ def benchmark_figure(rows: Sequence[dict], dtype: str = "float64") -> Figure:
     ax.set_yticklabels([r["case"].name for r in rows])
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.set_xscale("log")
-    ax.set_xlabel(f"forward + backward time per batch (ms, log scale, {dtype}; lower is faster)")
+    ax.set_xlabel(
+        words("forward + backward time per batch (ms, log scale, {dtype}; lower is faster)").format(
+            dtype=dtype
+        )
+    )
     lo = min(r[s[1]] for r in rows for s in series if r[s[1]] is not None) * 1e3
     hi = max(r[s[1]] for r in rows for s in series if r[s[1]] is not None) * 1e3
     ax.set_xlim(lo / 2, hi * 8)

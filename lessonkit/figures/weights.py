@@ -15,7 +15,7 @@ from ..maths.validate import output_size
 from .forward import unread_mask
 from .grid import draw_grid, draw_row
 from .stride import dilation_label, stride_zero_masks
-from .style import STAR, cross, dims, new_figure
+from .style import STAR, cross, dims, new_figure, words
 
 __all__ = [
     "weight_gradient_setup",
@@ -74,8 +74,8 @@ def weight_gradient_setup(H: int = 3, W: int = 3, F: int = 2) -> Figure:
         [[f"${sym}_{_sub(i + 1, j + 1)}$" for j in range(c)] for i in range(r)], dtype=object
     )
     panels = [
-        {"cell_labels": grid("a", H, W), "title": "$a^{l-1}$ (output of layer l-1)"},
-        {"cell_labels": grid("w", F, F), "title": "$W$ (filter)"},
+        {"cell_labels": grid("a", H, W), "title": words("$a^{l-1}$ (output of layer l-1)")},
+        {"cell_labels": grid("w", F, F), "title": words("$W$ (filter)")},
         {"cell_labels": grid("net", ho, wo), "title": "$net^{l}$"},
         {"cell_labels": grid(r"\delta", ho, wo), "title": r"$\delta^l = ∂E/∂net^l$"},
     ]
@@ -122,12 +122,12 @@ def delta_kernel_figure(x: ArrayLike, delta: ArrayLike) -> Figure:
                 {
                     "values": x,
                     "fmt": fmt,
-                    "title": f"$a^{{l-1}}$, window at ({i + 1},{j + 1})",
+                    "title": words("$a^{{l-1}}$, window at ({i},{j})").format(i=i + 1, j=j + 1),
                     "highlight": (slice(i, i + ho), slice(j, j + wo)),
                     "highlight_label": f"$∂E/∂w_{_sub(i + 1, j + 1)}$ = " + fmt.format(dW[i, j]),
                 }
             )
-    panels.append({"values": delta, "title": r"kernel $\delta^l$", "fmt": fmt})
+    panels.append({"values": delta, "title": words(r"kernel $\delta^l$"), "fmt": fmt})
     panels.append({"values": dW, "title": "$∂E/∂W$", "fmt": fmt})
     ops = [""] * (fh * fw - 1) + [STAR, "="]
     return draw_row(panels, ops, cell=0.5, op_width=1.0)
@@ -190,7 +190,7 @@ def stride_weight_gradient_figure(
             "fmt": fmt,
             "title": f"{padded} ({dims((h + 2 * p, w + 2 * p))})",
             "highlight": (slice(0, h1), slice(0, w1)),
-            "highlight_label": "window for $w_{1,1}$",
+            "highlight_label": words("window for $w_{1,1}$"),
         },
         {
             "values": d1,
@@ -200,12 +200,19 @@ def stride_weight_gradient_figure(
         },
         {"values": dW[0, 0], "fmt": _int_fmt(dW), "title": f"$∂E/∂W$ ({dims((fh, fw))})"},
     ]
-    kernel = label.replace("dilated ", "dilated to ", 1) if stride > 1 else dims(delta.shape)
-    if "extended" in label:
-        kernel = f"dilated and extended to {dims((h1, w1))}"
+    dilated = tuple((n - 1) * stride + 1 for n in delta.shape)
+    if (h1, w1) != dilated:
+        kernel = words("dilated and extended to {size}").format(size=dims((h1, w1)))
+    elif stride > 1:
+        kernel = words("dilated to {size}").format(size=dims(dilated))
+    else:
+        kernel = dims(delta.shape)
     caption = (
-        f"δ, {kernel}, is the kernel slid over pad(a, P = {p}) ({dims((h + 2 * p, w + 2 * p))});\n"
-        f"pad(a, P) {STAR} δ = the {dims((fh, fw))} ∂E/∂W"
+        words("δ, {kernel}, is the kernel slid over pad(a, P = {p}) ({size});").format(
+            kernel=kernel, p=p, size=dims((h + 2 * p, w + 2 * p))
+        )
+        + "\n"
+        + words("pad(a, P) {star} δ = the {size} ∂E/∂W").format(star=STAR, size=dims((fh, fw)))
     )
     return draw_row(panels, [STAR, "="], cell=0.5, op_width=1.2, caption=caption, key=True)
 
@@ -263,15 +270,22 @@ def gradient_slices_figure(dW: ArrayLike, fmt: str | None = None) -> Figure:
                 dW[n, d],
                 fmt=fmt,
                 fontsize=11,
-                title=cross(f"$a_{d + 1}$", f"$\\delta_{n + 1}$") + f"\nslice n = {n + 1}, d = {d + 1}",
+                title=cross(f"$a_{d + 1}$", f"$\\delta_{n + 1}$")
+                + "\n"
+                + words("slice n = {n}, d = {d}").format(n=n + 1, d=d + 1),
             )
             ax.set_xlim(-1.2, fw + 1.2)
             ax.set_ylim(fh + 0.15, -1.3)
     fig.text(
         0.5,
         1 - 0.12 / height,
-        f"∂E/∂W: N x D = {n_f} x {depth} slices of {fh} x {fw} -> shape ({n_f}, {depth}, {fh}, {fw})\n"
-        f"slice (n, d) = input channel $a_d$ {STAR} error $\\delta_n$ of filter n (dW[n-1, d-1] in code)",
+        words("∂E/∂W: N x D = {n} x {d} slices of {fh} x {fw} -> shape ({n}, {d}, {fh}, {fw})").format(
+            n=n_f, d=depth, fh=fh, fw=fw
+        )
+        + "\n"
+        + words(
+            "slice (n, d) = input channel $a_d$ {star} error $\\delta_n$ of filter n (dW[n-1, d-1] in code)"
+        ).format(star=STAR),
         ha="center",
         va="top",
         fontsize=11.5,
