@@ -86,9 +86,13 @@ class ExerciseResult:
     groups: list = field(default_factory=list)  # {"name", "points", "max_points", "reason"} per group
     public: str | None = None  # how the public cases went, when asked for (the Gradescope bundle)
 
+    def lines(self) -> list:
+        """The feedback, one line per group that lost points, or the one line of a full score."""
+        return list(self.feedback) or [_("all hidden cases pass")]
+
     def as_dict(self) -> dict:
         """The JSON form: name, points, max_points, feedback (one string), groups."""
-        text = "\n".join(self.feedback) if self.feedback else _("all hidden cases pass")
+        text = "\n".join(self.lines())
         return {
             "name": self.name,
             "points": self.points,
@@ -141,7 +145,7 @@ class Report:
         for e in self.exercises:
             lines.append(f"{e.name}: {e.points}/{e.max_points}")
             with speaking(self.language):
-                lines += [f"  {ln}" for ln in (e.feedback or [_("all hidden cases pass")])]
+                lines += [f"  {ln}" for ln in e.lines()]
         for note in self.notes:
             lines.append(f"note: {note}")
         lines.append(f"score: {self.score}/{self.max_score}")

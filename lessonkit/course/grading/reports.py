@@ -102,8 +102,7 @@ def _feedback_cell(result) -> str:
     """One line per group that lost points, as ``(-2) stride S > 1: ...`` (no leading minus sign)."""
     if result is None:
         return ""
-    lines = [re.sub(r"^-(\d+) ", r"(-\1) ", ln) for ln in result.feedback]
-    return "\n".join(lines) if lines else _("all hidden cases pass")
+    return "\n".join(re.sub(r"^-(\d+) ", r"(-\1) ", ln) for ln in result.lines())
 
 
 def _safe(text: str) -> str:
@@ -176,7 +175,7 @@ def _feedback_markdown(report) -> str:
                 reason = g["reason"] or _("every case right")
                 lines.append(f"| {_cell(_(g['name']))} | {g['points']}/{g['max_points']} | {_cell(reason)} |")
         else:
-            lines += [f"- {_cell(ln)}" for ln in (e.feedback or [_("all hidden cases pass")])]
+            lines += [f"- {_cell(ln)}" for ln in e.lines()]
         lines.append("")
     if report.notes:
         lines += ["## " + _("Notes"), ""] + [f"- {_cell(n)}" for n in report.notes] + [""]
