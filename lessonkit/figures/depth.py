@@ -288,10 +288,18 @@ def depth_sum_figure(delta: ArrayLike, w: ArrayLike, channel: int = 0) -> Figure
         )
     rows.append(
         [{"values": t, "fmt": tfmt, "title": f"n = {n + 1}"} for n, t in enumerate(terms)]
-        + [{"values": sum(terms), "fmt": _int_fmt(*terms), "title": f"sum = $∂E/∂a^{{l-1}}_{d + 1}$"}]
+        + [
+            {
+                "values": sum(terms),
+                "fmt": _int_fmt(*terms),
+                "title": words("sum") + f" = $∂E/∂a^{{l-1}}_{d + 1}$",
+            }
+        ]
     )
     ops = [[STAR, "="]] * n_f + [["+"] * (n_f - 1) + ["="]]
     captions = [None] * n_f + [
-        f"the sum over the N = {n_f} filters is the error that reaches channel $d_{d + 1}$"
+        words("the sum over the N = {n} filters is the error that reaches channel {channel}").format(
+            n=n_f, channel=f"$d_{d + 1}$"
+        )
     ]
     return draw_rows(rows, ops, captions=captions, key=True, cell=0.5, op_width=1.0)

@@ -228,12 +228,26 @@ def new_figure(width: float, height: float) -> Figure:
     >>> fig = new_figure(2, 1)
     >>> fig.get_facecolor()
     (1.0, 1.0, 1.0, 1.0)
+    >>> fig  # what a notebook shows under a figure it returns
+    <Figure size 200x100 with 0 Axes>
     """
     chinese_fonts()
     with mpl.rc_context(RC):
-        fig = Figure(figsize=(width, height), facecolor=FACE, dpi=100)
+        fig = _LessonFigure(figsize=(width, height), facecolor=FACE, dpi=100)
     fig.patch.set_alpha(1.0)
     return fig
+
+
+class _LessonFigure(Figure):
+    """A Figure that, each time it is drawn (by :func:`png_bytes`, a widget or the notebook's own
+    display), first lets its Chinese words beside $maths$ have a font that draws them."""
+
+    def draw(self, renderer: Any) -> None:
+        _chinese_beside_maths(self)
+        super().draw(renderer)
+
+    def __repr__(self) -> str:  # what a notebook prints under a figure: "<Figure size ...>", as before
+        return super().__repr__().replace(type(self).__name__, "Figure", 1)
 
 
 def apply_style() -> None:
@@ -351,3 +365,21 @@ def chinese_fonts() -> bool:
     if list(mpl.rcParams["font.family"]) != wanted:
         mpl.rcParams["font.family"] = wanted
     return True
+
+
+def _chinese_beside_maths(fig: Figure) -> None:
+    """Give a Chinese font first place in every text that mixes Chinese words with $maths$.
+
+    matplotlib draws the words around $...$ in one font only (the first of the family, with no
+    fallback), so DejaVu Sans first would draw them as empty boxes. Only those texts change: others
+    keep DejaVu Sans first, which has the subscript digits (a₁₂) that the Chinese fonts lack.
+    """
+    from matplotlib.text import Text
+
+    font = cjk_font()
+    if font is None:
+        return
+    for text in fig.findobj(Text):
+        s = text.get_text()
+        if "$" in s and any("\u2e80" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef" for ch in s):
+            text.set_fontfamily([font, "DejaVu Sans"])
