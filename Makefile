@@ -1,6 +1,9 @@
 # make lab   - create .venv if missing, install the course into it, start JupyterLab on the course
 #              folder (notebooks/, exercises/, my-work/ after `python -m lessonkit start`), opening lesson 00
 # make test  - same venv; make lint, then unit tests, doctests and nbval over every notebook folder
+#              (English and both Chinese editions)
+# make test-fast - the quick loop while editing: unit tests and doctests without the grader's
+#              sandbox tests (marker `grader`), the web edition (`slow`), the browser and notebooks
 # make lint  - ruff (lint and format) over lessonkit, tests and tools; mypy over lessonkit
 # Extra JupyterLab arguments: make lab ARGS=--no-browser
 PYTHON ?= python3
@@ -11,7 +14,7 @@ ARGS ?=
 # JupyterLab refuses to run as root unless told; CI and these machines run as root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: lab test test-zh test-unit test-notebooks test-exercises lint venv clean lessons
+.PHONY: lab test test-fast test-zh lint venv clean lessons
 
 # make test-zh - only the Chinese editions under nbval (make test runs them too, with everything else):
 #                lessons and solutions strict, exercises lax (their stubs raise on purpose)
@@ -23,8 +26,11 @@ test-zh: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS) --nbval-lax --nbval-current-env $(ZH_EXERCISES)
 
 # make lessons - build every lesson and solution notebook from its Markdown source (notebooks/*.md,
-#                solutions/*.md; an edit saved on either side is synced), run the ones whose code
-#                changed in a fresh kernel (FORCE=1: all of them), then regenerate exercises/
+#                solutions/*.md). An edit saved on either side is synced, decided by content (a
+#                digest in the notebook's metadata), never by time stamp; edits on both sides stop
+#                the build with both versions shown and no file written. Runs the notebooks whose
+#                code changed in a fresh kernel (FORCE=1: all of them), regenerates exercises/,
+#                updates the translation catalogs and builds both Chinese editions.
 lessons: $(STAMP)
 	$(PY) -m lessonkit build-lessons $(if $(FORCE),--force,)
 
@@ -56,6 +62,9 @@ test: lint
 # The grading tests come first: their fixtures are the longest, and starting them early balances the
 # workers (pytest collects each path once).
 STRICT_PATHS = tests/course/grading lessonkit tests $(if $(wildcard notebooks/*.ipynb solutions/*.ipynb),--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg $(wildcard notebooks/*.ipynb solutions/*.ipynb) $(ZH_STRICT),)
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -n auto $(PYTEST_ARGS) -m "not grader and not slow and not browser" lessonkit tests
 
 lint: $(STAMP)
 	$(PY) -m ruff check lessonkit tests tools

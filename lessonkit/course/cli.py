@@ -172,7 +172,7 @@ def _build(args) -> int:
 
 
 def _build_lessons(args) -> int:
-    from .lessons_build import build_all, sources, stale
+    from .lessons_build import SyncConflict, build_all, sources, stale
 
     root = course_root()
     if args.check:
@@ -180,7 +180,12 @@ def _build_lessons(args) -> int:
         for md, why in bad:
             print(f"stale: {md.with_suffix('.ipynb')} ({why}); run: make lessons")
         return 1 if bad else 0
-    for md, what in build_all(root, force=args.force, only=args.names or None):
+    try:
+        built = build_all(root, force=args.force, only=args.names or None)
+    except SyncConflict as err:
+        print(f"make lessons stopped, nothing was written:\n{err}", file=sys.stderr)
+        return 1
+    for md, what in built:
         print(f"{md.with_suffix('.ipynb').relative_to(root)}: {what}")
     print("exercises/ regenerated from solutions/")
     from .translations import build_editions, problems, update_catalogs, update_message_catalogs

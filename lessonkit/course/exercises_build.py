@@ -83,6 +83,7 @@ def build_notebook(nb: NotebookNode, where: str = "notebook") -> NotebookNode:
     """The exercise version of a solution notebook (an nbformat NotebookNode): stubs, no outputs."""
     nb = copy.deepcopy(nb)
     nb.metadata.pop("widgets", None)
+    nb.metadata.pop("lessonkit", None)  # the lesson build's sync record belongs to the solution only
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue

@@ -3,9 +3,12 @@
 Every ``notebooks/NN_*.md`` and ``solutions/NN_*.md`` is the source of the ``.ipynb`` beside it
 (``jupytext.toml`` pairs them, so JupyterLab with jupytext saves both). Building a notebook:
 
-1. **sync**: when the notebook's cells differ from its Markdown, the newer file wins (a teacher who
-   edited the notebook in JupyterLab without jupytext keeps the edit; one who edited the Markdown in
-   an editor gets it into the notebook);
+1. **sync**, by content, never by time stamp: the notebook's metadata records a digest of the
+   cells both files held at the last build. When the two now differ, the side that still matches
+   the record is the unchanged one and takes the other's cells (a teacher who edited the notebook
+   in JupyterLab without jupytext keeps the edit; one who edited the Markdown in an editor gets it
+   into the notebook). When both changed, :class:`SyncConflict` names the file and shows both
+   versions, and no file is written;
 2. **execute** it top to bottom in a fresh kernel (nbclient, from its own folder) when its cells
    changed, or always with ``force``;
 3. **clean and write**: stable cell ids (a short hash of the cell's source, so inserting a cell does
@@ -17,7 +20,9 @@ Every ``notebooks/NN_*.md`` and ``solutions/NN_*.md`` is the source of the ``.ip
 
 from __future__ import annotations
 
+import difflib
 import hashlib
+import json
 import os
 import time
 from pathlib import Path
@@ -26,7 +31,18 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from nbformat import NotebookNode
 
-__all__ = ["SOURCE_FOLDERS", "KERNELSPEC", "sources", "expected_cells", "stale", "build", "build_all"]
+__all__ = [
+    "SOURCE_FOLDERS",
+    "SyncConflict",
+    "cells_digest",
+    "plan",
+    "KERNELSPEC",
+    "sources",
+    "expected_cells",
+    "stale",
+    "build",
+    "build_all",
+]
 
 SOURCE_FOLDERS = ("notebooks", "solutions")
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
@@ -75,26 +91,91 @@ def stale(md: Path) -> str | None:
         return "its cells differ from the Markdown"
     if current.metadata.get("kernelspec") != KERNELSPEC:
         return "its kernelspec differs"
+    if _recorded(current) != cells_digest(current):
+        return "it holds no record of the last build"
     return None
 
 
-def _sync(md: Path) -> str:
-    """Bring the older of the pair up to the newer; return what was done."""
-    import jupytext
+class SyncConflict(ValueError):
+    """A lesson's Markdown and its notebook were both edited since the last build."""
+
+
+SYNCED_KEY = "lessonkit"  # notebook metadata: {"synced": digest of the cells at the last build}
+
+
+def cells_digest(nb: NotebookNode) -> str:
+    """A digest of what a notebook's cells hold (type, source, metadata; not ids, not outputs).
+
+    The Markdown and the notebook of a lesson are compared by this digest, so a reformatted
+    file or a new time stamp (a checkout, a copy, ``touch``) is never mistaken for an edit.
+    """
+    cells = [[c.cell_type, c.source, dict(c.metadata)] for c in nb.cells]
+    return hashlib.sha256(json.dumps(cells, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _recorded(nb) -> str | None:
+    """The digest of the cells both files held at the last build, kept in the notebook's metadata."""
+    return nb.metadata.get(SYNCED_KEY, {}).get("synced")
+
+
+def _cell_diff(md: Path, text_nb, ipynb_nb) -> str:
+    """Both versions of every cell where the Markdown and the notebook differ, as a unified diff."""
+    a = [f"[{c.cell_type}]\n{c.source}\n" for c in text_nb.cells]
+    b = [f"[{c.cell_type}]\n{c.source}\n" for c in ipynb_nb.cells]
+    lines = difflib.unified_diff(
+        "".join(a).splitlines(keepends=True),
+        "".join(b).splitlines(keepends=True),
+        fromfile=str(md),
+        tofile=str(md.with_suffix(".ipynb")),
+    )
+    return "".join(lines)
+
+
+def plan(md: Path) -> str:
+    """What syncing ``md`` with its notebook will do, decided by content alone.
+
+    ``"in sync"`` (cells equal; only ids or metadata may need a rewrite), ``"notebook"`` (only the
+    Markdown changed since the last build: rebuild the notebook from it), ``"markdown"`` (only the
+    notebook changed: write its cells back to the Markdown). Raises :class:`SyncConflict`, naming the
+    file and showing both versions of each differing cell, when both changed or there is no record of
+    the last build to tell which one did.
+    """
     import nbformat
 
     ipynb = md.with_suffix(".ipynb")
-    if not ipynb.exists() or stale(md) is None:
-        return "in sync"
+    if not ipynb.exists():
+        return "notebook"
     nb = nbformat.read(ipynb, as_version=4)
-    source_cells = [(c.cell_type, c.source, dict(c.metadata)) for c in expected_cells(md).cells]
-    if [(c.cell_type, c.source, dict(c.metadata)) for c in nb.cells] == source_cells:
-        return "ids only"
-    if ipynb.stat().st_mtime > md.stat().st_mtime:
-        text = jupytext.writes(nb, fmt=FORMAT)
-        md.write_text(text, encoding="utf-8")
+    text = expected_cells(md)
+    in_text, in_nb, last = cells_digest(text), cells_digest(nb), _recorded(nb)
+    if in_text == in_nb:
+        return "in sync"
+    if in_nb == last:
+        return "notebook"
+    if in_text == last:
+        return "markdown"
+    why = "both were edited since the last build" if last else "there is no record of the last build"
+    raise SyncConflict(
+        f"{md} and {ipynb.name} hold different cells and {why}, so neither is overwritten.\n"
+        f"To go on, make the two agree: copy the edits you want to keep into one file and undo the\n"
+        f"other's, or delete {ipynb.name} to rebuild it from the Markdown; then run make lessons again.\n"
+        f"The cells that differ (- Markdown, + notebook):\n{_cell_diff(md, text, nb)}"
+    )
+
+
+def _sync(md: Path) -> str:
+    """Bring the unchanged side of the pair up to the changed one; return what was done."""
+    import jupytext
+    import nbformat
+
+    decision = plan(md)
+    if decision == "markdown":
+        nb = nbformat.read(md.with_suffix(".ipynb"), as_version=4)
+        md.write_text(jupytext.writes(nb, fmt=FORMAT), encoding="utf-8")
         return "Markdown updated from the notebook"
-    return "notebook to be rebuilt from the Markdown"
+    if decision == "notebook" and md.with_suffix(".ipynb").exists():
+        return "notebook to be rebuilt from the Markdown"
+    return "in sync"
 
 
 def _code(nb) -> list:
@@ -138,12 +219,16 @@ def build(md: Path, force: bool = False, timeout: int = 600) -> str:
         nb.metadata["language_info"] = old.metadata.get("language_info", {"name": "python"})
         what = "rewritten (outputs kept)"
     nb.metadata.pop("widgets", None)
+    nb.metadata[SYNCED_KEY] = {"synced": cells_digest(nb)}
     for cell in nb.cells:
         cell.metadata.pop("execution", None)  # timestamps are not part of a lesson
         if cell.cell_type == "code":
             cell.outputs = _merge_streams(cell.outputs)
     nbformat.validate(nb)
     nbformat.write(nb, ipynb)
+    # Not a decision (those go by content): jupytext's guard in JupyterLab refuses a notebook whose
+    # .ipynb is newer than its .md, so the source is stamped no older than what was built from it.
+    os.utime(md)
     return f"{synced}; {what}"
 
 
@@ -152,11 +237,20 @@ def build_all(root: str | os.PathLike[str], force: bool = False, only: list | No
     exercises; return ``(path, what happened)`` pairs."""
     from .exercises_build import write_all
 
-    done = []
-    for md in sources(root):
-        if only and not any(f"{md.parent.name}/{md.stem}".endswith(o) or md.stem.startswith(o) for o in only):
-            continue
-        done.append((md, build(md, force=force)))
+    chosen = [
+        md
+        for md in sources(root)
+        if not only or any(f"{md.parent.name}/{md.stem}".endswith(o) or md.stem.startswith(o) for o in only)
+    ]
+    conflicts = []
+    for md in chosen:  # every pair is checked before any file is written
+        try:
+            plan(md)
+        except SyncConflict as err:
+            conflicts.append(str(err))
+    if conflicts:
+        raise SyncConflict("\n\n".join(conflicts))
+    done = [(md, build(md, force=force)) for md in chosen]
     root = Path(root)
     write_all(root / "solutions", root / "exercises")
     return done

@@ -453,6 +453,7 @@ def build_editions(
                 what = "Markdown rewritten (outputs kept)"
             nb.metadata["lessonkit_edition"] = stamp
             nb.metadata.pop("widgets", None)
+            nb.metadata.pop("lessonkit", None)  # the English pair's sync record; editions have no .md
             for cell in nb.cells:
                 cell.metadata.pop("execution", None)
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -71,20 +71,25 @@ def _copy(tmp_path, name="05_conv_layer"):
     return tmp_path / f"{name}.md", tmp_path / f"{name}.ipynb"
 
 
-def test_an_edit_in_the_markdown_reaches_the_notebook_and_nothing_else_changes(tmp_path):
-    import os
+def _edit_md(md, old="Here they become one object", new="Here they become a single object"):
+    text = md.read_text(encoding="utf-8")
+    assert old in text
+    md.write_text(text.replace(old, new, 1), encoding="utf-8")
 
+
+def _edit_ipynb(ipynb, sentence="A sentence a teacher added in JupyterLab."):
+    nb = nbformat.read(ipynb, as_version=4)
+    first = next(c for c in nb.cells if c.cell_type == "markdown")
+    first.source += f"\n\n{sentence}"
+    nbformat.write(nb, ipynb)
+
+
+def test_an_edit_in_the_markdown_reaches_the_notebook_and_nothing_else_changes(tmp_path):
     from lessonkit.course.lessons_build import build
 
     md, ipynb = _copy(tmp_path)
     before = nbformat.read(ipynb, as_version=4)
-    md.write_text(
-        md.read_text(encoding="utf-8").replace(
-            "Here they become one object", "Here they become a single object", 1
-        ),
-        encoding="utf-8",
-    )
-    os.utime(md, (ipynb.stat().st_mtime + 10,) * 2)
+    _edit_md(md)
     assert build(md) == "notebook to be rebuilt from the Markdown; rewritten (outputs kept)"
     after = nbformat.read(ipynb, as_version=4)
     changed = [k for k, (a, b) in enumerate(zip(before.cells, after.cells, strict=True)) if a != b]
@@ -92,20 +97,82 @@ def test_an_edit_in_the_markdown_reaches_the_notebook_and_nothing_else_changes(t
     assert stale(md) is None
 
 
-def test_an_edit_saved_in_the_notebook_reaches_the_markdown(tmp_path):
+def test_a_markdown_edit_survives_a_newer_notebook_time_stamp(tmp_path):
+    """A checkout, a copy or ``touch`` can make the notebook newer; the edit in the .md still wins."""
     import os
 
     from lessonkit.course.lessons_build import build
 
     md, ipynb = _copy(tmp_path)
-    nb = nbformat.read(ipynb, as_version=4)
-    first = next(c for c in nb.cells if c.cell_type == "markdown")
-    first.source += "\n\nA sentence a teacher added in JupyterLab."
-    nbformat.write(nb, ipynb)
-    os.utime(ipynb, (md.stat().st_mtime + 10,) * 2)
+    _edit_md(md)
+    os.utime(ipynb, (md.stat().st_mtime + 100,) * 2)
+    assert build(md).startswith("notebook to be rebuilt from the Markdown")
+    assert "a single object" in md.read_text(encoding="utf-8")
+    assert any("a single object" in c.source for c in nbformat.read(ipynb, as_version=4).cells)
+    assert stale(md) is None
+
+
+def test_an_edit_saved_in_the_notebook_reaches_the_markdown_whatever_the_time_stamps(tmp_path):
+    import os
+
+    from lessonkit.course.lessons_build import build
+
+    md, ipynb = _copy(tmp_path)
+    _edit_ipynb(ipynb)
+    os.utime(md, (ipynb.stat().st_mtime + 100,) * 2)  # the Markdown looks newer, yet is unchanged
     assert build(md).startswith("Markdown updated from the notebook")
     assert "A sentence a teacher added in JupyterLab." in md.read_text(encoding="utf-8")
     assert stale(md) is None
+    assert md.stat().st_mtime >= ipynb.stat().st_mtime  # jupytext's guard will open the pair
+
+
+def test_edits_on_both_sides_stop_the_build_and_lose_nothing(tmp_path):
+    from lessonkit.course.lessons_build import SyncConflict, build_all
+
+    root = tmp_path
+    for folder in ("notebooks", "solutions"):
+        (root / folder).mkdir()
+    md, ipynb = _copy(root / "notebooks")
+    _edit_md(md)
+    _edit_ipynb(ipynb)
+    md_text, nb_bytes = md.read_text(encoding="utf-8"), ipynb.read_bytes()
+    with pytest.raises(SyncConflict) as err:
+        build_all(root)
+    message = str(err.value)
+    assert str(md) in message and "a single object" in message and "A sentence a teacher added" in message
+    assert md.read_text(encoding="utf-8") == md_text and ipynb.read_bytes() == nb_bytes
+    assert not (root / "exercises").exists()  # nothing at all was written
+
+
+def test_make_lessons_reports_a_conflict_and_fails(tmp_path, monkeypatch, capsys):
+    from lessonkit.course import cli
+
+    for folder in ("notebooks", "solutions"):
+        (tmp_path / folder).mkdir()
+    md, ipynb = _copy(tmp_path / "notebooks")
+    _edit_md(md)
+    _edit_ipynb(ipynb)
+    monkeypatch.setattr(cli, "course_root", lambda: tmp_path)
+    assert cli.main(["build-lessons"]) == 1
+    assert "05_conv_layer.md" in capsys.readouterr().err
+
+
+def test_a_jupyterlab_save_of_both_files_builds_cleanly(tmp_path):
+    """jupytext's contents manager (what JupyterLab saves through) writes the .ipynb and the .md."""
+    from jupytext import TextFileContentsManager
+
+    from lessonkit.course.lessons_build import build
+
+    md, ipynb = _copy(tmp_path)
+    (tmp_path / "jupytext.toml").write_bytes((ROOT / "notebooks" / "jupytext.toml").read_bytes())
+    manager = TextFileContentsManager(root_dir=str(tmp_path))
+    model = manager.get(ipynb.name)
+    model["content"].cells[0].source += "\n\nSaved in JupyterLab."
+    manager.save(model, ipynb.name)
+    assert "Saved in JupyterLab." in md.read_text(encoding="utf-8")
+    assert build(md).startswith("in sync")
+    assert stale(md) is None
+    assert any("Saved in JupyterLab." in c.source for c in nbformat.read(ipynb, as_version=4).cells)
 
 
 # ---------------------------------------------------------------- predictions stay unspoiled
