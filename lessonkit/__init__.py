@@ -11,24 +11,58 @@ The folders show the design:
 - :mod:`lessonkit.figures`: figures and widgets (matplotlib and ipywidgets live only there).
 """
 
-import sys as _sys
+# Every name is imported on first use (PEP 562), so ``import lessonkit.maths.ops`` loads the maths
+# alone, not the course, the grader and matplotlib. ``lessonkit.fast``, ``.nn``, ``.losses`` and
+# ``.optim`` (top-level modules before the package had folders) are the ``lessonkit.network`` ones.
+_HOME = {
+    "check": "course.checks",
+    "safely": "course.checks",
+    "set_language": "course.i18n",
+    "learner_functions": "course.learner",
+    "workspace": "course.learner",
+    "Identity": "maths.activations",
+    "ReLU": "maths.activations",
+    "Sigmoid": "maths.activations",
+    "Tanh": "maths.activations",
+    "bp_delta_map": "maths.conv",
+    "compute_gradient": "maths.conv",
+    "conv_forward": "maths.conv",
+    "numerical_gradient": "maths.gradcheck",
+    "rel_error": "maths.gradcheck",
+    "ConvLayer": "maths.layer",
+    "Filter": "maths.layer",
+    "GradCheck": "maths.layer",
+    "gradient_check": "maths.layer",
+    "correlate2d": "maths.ops",
+    "dilate": "maths.ops",
+    "pad": "maths.ops",
+    "rot180": "maths.ops",
+}
+_SUBMODULES = {
+    "fast": "network.fast",
+    "losses": "network.losses",
+    "nn": "network.nn",
+    "optim": "network.optim",
+}
 
-from .course.checks import check, safely
-from .course.i18n import set_language
-from .course.learner import learner_functions, workspace
-from .maths.activations import Identity, ReLU, Sigmoid, Tanh
-from .maths.conv import bp_delta_map, compute_gradient, conv_forward
-from .maths.gradcheck import numerical_gradient, rel_error
-from .maths.layer import ConvLayer, Filter, GradCheck, gradient_check
-from .maths.ops import correlate2d, dilate, pad, rot180
-from .network import fast, losses, nn, optim  # noqa: F401  (submodules as attributes: lessonkit.fast...)
 
-# lessonkit.fast, .nn, .losses and .optim were top-level modules before the package had folders;
-# notebooks and checks written then still import them, so they stay importable under those names
-# (the same module objects, not copies).
-for _name in ("fast", "losses", "nn", "optim"):
-    _sys.modules[f"{__name__}.{_name}"] = globals()[_name]
-del _name
+def __getattr__(name: str) -> object:
+    """Import a re-exported name (or a legacy submodule) the first time it is used."""
+    from importlib import import_module
+
+    if name in _SUBMODULES:
+        value = import_module(f"{__name__}.{_SUBMODULES[name]}")
+    elif name in _HOME:
+        value = getattr(import_module(f"{__name__}.{_HOME[name]}"), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list:
+    return sorted([*globals(), *_HOME, *_SUBMODULES])
+
 
 __all__ = [
     "pad",

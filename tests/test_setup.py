@@ -103,10 +103,121 @@ def test_maths_and_network_import_only_numpy(folder):
         assert outside <= ({"maths"} if folder == "network" else set()), (path.name, relative)
 
 
+# The layers, bottom up (lessonkit/course/__init__.py says what each holds). A module may import
+# its own layer and those below, never one above.
+_LAYERS = [
+    ("lessonkit", "lessonkit.course", "lessonkit.course.i18n", "lessonkit.course.paths"),
+    ("lessonkit.maths",),
+    ("lessonkit.network", "lessonkit.figures"),
+    (
+        "lessonkit.course.exercises",
+        "lessonkit.course.curriculum",
+        "lessonkit.course.feedback",
+        "lessonkit.course.checks",
+        "lessonkit.course.learner",
+    ),
+    ("lessonkit.course.grading",),
+    (
+        "lessonkit.course.lessons_build",
+        "lessonkit.course.exercises_build",
+        "lessonkit.course.translations",
+        "lessonkit.course.site",
+    ),
+    ("lessonkit.course.cli", "lessonkit.__main__"),
+]
+
+
+def _layer(module: str) -> int:
+    """The layer of a module: the one listing it or, failing that, its nearest listed parent."""
+    best = (-1, None)
+    for rank, names in enumerate(_LAYERS):
+        for name in names:
+            if (module == name or module.startswith(name + ".")) and len(name) > best[0]:
+                best = (len(name), rank)
+    assert best[1] is not None, f"{module} is in no layer: add it to _LAYERS"
+    return best[1]
+
+
+def _import_graph() -> dict:
+    """Every lessonkit module and the lessonkit modules it imports anywhere (lazy imports included)."""
+    package = ROOT / "lessonkit"
+    modules = {}
+    for path in package.rglob("*.py"):
+        parts = list(path.relative_to(ROOT).with_suffix("").parts)
+        modules[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    graph = {}
+    for name, path in modules.items():
+        here = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+        deps = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                deps |= {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    base = ".".join(
+                        here[: len(here) - node.level + 1] + ([node.module] if node.module else [])
+                    )
+                deps |= {f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names}
+        # a module may use its own package's __init__ (e.g. PACKAGE); that is not an upward edge
+        graph[name] = {d for d in deps if d in modules and d != name and not name.startswith(d + ".")}
+    return graph
+
+
+def test_imports_point_down_the_layers():
+    graph = _import_graph()
+    assert len(graph) > 40 and "lessonkit.course.cli" in graph
+    up = [
+        (a, b) for a, deps in graph.items() if a != "lessonkit" for b in deps if _layer(b) > _layer(a)
+    ]  # lessonkit/__init__.py re-exports on first use (PEP 562), so it may name any layer
+    assert not up, up
+
+
+def test_no_import_cycles():
+    graph = _import_graph()
+    graph["lessonkit"] = set()  # its re-exports are looked up on first use only, see above
+    state: dict = {}
+
+    def visit(module, path):
+        state[module] = "open"
+        for dep in sorted(graph[module]):
+            assert state.get(dep) != "open", " -> ".join([*path, module, dep])
+            if dep not in state:
+                visit(dep, [*path, module])
+        state[module] = "done"
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [])
+
+
 def test_importing_lessonkit_does_not_pull_in_plotting():
     code = "import sys, lessonkit; print('matplotlib' in sys.modules, 'ipywidgets' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+@pytest.mark.parametrize("module", ["lessonkit.maths.ops", "lessonkit.maths.conv", "lessonkit.maths.layer"])
+def test_importing_the_maths_loads_only_the_maths(module):
+    code = f"import sys, {module}; print(sorted(m for m in sys.modules if m.startswith('lessonkit')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = eval(out.stdout)  # a printed list of module names
+    assert all(m == "lessonkit" or m.startswith("lessonkit.maths") for m in loaded), loaded
+
+
+def test_top_level_names_are_the_modules_own_objects():
+    """lessonkit re-exports on first use; each name is the one object of the module that defines it."""
+    import lessonkit
+    from lessonkit.course import checks
+    from lessonkit.maths import conv
+    from lessonkit.network import fast, nn
+
+    assert lessonkit.fast is fast and lessonkit.nn is nn and lessonkit.check is checks.check
+    assert lessonkit.bp_delta_map is conv.bp_delta_map
+    assert all(hasattr(lessonkit, name) for name in lessonkit.__all__)
+    assert "lessonkit.fast" not in sys.modules  # one module, one name
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        lessonkit.nope  # noqa: B018
 
 
 def test_tests_mirror_the_package_folders():

@@ -19,7 +19,7 @@ import numpy as np
 
 from .exercises import EXERCISES, Case, Exercise
 from .exercises.base import describe_steps, run_case
-from .feedback import cause_of_error, judge
+from .feedback import cause_of_error, expected_outputs, judge
 from .i18n import _, tr
 
 __all__ = ["check", "CheckResult", "safely", "switched_off"]
@@ -172,7 +172,7 @@ def _run(name, fn, lines: list, timeout: float) -> tuple[bool, str]:
     lines.append(tr("Checking {name} on {n} public cases, easy to hard.", name=name, n=len(cases)))
     for i, case in enumerate(cases, 1):
         head = "  " + tr("case {i}/{n}", i=i, n=len(cases)) + f"  {_(case.label)}"
-        expected = ex.expected(case)
+        expected = expected_outputs(ex, case)
         args = _copy(case.args)
         kwargs = _copy(case.kwargs)
         try:
@@ -268,13 +268,13 @@ def _run(name, fn, lines: list, timeout: float) -> tuple[bool, str]:
 def switched_off(exercise: str, allowed: frozenset) -> Iterator[None]:
     """While active, every lessonkit function the exercise may not use raises RuntimeError.
 
-    ``allowed`` holds units (``"ops.pad"``, see :mod:`lessonkit.course.grading.curriculum`): what earlier
+    ``allowed`` holds units (``"ops.pad"``, see :mod:`lessonkit.course.curriculum`): what earlier
     exercises taught and the tools. Everything else that lessonkit defines (the function being
     written, the fast path, ``nn``, ``layer``'s reference layer, ``cases``...) is switched off by
     swapping its code in place, so references a learner took earlier are caught too, exactly as the
     grader's sandbox leaves them out. Everything is restored on exit.
     """
-    from .grading.curriculum import describe
+    from .curriculum import describe
 
     ex = EXERCISES[exercise]
     reason = (
@@ -364,7 +364,7 @@ def _off(name: str, own: bool):
     if own:
         yield
         return
-    from .grading.curriculum import allowed_units
+    from .curriculum import allowed_units
 
     with switched_off(name, allowed_units(EXERCISES[name].notebook)):
         yield

@@ -19,15 +19,9 @@ import shutil
 import sys
 from pathlib import Path
 
+from .paths import course_root
+
 __all__ = ["main", "course_root"]
-
-
-def course_root() -> Path:
-    """The course folder holding ``exercises/`` and ``solutions/``: lessonkit's parent, else the cwd."""
-    from . import PACKAGE
-
-    here = PACKAGE.parent
-    return here if (here / "exercises").is_dir() else Path.cwd()
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -30,7 +30,7 @@ __all__ = ["LearnerFunction", "learner_functions", "workspace"]
 
 def workspace() -> Path:
     """The folder ``python -m lessonkit start`` copies the exercises into: ``my-work/`` in the course."""
-    from .cli import course_root
+    from .paths import course_root
 
     return course_root() / "my-work"
 

@@ -182,14 +182,6 @@ class Exercise:
         """Points for a fully correct function."""
         return sum(self.groups.values())
 
-    def expected(self, case: Case) -> list:
-        """The reference outputs of ``case`` as a list of float arrays."""
-        from ..feedback import normalise
-
-        arrays, problem = normalise(self, run_case(self.reference, case))
-        assert problem is None, problem
-        return arrays
-
     def groups_of(self, case: Case) -> list:
         """The group each output of ``case`` scores in."""
         return [case.group if g is None else g for g in self.split]

@@ -1,6 +1,7 @@
 """Grading a learner's notebook so that a teacher can trust the grade.
 
-- :mod:`.curriculum` says what each exercise may use from lessonkit (what earlier exercises taught);
+- :mod:`lessonkit.course.curriculum` (beside the check, which uses it too) says what each exercise
+  may use from lessonkit (what earlier exercises taught);
 - :mod:`.edition` writes the *grading edition* of lessonkit: those functions and nothing else;
 - :mod:`.runner` is the program that runs one notebook inside the sandbox (standalone: no lessonkit);
 - :mod:`.sandbox` starts it under bubblewrap with limits and talks to it over a pipe.

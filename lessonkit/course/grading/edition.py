@@ -2,7 +2,7 @@
 
 The sandbox gets this package instead of lessonkit. It keeps lessonkit's layout, so the exercises'
 import cells work unchanged, but a maths module holds only the definitions the notebook may use
-(:func:`lessonkit.course.grading.curriculum.allowed_units`), copied from lessonkit's source, and every other
+(:func:`lessonkit.course.curriculum.allowed_units`), copied from lessonkit's source, and every other
 module (the network, the course tooling, the figures, ...) is empty. Any other name still imports, as a
 placeholder that raises :class:`LessonkitUnavailable` with the reason when it is used, and records
 that it was used so the grader can say so. ``lessonkit.check`` does nothing.
@@ -14,7 +14,7 @@ import ast
 import os
 from pathlib import Path
 
-from .curriculum import MATHS, MATHS_MODULES, PACKAGE, allowed_units, describe, module_units
+from ..curriculum import MATHS, MATHS_MODULES, PACKAGE, allowed_units, describe, module_units
 
 __all__ = ["write_edition"]
 

@@ -37,11 +37,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..curriculum import describe
 from ..exercises import EXERCISES, NOTEBOOKS, Case, Exercise, exercises_of, notebook_named
 from ..exercises.base import run_case
 from ..feedback import cause_of_error, judge
 from ..i18n import _, chosen, language, notebook_language, speaking, tr
-from .curriculum import describe
 from .reports import not_graded, to_json, write_csv  # noqa: F401  (part of this module's API)
 from .sandbox import INSTALL_HINT, Limits, Sandbox, SandboxError, sandbox_problem
 

@@ -157,7 +157,7 @@ def python_paths() -> tuple:
 def _hidden() -> list:
     """Folders that must not be readable in the sandbox even where a mounted folder contains them."""
     from .. import PACKAGE as package
-    from ..cli import course_root
+    from ..paths import course_root
 
     root = course_root().resolve()
     found = [package, root / "solutions", root / "tests", root / "exercises"]

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from lessonkit.course.curriculum import allowed_roots, allowed_units
 from lessonkit.course.exercises import NOTEBOOKS
-from lessonkit.course.grading.curriculum import allowed_roots, allowed_units
 from lessonkit.course.grading.edition import write_edition
 
 # Definitions that compute a graded answer; none may be in any edition but where earlier exercises taught them.
@@ -73,7 +73,7 @@ from lessonkit import bp_delta_map, compute_gradient, correlate2d, dilate, pad
 print(lessonkit.__file__.startswith(sys.path[0]))
 print(bp_delta_map(np.ones((1, 2, 2)), np.ones((1, 1, 2, 2)), (1, 3, 3)).sum())
 print(lessonkit.check("compute_gradient", None))
-import lessonkit.fast
+from lessonkit import fast  # noqa: F401  (lessonkit.fast is network.fast, imported on first use)
 try:
     compute_gradient(np.ones((1, 2, 2)), np.ones((1, 3, 3)), (1, 1, 2, 2))
 except RuntimeError as exc:

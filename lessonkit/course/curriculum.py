@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 import functools
 
-from .. import PACKAGE
+from . import PACKAGE
 
 __all__ = ["MATHS", "MATHS_MODULES", "TOOLS", "allowed_roots", "allowed_units", "module_units", "describe"]
 
@@ -40,7 +40,7 @@ TOOLS = (
 
 
 def _exercises():
-    from ..exercises import EXERCISES, NOTEBOOKS
+    from .exercises import EXERCISES, NOTEBOOKS
 
     return EXERCISES, NOTEBOOKS
 
