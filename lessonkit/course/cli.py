@@ -140,14 +140,14 @@ def main(argv: list | None = None) -> int:
 
 
 def _build(args) -> int:
-    from .exercises_build import MarkerError, build_all, write_all
+    from .exercises_build import MarkerError, exercise_texts, write_all
 
     root = course_root()
     solutions = args.solutions or root / "solutions"
     exercises = args.exercises or root / "exercises"
     try:
         if args.check:
-            wanted = build_all(solutions, exercises)
+            wanted = exercise_texts(solutions, exercises)
             stale = [p for p, t in wanted.items() if not p.exists() or p.read_text(encoding="utf-8") != t]
             extra = [p for p in Path(exercises).glob("*.ipynb") if p not in wanted]
             for p in stale + extra:
@@ -161,7 +161,7 @@ def _build(args) -> int:
         print(f"wrote {p}")
     for p in removed:
         print(f"removed {p}")
-    print(f"exercises up to date: {len(build_all(solutions, exercises))} notebooks in {exercises}")
+    print(f"exercises up to date: {len(exercise_texts(solutions, exercises))} notebooks in {exercises}")
     return 0
 
 

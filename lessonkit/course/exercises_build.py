@@ -22,7 +22,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from nbformat import NotebookNode
 
-__all__ = ["MarkerError", "strip_solutions", "build_notebook", "build_all", "write_all"]
+__all__ = [
+    "MarkerError",
+    "strip_solutions",
+    "build_notebook",
+    "notebook_text",
+    "exercise_texts",
+    "write_texts",
+    "write_all",
+]
 
 BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
@@ -94,34 +102,40 @@ def build_notebook(nb: NotebookNode, where: str = "notebook") -> NotebookNode:
     return nb
 
 
-def _text(nb) -> str:
+def notebook_text(nb: NotebookNode) -> str:
+    """A notebook as the text written to disk (nbformat's JSON and a final newline)."""
     import nbformat
 
     return nbformat.writes(nb, version=4) + "\n"
 
 
-def build_all(solutions: Path, exercises: Path) -> dict:
-    """Map each exercise notebook path to the text the generator gives for it."""
+def exercise_texts(solutions: Path, exercises: Path) -> dict:
+    """Map each exercise notebook path to the text the generator gives for it (writes nothing)."""
     import nbformat
 
     result = {}
     for path in sorted(Path(solutions).glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
-        result[Path(exercises) / path.name] = _text(build_notebook(nb, str(path)))
+        result[Path(exercises) / path.name] = notebook_text(build_notebook(nb, str(path)))
     return result
 
 
-def write_all(solutions: Path, exercises: Path) -> tuple[list, list]:
-    """Write the generated notebooks and delete stale ones; return (written, removed) paths."""
-    exercises = Path(exercises)
-    wanted = build_all(solutions, exercises)
-    exercises.mkdir(parents=True, exist_ok=True)
+def write_texts(wanted: dict, folder: Path) -> tuple[list, list]:
+    """Write each ``path: text`` of ``wanted`` whose file differs, and delete ``folder``'s other
+    notebooks (an exercise whose solution is gone); return (written, removed) paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     written = []
     for path, text in wanted.items():
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
             written.append(path)
-    removed = [p for p in sorted(exercises.glob("*.ipynb")) if p not in wanted]
+    removed = [p for p in sorted(folder.glob("*.ipynb")) if p not in wanted]
     for path in removed:
         path.unlink()
     return written, removed
+
+
+def write_all(solutions: Path, exercises: Path) -> tuple[list, list]:
+    """Write the generated notebooks and delete stale ones; return (written, removed) paths."""
+    return write_texts(exercise_texts(solutions, exercises), exercises)

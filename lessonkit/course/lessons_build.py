@@ -36,6 +36,11 @@ __all__ = [
     "SyncConflict",
     "cells_digest",
     "plan",
+    "code_sources",
+    "keep_outputs",
+    "scrub",
+    "execute",
+    "merge_streams",
     "KERNELSPEC",
     "sources",
     "expected_cells",
@@ -178,12 +183,41 @@ def _sync(md: Path) -> str:
     return "in sync"
 
 
-def _code(nb) -> list:
+def code_sources(nb: NotebookNode) -> list:
     """What decides the outputs: the code cells, in order (a Markdown edit needs no new run)."""
     return [c.source for c in nb.cells if c.cell_type == "code"]
 
 
-def _merge_streams(outputs: list) -> list:
+def keep_outputs(nb: NotebookNode, old: NotebookNode) -> None:
+    """Give ``nb``'s code cells the outputs of ``old``'s, in order (their code is the same)."""
+    ran = [c for c in old.cells if c.cell_type == "code"]
+    for new, cell in zip([c for c in nb.cells if c.cell_type == "code"], ran, strict=True):
+        new.outputs, new.execution_count = cell.outputs, cell.execution_count
+    nb.metadata["language_info"] = old.metadata.get("language_info", {"name": "python"})
+
+
+def scrub(nb: NotebookNode) -> None:
+    """Drop what is not part of a lesson (saved widget state, execution timestamps) and merge
+    consecutive stream outputs, so a rebuilt notebook's text depends on its content alone."""
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = merge_streams(cell.outputs)
+
+
+def execute(nb: NotebookNode, folder: Path, timeout: int = 600) -> None:
+    """Run ``nb`` top to bottom in a fresh kernel, from ``folder``."""
+    from nbclient import NotebookClient
+
+    folder.mkdir(parents=True, exist_ok=True)
+    NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+    ).execute()
+
+
+def merge_streams(outputs: list) -> list:
+    """Consecutive stream outputs of one stream as one (as a notebook saved in JupyterLab holds them)."""
     merged: list = []
     for out in outputs:
         if merged and out.output_type == "stream" and merged[-1].output_type == "stream":
@@ -197,7 +231,6 @@ def _merge_streams(outputs: list) -> list:
 def build(md: Path, force: bool = False, timeout: int = 600) -> str:
     """Sync, execute (if its cells changed, or ``force``) and write one notebook; return what happened."""
     import nbformat
-    from nbclient import NotebookClient
 
     md = Path(md)
     synced = _sync(md)
@@ -207,23 +240,14 @@ def build(md: Path, force: bool = False, timeout: int = 600) -> str:
     nb = expected_cells(md)
     old = nbformat.read(ipynb, as_version=4) if ipynb.exists() else None
     start = time.perf_counter()
-    if force or old is None or _code(old) != _code(nb):
-        NotebookClient(
-            nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(md.parent)}}
-        ).execute()
+    if force or old is None or code_sources(old) != code_sources(nb):
+        execute(nb, md.parent, timeout)
         what = f"executed in {time.perf_counter() - start:.1f} s"
     else:  # only Markdown, ids, tags or the kernelspec changed: keep the outputs as they are
-        ran = [c for c in old.cells if c.cell_type == "code"]
-        for new, cell in zip([c for c in nb.cells if c.cell_type == "code"], ran, strict=True):
-            new.outputs, new.execution_count = cell.outputs, cell.execution_count
-        nb.metadata["language_info"] = old.metadata.get("language_info", {"name": "python"})
+        keep_outputs(nb, old)
         what = "rewritten (outputs kept)"
-    nb.metadata.pop("widgets", None)
+    scrub(nb)
     nb.metadata[SYNCED_KEY] = {"synced": cells_digest(nb)}
-    for cell in nb.cells:
-        cell.metadata.pop("execution", None)  # timestamps are not part of a lesson
-        if cell.cell_type == "code":
-            cell.outputs = _merge_streams(cell.outputs)
     nbformat.validate(nb)
     nbformat.write(nb, ipynb)
     # Not a decision (those go by content): jupytext's guard in JupyterLab refuses a notebook whose

@@ -396,10 +396,6 @@ def _digest(*parts) -> str:
     return h.hexdigest()[:16]
 
 
-def _code(nb) -> list:
-    return [c.source for c in nb.cells if c.cell_type == "code"]
-
-
 def _english_outputs(nb) -> list:
     return [
         [{k: v for k, v in o.items() if k not in ("execution_count",)} for o in c.get("outputs", [])]
@@ -419,11 +415,13 @@ def build_editions(
     """
     import nbformat
 
-    from .exercises_build import _text, build_notebook
+    from .exercises_build import build_notebook, notebook_text, write_texts
+    from .lessons_build import code_sources, execute, keep_outputs, scrub
 
     root = Path(root)
     notes = []
     for lang in EDITIONS:
+        exercises: dict = {}
         messages = _message_catalog(lang)
         messages_sha = _digest(messages.read_text(encoding="utf-8") if messages.is_file() else "")
         for folder, path in english_notebooks(root):
@@ -433,7 +431,7 @@ def build_editions(
             catalog = read_catalog(catalog_path(root, lang, folder, path.stem), lang)
             nb = translated_notebook(english, catalog, lang, folder)
             stamp = {
-                "code": _digest(_code(nb)),
+                "code": _digest(code_sources(nb)),
                 "english": _digest(_english_outputs(english)),
                 "messages": messages_sha,
             }
@@ -444,18 +442,14 @@ def build_editions(
                     if cell.cell_type == "code":
                         cell.outputs, cell.execution_count = [], None
                 start = time.perf_counter()
-                _execute(nb, target.parent, timeout)
+                execute(nb, target.parent, timeout)
                 what = f"executed in {time.perf_counter() - start:.1f} s"
             else:
-                ran = [c for c in old.cells if c.cell_type == "code"]
-                for new, cell in zip([c for c in nb.cells if c.cell_type == "code"], ran, strict=True):
-                    new.outputs, new.execution_count = cell.outputs, cell.execution_count
+                keep_outputs(nb, old)
                 what = "Markdown rewritten (outputs kept)"
             nb.metadata["lessonkit_edition"] = stamp
-            nb.metadata.pop("widgets", None)
             nb.metadata.pop("lessonkit", None)  # the English pair's sync record; editions have no .md
-            for cell in nb.cells:
-                cell.metadata.pop("execution", None)
+            scrub(nb)
             target.parent.mkdir(parents=True, exist_ok=True)
             nbformat.validate(nb)
             nbformat.write(nb, target)
@@ -463,24 +457,15 @@ def build_editions(
             if folder == "solutions":
                 exercise = build_notebook(nb, where=str(target))
                 exercise.metadata.pop("lessonkit_edition", None)
-                dest = root / "exercises" / lang / path.name
+                exercises[root / "exercises" / lang / path.name] = notebook_text(exercise)
+        if not only:  # with only some notebooks built, the others are not stale, only not rebuilt
+            _, removed = write_texts(exercises, root / "exercises" / lang)
+            notes += [f"{p.relative_to(root)}: removed (its solution is gone)" for p in removed]
+        else:
+            for dest, text in exercises.items():
                 dest.parent.mkdir(parents=True, exist_ok=True)
-                dest.write_text(_text(exercise), encoding="utf-8")
+                dest.write_text(text, encoding="utf-8")
     return notes
-
-
-def _execute(nb, folder: Path, timeout: int) -> None:
-    from nbclient import NotebookClient
-
-    from .lessons_build import _merge_streams
-
-    folder.mkdir(parents=True, exist_ok=True)
-    NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
-    ).execute()
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs = _merge_streams(cell.outputs)
 
 
 # ---------------------------------------------------------------- lessonkit's own messages

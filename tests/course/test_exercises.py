@@ -18,8 +18,8 @@ from lessonkit.course.exercises_build import (
     BEGIN,
     END,
     MarkerError,
-    build_all,
     build_notebook,
+    exercise_texts,
     strip_solutions,
 )
 
@@ -47,7 +47,7 @@ def test_the_notebooks_are_the_four_named_ones():
 
 
 def test_exercises_are_exactly_what_the_generator_makes():
-    wanted = build_all(ROOT / "solutions", ROOT / "exercises")
+    wanted = exercise_texts(ROOT / "solutions", ROOT / "exercises")
     assert sorted(wanted) == sorted((ROOT / "exercises").glob("*.ipynb"))
     for path, text in wanted.items():
         assert path.read_text(encoding="utf-8") == text, (
@@ -56,7 +56,7 @@ def test_exercises_are_exactly_what_the_generator_makes():
 
 
 def test_the_generator_is_deterministic():
-    assert build_all(ROOT / "solutions", ROOT / "exercises") == build_all(
+    assert exercise_texts(ROOT / "solutions", ROOT / "exercises") == exercise_texts(
         ROOT / "solutions", ROOT / "exercises"
     )
 
@@ -94,7 +94,7 @@ def test_bad_markers_are_errors_naming_file_and_cell(tmp_path, capsys, source, m
     )
     nbformat.write(nb, folder / "sol.ipynb")
     with pytest.raises(MarkerError, match=message):
-        build_all(folder, tmp_path / "exercises")
+        exercise_texts(folder, tmp_path / "exercises")
     code = main(["build-exercises", "--solutions", str(folder), "--exercises", str(tmp_path / "exercises")])
     assert code == 1 and re.search(message, capsys.readouterr().err)
     assert not (tmp_path / "exercises" / "sol.ipynb").exists()
@@ -229,3 +229,17 @@ def test_every_exercise_module_declares_its_exercise_in_course_order():
     assert {name.lower() for name in declared} == set(modules)  # the Filter class is in filter.py
     order = [ex.notebook for ex in EXERCISES.values()]
     assert order == sorted(order), order
+
+
+def test_write_texts_writes_what_differs_and_removes_notebooks_nobody_wants(tmp_path):
+    """The one writer of exercises/ and of the Chinese editions' exercises/zh-*/ folders."""
+    from lessonkit.course.exercises_build import write_texts
+
+    keep, same, gone = tmp_path / "01_a.ipynb", tmp_path / "02_b.ipynb", tmp_path / "03_old.ipynb"
+    same.write_text("b", encoding="utf-8")
+    gone.write_text("old", encoding="utf-8")
+    (tmp_path / "notes.md").write_text("mine", encoding="utf-8")
+    written, removed = write_texts({keep: "a", same: "b"}, tmp_path)
+    assert written == [keep] and removed == [gone]
+    assert keep.read_text(encoding="utf-8") == "a" and not gone.exists()
+    assert (tmp_path / "notes.md").read_text(encoding="utf-8") == "mine"

@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from lessonkit.course.exercises_build import build_all as build_exercises
+from lessonkit.course.exercises_build import exercise_texts
 from lessonkit.course.lessons_build import expected_cells, sources, stale
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,7 +37,7 @@ def test_every_lesson_and_solution_has_a_markdown_source():
 )
 def test_notebook_is_up_to_date_with_its_source(path):
     if path.parent.name == "exercises":
-        wanted = build_exercises(ROOT / "solutions", ROOT / "exercises")[path]
+        wanted = exercise_texts(ROOT / "solutions", ROOT / "exercises")[path]
         assert path.read_text(encoding="utf-8") == wanted, f"{path} is stale: run make lessons"
         return
     md = path.with_suffix(".md")
