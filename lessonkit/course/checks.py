@@ -208,9 +208,8 @@ def _run(name, fn, lines: list, timeout: float) -> tuple[bool, str]:
         except BaseException as exc:
             lines.append(head + ": " + _("FAILED"))
             lines.append(f"    {_call(ex, case)}")
-            lines.append(
-                "    " + tr("raised {error}", error=f"{type(exc).__name__}: {_first_line(exc)}") + _where(exc)
-            )
+            raised = tr("raised {error}", error=f"{type(exc).__name__}: {_first_line(exc)}")
+            lines.append("    " + raised + _where_raised(exc))
             cause = cause_of_error(ex, case)
             if cause:
                 lines.append("    " + tr("likely cause: {cause}", cause=_(cause)))
@@ -306,9 +305,16 @@ _SPARED = (
 
 def _switchable(allowed: frozenset) -> list:
     """(function, shown name) of every lessonkit function and method outside ``allowed``."""
+    import importlib
     import sys
     import types
 
+    import lessonkit
+
+    # lessonkit imports its re-exported modules on first use; load them all now, so that a module
+    # the learner's code would import only during the check is switched off too.
+    for home in {*lessonkit._HOME.values(), *lessonkit._SUBMODULES.values()}:
+        importlib.import_module(f"lessonkit.{home}")
     found, seen = [], set()
     for modname, module in list(sys.modules.items()):
         if not (modname == "lessonkit" or modname.startswith("lessonkit.")) or modname.startswith(_SPARED):
@@ -494,7 +500,8 @@ def _raiser_name(exc: BaseException) -> str:
     return "" if name.startswith("<") else name.replace(".__init__", "")
 
 
-def _where(exc: BaseException) -> str:
+def _where_raised(exc: BaseException) -> str:
+    """Where in the learner's code ``exc`` was raised, as a note for the check's output."""
     frames = traceback.extract_tb(exc.__traceback__)[1:]  # drop this module's own frame
     frames = [
         f

@@ -533,7 +533,7 @@ def _case_problem(ex: Exercise, case, reply: dict, limits: Limits, on: str) -> s
         hint = " " + tr("(the memory limit is {mb} MB)", mb=limits.memory_mb) if kind == "MemoryError" else ""
         cause = cause_of_error(ex, case)
         likely = "; " + tr("likely cause: {cause}", cause=_(cause)) if cause else ""
-        error = f"{kind}: {message}{_where(reply.get('where'))}{hint}"
+        error = f"{kind}: {message}{_where_note(reply.get('where'))}{hint}"
         return tr("raised {error} {on}", error=error, on=on) + likely
     if status != "ok" or ("out" not in reply and "value" not in reply):
         return tr(
@@ -550,7 +550,8 @@ def _case_problem(ex: Exercise, case, reply: dict, limits: Limits, on: str) -> s
     return None
 
 
-def _where(where) -> str:
+def _where_note(where) -> str:
+    """The runner's ``[function, cell, line]`` as a note for the report, or "" when it is malformed."""
     if not (isinstance(where, list) and len(where) == 3):
         return ""
     name, cell, line = where

@@ -170,7 +170,7 @@ class Runner:
             result = {"status": "not implemented", "message": _text(exc)}
         except BaseException as exc:
             result = {"status": "raised", "type": _type_name(exc), "message": _text(exc)}
-            result["where"] = _where(exc)
+            result["where"] = _learner_frame(exc)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
         result["printed"] = self.sink.count
@@ -324,7 +324,7 @@ def _text(exc):
         return ""
 
 
-def _where(exc):
+def _learner_frame(exc):
     """The learner's innermost frame: ``(function, cell, line)``, or None."""
     try:
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith("<cell ")]
