@@ -105,7 +105,9 @@ def _run_cells(path: Path, names: tuple[str, ...], namespace: dict, timeout: flo
     import nbformat
 
     if not path.is_file():
-        return "the notebook {path} does not exist", {"path": path}
+        from .paths import shown
+
+        return "the notebook {path} does not exist", {"path": shown(path)}
     try:
         nb = nbformat.read(path, as_version=4)
     except Exception as exc:

@@ -119,3 +119,14 @@ def test_the_learners_functions_work_inside_a_check_of_a_later_exercise(capsys):
     )  # as exercise 04's cell does: its bp_delta_map and compute_gradient are the learner's
     assert lk.check("layer_backward", namespace["layer_backward"])
     assert "layer_backward: all 5 public cases pass." in capsys.readouterr().out
+
+
+def test_a_missing_notebook_in_the_workspace_is_named_without_this_machines_folders(capsys):
+    """Lesson 07's stored output names the learner's missing notebook; no absolute path may show."""
+    from lessonkit.course.learner import learner_functions, workspace
+    from lessonkit.course.paths import course_root
+
+    learner_functions(workspace() / "no_such_exercise.ipynb", ("pad",))
+    out = capsys.readouterr().out
+    assert "my-work/no_such_exercise.ipynb does not exist" in out, out
+    assert str(course_root().resolve()) not in out
