@@ -168,12 +168,11 @@ def plan(md: Path) -> str:
     )
 
 
-def _sync(md: Path) -> str:
-    """Bring the unchanged side of the pair up to the changed one; return what was done."""
+def _sync(md: Path, decision: str) -> str:
+    """Carry out ``decision`` (from :func:`plan`): bring the unchanged side up to the changed one."""
     import jupytext
     import nbformat
 
-    decision = plan(md)
     if decision == "markdown":
         nb = nbformat.read(md.with_suffix(".ipynb"), as_version=4)
         md.write_text(jupytext.writes(nb, fmt=FORMAT), encoding="utf-8")
@@ -230,10 +229,14 @@ def merge_streams(outputs: list) -> list:
 
 def build(md: Path, force: bool = False, timeout: int = 600) -> str:
     """Sync, execute (if its cells changed, or ``force``) and write one notebook; return what happened."""
+    md = Path(md)
+    return _build(md, plan(md), force, timeout)
+
+
+def _build(md: Path, decision: str, force: bool, timeout: int) -> str:
     import nbformat
 
-    md = Path(md)
-    synced = _sync(md)
+    synced = _sync(md, decision)
     ipynb = md.with_suffix(".ipynb")
     if not force and stale(md) is None:
         return synced
@@ -266,15 +269,15 @@ def build_all(root: str | os.PathLike[str], force: bool = False, only: list | No
         for md in sources(root)
         if not only or any(f"{md.parent.name}/{md.stem}".endswith(o) or md.stem.startswith(o) for o in only)
     ]
-    conflicts = []
+    decisions, conflicts = {}, []
     for md in chosen:  # every pair is checked before any file is written
         try:
-            plan(md)
+            decisions[md] = plan(md)
         except SyncConflict as err:
             conflicts.append(str(err))
     if conflicts:
         raise SyncConflict("\n\n".join(conflicts))
-    done = [(md, build(md, force=force)) for md in chosen]
+    done = [(md, _build(md, decisions[md], force, timeout=600)) for md in chosen]
     root = Path(root)
     write_all(root / "solutions", root / "exercises")
     return done
