@@ -81,6 +81,12 @@ def _parser() -> argparse.ArgumentParser:
         help="take each student's name from the file name (default) or from the folder holding it",
     )
     grade.add_argument(
+        "--assignment",
+        default=None,
+        help="grade every notebook on this exercise (e.g. 02_bp_delta_map, 02 or bp_delta_map), or 'each' "
+        "for a folder of several exercises; default: the one most notebooks are named after",
+    )
+    grade.add_argument(
         "--excel", action="store_true", help="write the CSV as UTF-8 with a BOM, for spreadsheets"
     )
     grade.add_argument(
@@ -198,8 +204,10 @@ def _build_lessons(args) -> int:
 
 
 def _grade(args) -> int:
+    from .exercises import EXERCISES
     from .grading.grader import Limits, NotebookError, SandboxRefused, grade_path, notebooks_under
     from .grading.reports import not_graded, to_json, write_csv, write_feedback
+    from .grading.submissions import safe_text
     from .i18n import set_language
 
     set_language(args.lang)
@@ -252,8 +260,9 @@ def _grade(args) -> int:
             jobs=args.jobs,
             student_from=args.student_from,
             progress=(lambda report: bar.update(1)) if bar is not None else None,
+            assignment=args.assignment,
         )
-    except (NotebookError, SandboxRefused) as exc:
+    except (NotebookError, SandboxRefused, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     finally:
@@ -276,9 +285,20 @@ def _grade(args) -> int:
     for r in reports:
         print(r.text())
         print()
+    graded_on = sorted({e.name for r in reports for e in r.exercises}, key=list(EXERCISES).index)
+    if graded_on:
+        stem = EXERCISES[graded_on[0]].notebook
+        how = "--assignment" if args.assignment else "most notebooks are named after it or hold it"
+        print(f"assignment: {stem} ({how})")
     missing = not_graded(reports)
     if missing:
-        print(f"unreadable or empty ({len(missing)}, 0 points each): " + ", ".join(r.path for r in missing))
+        print(f"not graded ({len(missing)}, 0 points each): " + ", ".join(safe_text(r.path) for r in missing))
+    twice = [r for r in reports if any(" submissions for this student: " in n for n in r.notes)]
+    if twice:
+        print(
+            f"one student, several submissions ({len(twice)} notebooks; see their notes): "
+            + ", ".join(safe_text(r.path) for r in twice)
+        )
     print(f"total over {len(reports)} notebooks")
     print(f"score: {sum(r.score for r in reports)}/{sum(r.max_score for r in reports)}")
     return 0

@@ -44,6 +44,7 @@ from ..feedback import cause_of_error, judge
 from ..i18n import _, chosen, language, notebook_language, speaking, tr
 from .reports import not_graded, to_json, write_csv  # noqa: F401  (part of this module's API)
 from .sandbox import INSTALL_HINT, Limits, Sandbox, SandboxError, sandbox_problem
+from .submissions import Refused, find_submissions, parse_notebook, read_submission, safe_text
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -85,10 +86,13 @@ class ExerciseResult:
     feedback: list = field(default_factory=list)
     groups: list = field(default_factory=list)  # {"name", "points", "max_points", "reason"} per group
     public: str | None = None  # how the public cases went, when asked for (the Gradescope bundle)
+    advice: list = field(default_factory=list)  # rules observed inside the notebook: no points ride on them
 
     def lines(self) -> list:
-        """The feedback, one line per group that lost points, or the one line of a full score."""
-        return list(self.feedback) or [_("all hidden cases pass")]
+        """One line per group that lost points (or the one line of a full score), then advice."""
+        return (list(self.feedback) or [_("all hidden cases pass")]) + [
+            tr("advice: {text}", text=a) for a in self.advice
+        ]
 
     def as_dict(self) -> dict:
         """The JSON form: name, points, max_points, feedback (one string), groups."""
@@ -99,6 +103,7 @@ class ExerciseResult:
             "max_points": self.max_points,
             "feedback": text,
             "groups": [dict(g) for g in self.groups],
+            "advice": list(self.advice),
         } | ({"public": self.public} if self.public is not None else {})
 
 
@@ -129,25 +134,25 @@ class Report:
         with speaking(self.language):
             exercises = [e.as_dict() for e in self.exercises]
         return {
-            "student": self.student or Path(self.path).stem,
-            "path": self.path,
+            "student": safe_text(self.student or Path(self.path).stem),
+            "path": safe_text(self.path),
             "seed": self.seed,
             "score": self.score,
             "max_score": self.max_score,
             "exercises": exercises,
-            "notes": list(self.notes),
+            "notes": [safe_text(n, 2000) for n in self.notes],
             "isolated": self.isolated,
         }
 
     def text(self) -> str:
         """Plain text, ending with ``score: X/Y``."""
-        lines = [f"== {self.path} (hidden cases from seed {self.seed}) =="]
+        lines = [f"== {safe_text(self.path)} (hidden cases from seed {self.seed}) =="]
         for e in self.exercises:
             lines.append(f"{e.name}: {e.points}/{e.max_points}")
             with speaking(self.language):
                 lines += [f"  {ln}" for ln in e.lines()]
         for note in self.notes:
-            lines.append(f"note: {note}")
+            lines.append(f"note: {safe_text(note, 2000)}")
         lines.append(f"score: {self.score}/{self.max_score}")
         return "\n".join(lines)
 
@@ -156,19 +161,21 @@ class Report:
 
 
 def read_notebook(path: Path):
-    """The notebook at ``path`` (nbformat v4), or NotebookError with a one-line reason."""
-    import nbformat
+    """The notebook at ``path`` (nbformat v4), read once without following links, or NotebookError.
 
-    path = Path(path)
-    if not path.exists():
-        raise NotebookError(f"no such notebook: {path}")
-    if not path.is_file():
-        raise NotebookError(f"not a file: {path}")
+    The error's message is one line that names the file (made safe) and what is wrong by position,
+    never quoting the file's content (see :mod:`lessonkit.course.grading.submissions`).
+    """
     try:
-        return nbformat.read(path, as_version=4)
-    except Exception as exc:  # bad JSON, bad schema, unreadable file
-        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise NotebookError(f"cannot read {path} as a notebook: {clean(reason, 200)}") from None
+        data = read_submission(path)
+    except Refused as exc:
+        if str(exc) == "no such file":
+            raise NotebookError(f"no such notebook: {safe_text(path)}") from None
+        raise NotebookError(f"cannot read {safe_text(path)} as a notebook: {exc}") from None
+    try:
+        return parse_notebook(data)
+    except Refused as exc:
+        raise NotebookError(f"cannot read {safe_text(path)} as a notebook: {exc}") from None
 
 
 def exercises_for(nb, path: Path) -> list:
@@ -176,8 +183,7 @@ def exercises_for(nb, path: Path) -> list:
     by_name = _exercises_by_name(path)
     if by_name:
         return by_name
-    source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    defined = set(re.findall(r"^(?:def|class)\s+(\w+)\s*[(:]", source, flags=re.M))
+    defined = defined_names(nb)
     best = max(
         NOTEBOOKS, key=lambda n: (len(defined & {e.name for e in exercises_of(n)}), -NOTEBOOKS.index(n))
     )
@@ -192,8 +198,40 @@ def _exercises_by_name(path: Path) -> list:
 
 
 def notebooks_under(folder) -> list:
-    """The notebooks in a folder and its subfolders, sorted, checkpoints left out."""
-    return sorted(p for p in Path(folder).rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+    """Every ``*.ipynb`` entry under a folder, sorted, checkpoints left out, links not entered."""
+    return find_submissions(folder)
+
+
+def defined_names(nb) -> set:
+    """The functions and classes a notebook's code cells define at the top level of a line."""
+    source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    return set(re.findall(r"^(?:def|class)\s+(\w+)\s*[(:]", source, flags=re.M))
+
+
+def other_exercise(nb, path, assignment: str) -> str | None:
+    """Why a notebook is not graded on ``assignment`` (an exercise notebook's stem), or None.
+
+    It is named after another exercise, or it defines none of the assignment's functions but some of
+    another exercise's. Either way it gets 0 of the assignment's points, never another exercise's.
+    """
+    named = notebook_named(Path(path).stem)
+    if named is not None and named != assignment:
+        return tr(
+            "this file is named after exercise {other}, but the assignment is {assignment}; "
+            "hand in {assignment}.ipynb",
+            other=named,
+            assignment=assignment,
+        )
+    defined = defined_names(nb)
+    if named is None and not defined & {e.name for e in exercises_of(assignment)}:
+        for other in NOTEBOOKS:
+            if other != assignment and defined & {e.name for e in exercises_of(other)}:
+                return tr(
+                    "this notebook holds exercise {other}, not the assignment {assignment}",
+                    other=other,
+                    assignment=assignment,
+                )
+    return None
 
 
 def hidden_cases(ex: Exercise, seed: int) -> list:
@@ -423,6 +461,8 @@ def evaluate(
     names = list(inspect.signature(ex.reference).parameters)  # a class: its __init__'s, without self
     failed: dict = {}
 
+    advice: dict = {}  # one line per rule, from the first case that showed it
+
     def zero(message: str) -> ExerciseResult:
         result.points, result.feedback = 0, [f"-{ex.max_points} {message}"]
         result.groups = [
@@ -461,6 +501,16 @@ def evaluate(
             return zero(
                 tr("{name} is not implemented yet (it still raises NotImplementedError)", name=ex.name)
             )
+        printed = reply.get("printed", 0)
+        if status == "flood" or (isinstance(printed, (int, float)) and printed > limits.output_mb * 1e6):
+            advice.setdefault(
+                "output",
+                tr(
+                    "printed or displayed more than {mb} MB in one call {on}; remove the prints",
+                    mb=f"{limits.output_mb:g}",
+                    on=on,
+                ),
+            )
         problem = _case_problem(ex, case, reply, limits, on)
         if problem is None:
             try:
@@ -489,6 +539,7 @@ def evaluate(
             shown = ", ".join(
                 names[m] if isinstance(m, int) and 0 <= m < len(names) else "?" for m in mutated
             )
+            # still judged inside the notebook's process (as the learner's check judges it): see README
             for group in dict.fromkeys(groups):
                 failed.setdefault(
                     group,
@@ -500,19 +551,13 @@ def evaluate(
         {"name": g, "points": 0 if g in failed else p, "max_points": p, "reason": failed.get(g, "")}
         for g, p in ex.groups.items()
     ]
+    result.advice = list(advice.values())
     return result
 
 
 def _case_problem(ex: Exercise, case, reply: dict, limits: Limits, on: str) -> str | None:
     """Why a reply earns nothing for its case's groups, or None when its outputs are to be judged."""
     status = reply.get("status")
-    printed = reply.get("printed", 0)
-    if status == "flood" or (isinstance(printed, (int, float)) and printed > limits.output_mb * 1e6):
-        return tr(
-            "printed or displayed more than {mb} MB in one call {on}; remove the prints",
-            mb=f"{limits.output_mb:g}",
-            on=on,
-        )
     if status in ("timeout", "hung"):
         return tr(
             "ran longer than {seconds} s {on} (an endless loop?); the grader stopped it",
@@ -685,7 +730,7 @@ def grade_notebook(
     seed = secrets.randbelow(2**31) if seed is None else int(seed)
     limits = _limits(limits, timeout)
     isolate, note = _isolation(sandbox)
-    report = Report(str(path), seed, isolated=isolate, language=feedback_language(nb))
+    report = Report(safe_text(path), seed, isolated=isolate, language=feedback_language(nb))
     if note:
         report.notes.append(note)
     with speaking(report.language):  # this thread's messages; other notebooks may be graded at once
@@ -759,6 +804,7 @@ def grade_path(
     jobs: int | None = None,
     student_from: str = "file",
     progress: Callable[[Report], object] | None = None,
+    assignment: str | None = None,
 ) -> list:
     """Grade a notebook, or every notebook under a folder (sorted); one Report each.
 
@@ -766,27 +812,43 @@ def grade_path(
     ``sandbox=False``. ``jobs`` notebooks are graded at once, each in its own sandbox (default: the
     number of cores); the reports are the same as a serial run's, in the same order. ``progress`` is
     called once per graded notebook. Each report's ``student`` comes from the file name
-    (``student_from="file"``) or the folder holding it (``"folder"``). An unreadable or empty notebook
-    inside a folder gets a Report with 0 of the assignment's points (the exercises most notebooks in
-    the folder are graded on); a missing or unreadable single notebook, or a folder with no
-    notebooks, raises NotebookError.
+    (``student_from="file"``) or the folder holding it (``"folder"``).
+
+    Every notebook of a folder is graded on one ``assignment`` (an exercise notebook's stem, number
+    or function name; default: the exercise most of the folder's notebooks are named after, else the
+    one most of them define): a notebook named after another exercise, or holding another one, gets
+    0 of the assignment's points and says so. ``assignment="each"`` grades every notebook on the
+    exercise it is named after (else the one it defines), for a folder of several exercises. A
+    link, FIFO, folder or malformed notebook gets a row with 0 points and the reason; the rest of
+    the class is graded. Two submissions of one student are both reported, each with a note. A
+    missing or unreadable single notebook, or a folder with
+    no notebooks, raises NotebookError.
     """
     from concurrent.futures import ThreadPoolExecutor
 
+    from .gradescope import exercise_notebook
     from .reports import student_name
 
     if student_from not in ("file", "folder"):
         raise ValueError(f"student_from must be 'file' or 'folder'; got {student_from!r}")
     if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
         raise ValueError(f"jobs must be a positive integer; got {jobs!r}")
+    try:
+        chosen_stem = exercise_notebook(assignment) if assignment not in (None, "each") else None
+    except ValueError as exc:
+        raise ValueError(str(exc).replace("exercise must", "assignment must", 1)) from None
     path = Path(path)
     if not path.is_dir():
-        report = grade_notebook(path, timeout, seed, limits=limits, sandbox=sandbox)
+        nb = read_notebook(path)
+        if chosen_stem is None:
+            report = grade_notebook(path, timeout, seed, limits=limits, sandbox=sandbox, _nb=nb)
+        else:
+            report = _graded_on(nb, path, chosen_stem, timeout, seed, limits, sandbox, None)
         report.student = student_name(path, path.parent, student_from)
         return [report]
     files = notebooks_under(path)
     if not files:
-        raise NotebookError(f"no notebooks (*.ipynb) under {path}")
+        raise NotebookError(f"no notebooks (*.ipynb) under {safe_text(path)}")
     if sandbox is None:
         problem = sandbox_problem()
         if problem is not None:
@@ -798,37 +860,36 @@ def grade_path(
     found: dict = {}
     for file in files:
         try:
-            nb = read_notebook(file)
+            found[file] = (read_notebook(file), "")
         except NotebookError as exc:
-            found[file] = (None, str(exc))
-            continue
-        found[file] = (nb, exercises_for(nb, file))
-    counts = Counter(tuple(e.name for e in ex) for nb, ex in found.values() if nb is not None and ex)
-    assignment = [EXERCISES[n] for n in counts.most_common(1)[0][0]] if counts else []
+            found[file] = (None, str(exc).split(": ", 1)[-1])
+    stem = chosen_stem or (None if assignment == "each" else class_assignment(found))
     editions = _Editions()
 
     def one(file: Path) -> Report:
-        nb, info = found[file]
-        if nb is None or not info:
-            why = info if nb is None else "no graded function found in it"
-            report = _not_graded(
-                file, seed, _exercises_by_name(file) or assignment, why, sandbox is not False
-            )
-        else:
+        nb, why = found[file]
+        if assignment == "each" and nb is not None and exercises_for(nb, file):
             try:
                 report = grade_notebook(
-                    file,
-                    timeout,
-                    seed,
-                    limits=limits,
-                    sandbox=sandbox,
-                    _editions=editions,
-                    _exercises=info,
-                    _nb=nb,  # read once, above
+                    file, timeout, seed, limits=limits, sandbox=sandbox, _editions=editions, _nb=nb
                 )
             except Exception as exc:  # one notebook must never stop the class
                 why = f"the grader failed on it ({type(exc).__name__}: {_one_line(exc)})"
-                report = _not_graded(file, seed, info, why, sandbox is not False, failed=True)
+                report = _not_graded(file, seed, exercises_for(nb, file), why, sandbox is not False, True)
+        elif nb is None or stem is None:
+            report = _not_graded(
+                file,
+                seed,
+                exercises_of(stem) if stem else [],
+                why or "no graded function found in it",
+                sandbox is not False,
+            )
+        else:
+            try:
+                report = _graded_on(nb, file, stem, timeout, seed, limits, sandbox, editions)
+            except Exception as exc:  # one notebook must never stop the class
+                why = f"the grader failed on it ({type(exc).__name__}: {_one_line(exc)})"
+                report = _not_graded(file, seed, exercises_of(stem), why, sandbox is not False, failed=True)
         report.student = student_name(file, path, student_from)
         if progress is not None:
             progress(report)
@@ -836,20 +897,68 @@ def grade_path(
 
     try:
         with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
-            return list(pool.map(one, files))  # each notebook waits on its own sandbox: threads suffice
+            reports = list(pool.map(one, files))  # each notebook waits on its own sandbox: threads suffice
     finally:
         editions.close()
+    flag_duplicates(reports)
+    return reports
+
+
+def class_assignment(found: dict) -> str | None:
+    """The exercise most notebooks are named after, else the one most define (course order on ties)."""
+    named = Counter(notebook_named(Path(f).stem) for f in found)
+    named.pop(None, None)
+    if not named:
+        held = [exercises_for(nb, Path("x")) for nb, _why in found.values() if nb is not None]
+        named = Counter(ex[0].notebook for ex in held if ex)
+    if not named:
+        return None
+    top = max(named.values())
+    return next(n for n in NOTEBOOKS if named.get(n) == top)
+
+
+def flag_duplicates(reports: list) -> None:
+    """Note, on each, the submissions that resolve to one student (none is dropped or merged)."""
+    groups: dict = {}
+    for r in reports:
+        groups.setdefault(safe_text(r.student or Path(r.path).stem).casefold(), []).append(r)
+    for same in groups.values():
+        if len(same) > 1:
+            others = ", ".join(safe_text(r.path) for r in same)
+            for r in same:
+                r.notes.append(tr("{n} submissions for this student: {paths}", n=len(same), paths=others))
+
+
+def _graded_on(nb, file, stem, timeout, seed, limits, sandbox, editions) -> Report:
+    """``nb`` graded on the assignment ``stem``, or 0 of its points when it holds another exercise."""
+    exercises = exercises_of(stem)
+    problem = other_exercise(nb, file, stem)
+    named = notebook_named(Path(file).stem) == stem
+    if problem is None and not named and not defined_names(nb) & {e.name for e in exercises}:
+        return _not_graded(
+            file, _seed(seed), exercises, "no graded function found in it", sandbox is not False
+        )
+    if problem is not None:
+        report = _not_graded(file, _seed(seed), exercises, problem, sandbox is not False)
+        report.notes = [problem]
+        return report
+    return grade_notebook(
+        file, timeout, seed, limits=limits, sandbox=sandbox, _editions=editions, _exercises=exercises, _nb=nb
+    )
+
+
+def _seed(seed: int | None) -> int:
+    return secrets.randbelow(2**31) if seed is None else int(seed)
 
 
 def _not_graded(
     file: Path, seed: int, exercises: list, why: str, isolated: bool, failed: bool = False
 ) -> Report:
-    """0 of the exercises' points: the notebook is unreadable or empty, or (``failed``) the grader broke."""
+    """0 of the exercises' points: the notebook is refused, unreadable or empty, or the grader ``failed``."""
+    why = safe_text(why)
     note = f"grading stopped: {why}" if failed else f"not graded: {why}"
-    line = why if failed else "the notebook is unreadable or empty"
-    report = Report(str(file), seed, notes=[note], isolated=isolated)
+    report = Report(safe_text(file), seed, notes=[note], isolated=isolated)
     for ex in exercises:
-        report.exercises.append(
-            ExerciseResult(ex.name, 0, ex.max_points, [f"-{ex.max_points} not graded: {line}"])
-        )
+        lost = [f"-{ex.max_points} not graded: {why}"]
+        report.exercises.append(ExerciseResult(ex.name, 0, ex.max_points, lost))
     return report

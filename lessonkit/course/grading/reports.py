@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..exercises import EXERCISES, notebook_named
 from ..i18n import _, speaking, tr
+from .submissions import safe_text
 
 __all__ = ["student_name", "assignment_of", "write_csv", "to_json", "write_feedback", "not_graded"]
 
@@ -36,8 +37,13 @@ def student_name(
     'alice'
     >>> student_name(Path("class/bob/02_bp_delta_map.ipynb"), Path("class"), "folder")
     'bob'
+    >>> student_name(Path("class/02_bp_delta_map--alice.ipynb"), Path("class"))
+    '-alice'
     """
-    file, root = Path(file), Path(root)
+    return safe_text(_student_name(Path(file), Path(root), student_from), 120)
+
+
+def _student_name(file: Path, root: Path, student_from: str) -> str:
     if student_from == "folder":
         try:
             parts = file.relative_to(root).parts
@@ -48,7 +54,12 @@ def student_name(
         return file.parent.name or file.stem
     stem = file.stem
     name = notebook_named(stem)
-    return (stem[len(name) :].strip("-_. ") or stem) if name else stem
+    if not name:
+        return stem
+    rest = stem[len(name) :]
+    # exactly one separator goes: "--alice" is the student "-alice", never "alice"
+    rest = rest[1:] if rest[:1] in ("-", "_", " ", ".") else rest
+    return rest or stem
 
 
 def not_graded(reports: list) -> list:
@@ -113,6 +124,7 @@ def _safe(text: str) -> str:
     >>> print(_safe('=HYPERLINK("http://x")'), _safe("alice"))
     '=HYPERLINK("http://x") alice
     """
+    text = "\n".join(safe_text(line, 5000) for line in str(text).split("\n"))
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
@@ -131,9 +143,9 @@ def write_feedback(reports: list, folder: str | os.PathLike[str]) -> list:
     for r in reports:
         base = _file_name(r.student or Path(r.path).stem)
         name, k = base, 2
-        while name in used:
+        while name.casefold() in used:  # "Alice" and "alice" are one file on some systems
             name, k = f"{base}-{k}", k + 1
-        used.add(name)
+        used.add(name.casefold())
         target = folder / f"{name}.md"
         target.write_text(feedback_markdown(r), encoding="utf-8")
         written.append(target)
@@ -141,12 +153,16 @@ def write_feedback(reports: list, folder: str | os.PathLike[str]) -> list:
 
 
 def _file_name(student: str) -> str:
-    name = re.sub(r"[^\w.-]+", "_", student, flags=re.UNICODE).strip("._") or "student"
+    name = re.sub(r"[^\w.-]+", "_", student, flags=re.UNICODE).strip("._-") or "student"
     return name[:80]
 
 
 def _cell(text) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+    """Text for one Markdown line or table cell: safe, and no HTML, code span or cell break from it."""
+    text = safe_text(str(text).replace("\n", " "), 5000)
+    for ch in ("\\", "`", "|", "[", "]"):
+        text = text.replace(ch, "\\" + ch)
+    return re.sub(r"<(?=[A-Za-z/!?])", "&lt;", text)  # no HTML tag can start; "H < F" stays as it is
 
 
 def feedback_markdown(report) -> str:
@@ -162,7 +178,7 @@ def _feedback_markdown(report) -> str:
     lines = [
         "# " + tr("Feedback for {student}", student=_cell(report.student or Path(report.path).stem)),
         "",
-        tr("Notebook: {name}", name=f"`{Path(report.path).name}`") + "  ",
+        tr("Notebook: {name}", name=_cell(Path(report.path).name)) + "  ",
         tr("Score: {score}", score=f"**{report.score}/{report.max_score}**"),
         "",
     ]

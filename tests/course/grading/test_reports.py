@@ -135,7 +135,11 @@ def test_progress_bar_on_a_terminal_only(klass, tmp_path):
 
 def test_student_names():
     root = Path("class")
-    assert student_name(root / "02_bp_delta_map__ann.ipynb", root) == "ann"
+    assert student_name(root / "02_bp_delta_map-ann.ipynb", root) == "ann"
+    # the whole suffix after one separator: extra dashes cannot make someone else's name
+    assert student_name(root / "02_bp_delta_map--ann.ipynb", root) == "-ann"
+    assert student_name(root / "02_bp_delta_map__ann.ipynb", root) == "_ann"
+    assert student_name(root / "02_bp_delta_map-a\nscore: 9.ipynb", root) == "a\\nscore: 9"
     assert student_name(root / "ann.ipynb", root) == "ann"
     assert student_name(root / "02_bp_delta_map.ipynb", root) == "02_bp_delta_map"
     assert student_name(root / "ann" / "sub" / "x.ipynb", root, "folder") == "ann"

@@ -65,11 +65,26 @@ def _processes_with(word: str) -> list:
     return found
 
 
+def _status(pid: str) -> tuple[int, int]:
+    """(uid, parent pid) of a process."""
+    text = Path(f"/proc/{pid}/status").read_text()
+    uid = int(text.split("\nUid:")[1].split()[0])
+    return uid, int(text.split("\nPPid:")[1].split()[0])
+
+
 def _sandbox_uid_processes() -> list:
+    """Processes of a sandbox user that no live grader owns any more.
+
+    Tests in other workers may be grading at this moment: their sandboxes' processes descend from
+    their grader (bubblewrap or the runner, not a sandbox user). A process left behind by a grader
+    that has finished is re-parented to init, with no such ancestor.
+    """
     found = []
-    for pid in os.listdir("/proc"):
+    for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
-            uid = int(Path(f"/proc/{pid}/status").read_text().split("\nUid:")[1].split()[0])
+            uid, parent = _status(pid)
+            while uid >= 2_000_000 and parent > 1:
+                uid, parent = _status(str(parent))
         except (OSError, IndexError, ValueError):
             continue
         if uid >= 2_000_000:
@@ -116,7 +131,18 @@ def attacked(tmp_path_factory):
     protected = [Path(lessonkit.__file__).parent, ROOT / "solutions", teacher, *classmates]
     before = _digest(protected)
     cmd = [sys.executable, "-m", "lessonkit", "grade", str(folder), "--json", "--csv", str(csv_path)]
-    cmd += ["--timeout", str(TIMEOUT), "--seed", str(SEED), "-j", "2", "--memory", str(MEMORY)]
+    cmd += [
+        "--timeout",
+        str(TIMEOUT),
+        "--seed",
+        str(SEED),
+        "-j",
+        "2",
+        "--memory",
+        str(MEMORY),
+        "--assignment",
+        "each",
+    ]
     start = time.monotonic()
     # graded from inside the class folder: the grader's working folder must not reach the sandbox
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, cwd=folder)
@@ -217,10 +243,11 @@ def test_memory_is_limited_per_process_and_per_notebook(attacked):
     assert f"used more than {MEMORY} MB of memory" in e["feedback"], e["feedback"]
 
 
-def test_output_floods_and_huge_files_fail_their_groups(attacked):
+def test_output_floods_are_advised_and_huge_files_fail_their_groups(attacked):
     e = feedback(attacked, "floods")
-    assert e["points"] == 0
-    assert e["feedback"].count("printed or displayed more than 1 MB in one call") >= 2
+    assert e["points"] == 0  # its answers are wrong; the flood itself is advice (counted inside)
+    assert e["advice"] == [a for a in e["advice"] if "printed or displayed more than 1 MB in one call" in a]
+    assert len(e["advice"]) == 1
     assert re.search(r"raised OSError: \[Errno (27|28)\]", e["feedback"]), e["feedback"]
 
 
