@@ -15,10 +15,12 @@ The set-up, on Linux with bubblewrap (``bwrap``):
   sandbox) before any notebook code runs, with every capability gone and ``no_new_privs`` set by
   bubblewrap; started as another user, the sandbox runs as that user inside a user namespace;
 - an empty environment but for a few variables (HOME, PATH, LANG, one BLAS thread, Agg);
-- limits: address space and file size per process and the number of processes (rlimits set by the
-  runner before the notebook runs), memory and processes of the whole sandbox (watched from
-  outside, several times a second), per-call time (a soft alarm inside, a hard deadline outside),
-  output per call (counted inside, display data included) and the notebook's wall-clock budget;
+- limits: address space and file size per process and the number of processes of its user
+  (rlimits set by the runner before the notebook runs); memory and tasks of the whole sandbox,
+  enforced by the kernel with a control group of its own where the machine offers one
+  (:mod:`.cgroups`: shared memory, ``memfd``, tmpfs and nested namespaces included), else summed
+  from ``/proc`` several times a second; per-call time (a soft alarm inside, a hard deadline
+  outside), output per call (read off the pipe by the grader) and the notebook's wall-clock budget;
 - ``--die-with-parent`` and the PID namespace: when the grader closes the sandbox (or dies), every
   process in it is killed, ``setsid`` grandchildren included.
 
@@ -43,6 +45,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
+
+from . import cgroups
+from .cgroups import Cgroup
 
 __all__ = ["Limits", "Sandbox", "SandboxError", "sandbox_problem", "INSTALL_HINT"]
 
@@ -112,7 +117,19 @@ def _namespace_args() -> list:
         args += ["--cap-add", "CAP_SETUID,CAP_SETGID"]
     else:
         args += ["--unshare-user"]
+        if _bwrap_can("--disable-userns"):  # bubblewrap 0.8: no nested user namespace inside
+            args += ["--disable-userns"]
     return args
+
+
+@functools.cache
+def _bwrap_can(option: str) -> bool:
+    """True when this bubblewrap has ``option`` (older ones refuse options they do not know)."""
+    try:
+        help_text = subprocess.run(["bwrap", "--help"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return option in help_text.stdout + help_text.stderr
 
 
 def _system_args() -> list:
@@ -182,6 +199,8 @@ class Sandbox:
         self.sent: str | None = None
         self.outbox: queue.Queue = queue.Queue()
         self.writer_failed = threading.Event()
+        self.cgroup: Cgroup | None = None
+        self.uid: int | None = None
 
     # ------------------------------------------------------------ start and stop
 
@@ -215,6 +234,11 @@ class Sandbox:
             cmd = [sys.executable, "-I", "-S", str(runner)]
             edition, cwd = str(self.edition), str(work)
         self.errors = open(Path(self.tmp) / "stderr.txt", "w+b")  # noqa: SIM115 (closed in close())
+        self.uid = uid
+        if cgroups.available() is None:
+            # the kernel's limits for the whole sandbox; +1 task for bubblewrap outside its namespace
+            self.cgroup = Cgroup(self.limits.memory_mb, self.limits.processes + (1 if self.isolate else 0))
+            cmd = self.cgroup.wrap(cmd)
         try:
             self.proc = subprocess.Popen(
                 cmd,
@@ -248,7 +272,7 @@ class Sandbox:
                 f"the grading sandbox did not start ({(lines or ['no reason given'])[-1][:300]})"
             )
         self.pidns = reply.get("pidns")
-        if self.isolate:
+        if self.isolate or self.cgroup is not None:
             threading.Thread(target=self._watch, daemon=True).start()
 
     def _bwrap_command(self, runner: Path, uid) -> list:
@@ -310,6 +334,11 @@ class Sandbox:
                         stream.close()
                 except Exception:
                     pass
+        if self.cgroup is not None:
+            self.cgroup.remove()  # every process left in it (a detached one too) is killed first
+            self.cgroup = None
+        if not self.isolate and self.uid is not None:
+            _kill_user(self.uid)  # no namespace to take them along: every process of its own user
         if self.errors is not None:
             self.errors.close()
             self.errors = None
@@ -358,6 +387,8 @@ class Sandbox:
 
     def _dead(self) -> dict:
         time.sleep(0.05)  # let the watchdog record why it killed the sandbox, if it did
+        if self.killed_because is None:
+            self.killed_because = self._over_limit()
         reason = self.killed_because
         self.last_stderr = self._stderr()
         self.close()
@@ -418,33 +449,55 @@ class Sandbox:
                 if self.proc is None:
                     return False
 
+    def _over_limit(self) -> str | None:
+        """Why the kernel stopped the sandbox (its control group was full), or None."""
+        group = self.cgroup
+        if group is None:
+            return None
+        if group.out_of_memory():
+            return f"used more than {self.limits.memory_mb} MB of memory"
+        if group.refused_processes():
+            return f"started more than {self.limits.processes} processes"
+        return None
+
     def _watch(self) -> None:
-        """Kill the sandbox when its processes together use too much memory or are too many."""
+        """Kill the sandbox when its processes together use too much memory or are too many.
+
+        With a control group the kernel enforces both; this only notices that it had to. Without
+        one, it sums the resident memory and counts the tasks of the sandbox's PID namespace.
+        """
         page = os.sysconf("SC_PAGE_SIZE")
         limit = self.limits.memory_mb * 2**20
-        while self.proc is not None and self.pidns:
-            rss, count = 0, 0
-            for entry in os.scandir("/proc"):
-                if not entry.name.isdigit():
-                    continue
-                try:
-                    if os.readlink(f"/proc/{entry.name}/ns/pid") != self.pidns:
-                        continue
-                    with open(f"/proc/{entry.name}/statm", "rb") as fh:
-                        rss += int(fh.read().split()[1]) * page
-                    count += len(os.listdir(f"/proc/{entry.name}/task"))
-                except (OSError, ValueError, IndexError):
-                    continue
-            if rss > limit:
-                self.killed_because = f"used more than {self.limits.memory_mb} MB of memory"
-            elif count > self.limits.processes:
-                self.killed_because = f"started more than {self.limits.processes} processes"
+        while self.proc is not None:
+            if self.cgroup is not None:
+                self.killed_because = self._over_limit()
+            elif self.pidns:
+                self.killed_because = self._polled(page, limit)
             if self.killed_because:
                 proc = self.proc
                 if proc is not None:
                     self._kill(proc)
                 return
             time.sleep(0.2)
+
+    def _polled(self, page: int, limit: int) -> str | None:
+        rss, count = 0, 0
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:
+                if os.readlink(f"/proc/{entry.name}/ns/pid") != self.pidns:
+                    continue
+                with open(f"/proc/{entry.name}/statm", "rb") as fh:
+                    rss += int(fh.read().split()[1]) * page
+                count += len(os.listdir(f"/proc/{entry.name}/task"))
+            except (OSError, ValueError, IndexError):
+                continue
+        if rss > limit:
+            return f"used more than {self.limits.memory_mb} MB of memory"
+        if count > self.limits.processes:
+            return f"started more than {self.limits.processes} processes"
+        return None
 
 
 _TOO_LONG = object()
@@ -453,6 +506,29 @@ _TOO_LONG = object()
 def _own_uid() -> int:
     """An unprivileged user id for one sandbox, far from real users (RLIMIT_NPROC counts it alone)."""
     return 2_000_000 + secrets.randbelow(1_000_000)
+
+
+def _kill_user(uid: int) -> None:
+    """SIGKILL every process of ``uid`` (a sandbox's own user: nothing else runs as it)."""
+    for _ in range(20):
+        found = []
+        for entry in os.scandir("/proc"):
+            if not entry.name.isdigit():
+                continue
+            try:  # real, effective, saved and file-system uid (a non-dumpable process's /proc is root's)
+                status = Path(f"/proc/{entry.name}/status").read_text()
+                if str(uid) in status.split("\nUid:")[1].split("\n")[0].split():
+                    found.append(int(entry.name))
+            except (OSError, IndexError):
+                continue
+        if not found:
+            return
+        for pid in found:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.01)
 
 
 def _reachable_by_others(paths) -> bool:

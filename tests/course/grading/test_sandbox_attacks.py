@@ -24,6 +24,7 @@ import pytest
 from submissions import cell_number, planted_notebook
 
 import lessonkit
+from lessonkit.course.grading import cgroups
 from lessonkit.course.grading.sandbox import sandbox_problem
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -305,3 +306,13 @@ def test_tracebacks_point_at_the_learners_cell(attacked):
 def test_every_report_says_it_was_isolated(attacked):
     assert all(r["isolated"] for r in attacked["reports"].values())
     assert not any("not isolated" in n for r in attacked["reports"].values() for n in r["notes"])
+
+
+@pytest.mark.parametrize("route", ["memory_memfd", "memory_sysv", "memory_nested"])
+def test_memory_no_process_maps_is_limited_too(attacked, route):
+    """memfd files, System V segments and nested namespaces count against the sandbox's memory."""
+    if cgroups.available() is not None:
+        pytest.skip(f"no control group here ({cgroups.available()}): memory is bounded per process only")
+    e = feedback(attacked, route)
+    assert f"used more than {MEMORY} MB of memory" in e["feedback"], e["feedback"]
+    assert attacked["reports"][route]["score"] == 0
