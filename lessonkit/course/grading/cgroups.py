@@ -141,12 +141,19 @@ class Cgroup:
         return ["/bin/sh", "-c", f'{joins} && exec "$@"', "sh", *command]
 
     def out_of_memory(self) -> bool:
-        """True once the kernel has had to kill in this group for memory."""
+        """True once the group has reached its memory limit (or the kernel has had to kill in it).
+
+        Reaching the limit is enough: past it the kernel first reclaims the group's file pages (the
+        programs' own code among them), which can take seconds of thrashing before it kills.
+        """
         try:
             if self.v2:
-                return _count((self.memory / "memory.events").read_text(), "oom_kill") > 0
-            return _count((self.memory / "memory.oom_control").read_text(), "oom_kill") > 0
-        except OSError:
+                events = (self.memory / "memory.events").read_text()
+                return _count(events, "oom_kill") > 0 or _count(events, "max") > 0
+            if _count((self.memory / "memory.oom_control").read_text(), "oom_kill") > 0:
+                return True
+            return int((self.memory / "memory.failcnt").read_text()) > 0
+        except (OSError, ValueError):
             return False
 
     def refused_processes(self) -> bool:

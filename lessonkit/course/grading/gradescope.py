@@ -8,7 +8,10 @@ parallel there. The bundle follows Gradescope's autograder specification
   a virtual environment on Gradescope's Ubuntu image;
 - ``run_autograder`` grades the notebook in ``/autograder/submission`` with the course's grader: in
   a bubblewrap sandbox (an unprivileged user, no network) where the container allows one; where it
-  does not, as an unprivileged user without a sandbox, which the output says;
+  does not, as an unprivileged user of its own with lessonkit's package, the solutions and the
+  bundle's source made root's alone for the run, which the output's first line says; where not
+  even that can be had (the grader is not root, or its Python is not reachable by other users),
+  the notebook does not run at all: 0 points, the reason on the first line;
 - the result goes to ``/autograder/results/results.json``: the total ``score``, ``output``,
   ``execution_time`` and ``tests``, one per group of hidden cases (visibility chosen when the bundle
   is built, ``after_published`` by default) plus one visible test per function for its public cases
@@ -98,30 +101,82 @@ def build_bundle(
 
 
 def run(root: str | os.PathLike[str] | None = None) -> dict:
-    """Grade the submission under ``root`` (default /autograder) and write results/results.json."""
+    """Grade the submission under ``root`` (default /autograder) and write results/results.json.
+
+    In a bubblewrap sandbox where the container allows one. Where it does not, the notebook runs as
+    an unprivileged user of its own while lessonkit's package, the course's solutions and the
+    bundle's source are readable by root only (their modes are put back afterwards). Where neither
+    can be had, nothing of the notebook runs: the score is 0 and the output's first line says why.
+    Either way ``results.json`` is written, by root, into a folder only root can write, after every
+    process of the sandbox's users has been killed.
+    """
     from .grader import NotebookError, grade_notebook
+    from .sandbox import can_drop_user, kill_sandbox_users, sandbox_problem
 
     start = time.monotonic()
     root = Path(root or os.environ.get("LESSONKIT_AUTOGRADER_ROOT", "/autograder"))
     config = json.loads((root / "source" / "config.json").read_text(encoding="utf-8"))
     stem, visibility = config["exercise"], config.get("hidden_visibility", "after_published")
     exercises = [ex for ex in EXERCISES.values() if ex.notebook == stem]
+    out = root / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        os.chmod(out, 0o700)  # only root (the grader) writes the results
     notebook = _submitted_notebook(root / "submission", stem)
-    report, problem = None, None
-    if notebook is None:
+    report, problem, unsafe = None, None, None
+    no_sandbox = sandbox_problem()
+    if no_sandbox is not None and not can_drop_user():
+        who = "root" if os.geteuid() == 0 else "the grader's own user"
+        unsafe = (
+            f"not graded: no sandbox here ({no_sandbox}) and the notebook would run as {who}; "
+            "the autograder never runs a notebook unisolated (install bubblewrap, or run as root)"
+        )
+    if unsafe is not None:
+        problem = unsafe
+    elif notebook is None:
         problem = f"no notebook (.ipynb) in your submission: upload {stem}.ipynb"
     else:
+        locked = _lock_away(root) if no_sandbox is not None else []
         try:
             report = grade_notebook(notebook, _exercises=exercises, _public=True)
         except NotebookError as exc:
             problem = f"your notebook could not be read ({exc}); upload {stem}.ipynb as saved by Jupyter"
+        finally:
+            kill_sandbox_users()
+            for path, mode in locked:
+                os.chmod(path, mode)
     results = _results(exercises, report, problem, visibility)
+    if no_sandbox is not None and unsafe is None and report is not None:
+        results["output"] = (
+            f"graded without bubblewrap ({no_sandbox}): as an unprivileged user, with lessonkit, "
+            "the solutions and the autograder's source readable by root only\n" + results["output"]
+        )
+    if unsafe is not None:  # the reason first, then the score
+        results["output"] = "\n".join(
+            [unsafe, *(ln for ln in results["output"].splitlines() if ln != unsafe)]
+        )
     results["execution_time"] = round(time.monotonic() - start, 2)
-    out = root / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+    kill_sandbox_users()  # again: nothing of the notebook's is left to touch the results
+    part = out / "results.json.part"
+    part.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+    os.replace(part, out / "results.json")
     print(results["output"])
     return results
+
+
+def _lock_away(root: Path) -> list:
+    """Make lessonkit, the solutions and the bundle root's alone; return [(path, old mode)] to restore."""
+    from .sandbox import _hidden
+
+    locked = []
+    for path in [*_hidden(), root / "source"]:
+        try:
+            mode = path.stat().st_mode & 0o7777
+        except OSError:
+            continue
+        os.chmod(path, 0o700)
+        locked.append((path, mode))
+    return locked
 
 
 def _submitted_notebook(folder: Path, stem: str):

@@ -334,6 +334,13 @@ def _drop_privileges(uid):
     """Become an unprivileged user (when the sandbox was started as root and gave us that right)."""
     if uid is None or os.getuid() != 0:
         return
+    try:  # no set-uid program can give root back (bubblewrap sets this too; a plain subprocess needs it)
+        import ctypes
+
+        if ctypes.CDLL(None, use_errno=True).prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
+            raise RuntimeError("could not set no_new_privs")
+    except (ImportError, AttributeError, OSError):
+        raise RuntimeError("could not set no_new_privs") from None
     os.setgroups([])
     os.setresgid(uid, uid, uid)
     os.setresuid(uid, uid, uid)

@@ -49,7 +49,15 @@ from typing import IO
 from . import cgroups
 from .cgroups import Cgroup
 
-__all__ = ["Limits", "Sandbox", "SandboxError", "sandbox_problem", "INSTALL_HINT"]
+__all__ = [
+    "Limits",
+    "Sandbox",
+    "SandboxError",
+    "sandbox_problem",
+    "can_drop_user",
+    "kill_sandbox_users",
+    "INSTALL_HINT",
+]
 
 RUNNER = Path(__file__).with_name("runner.py")
 INSIDE = "/opt/lessonkit-grading"
@@ -227,7 +235,7 @@ class Sandbox:
         else:
             work = Path(self.tmp) / "work"
             work.mkdir()
-            if os.geteuid() == 0 and _reachable_by_others([Path(sys.executable), *python_paths()]):
+            if can_drop_user():
                 # no sandbox, but at least not root: the runner drops to a user of its own
                 uid = _own_uid()
                 work.chmod(0o777)
@@ -501,15 +509,27 @@ class Sandbox:
 
 
 _TOO_LONG = object()
+_FIRST_UID, _UIDS = 2_000_000, 1_000_000
 
 
 def _own_uid() -> int:
     """An unprivileged user id for one sandbox, far from real users (RLIMIT_NPROC counts it alone)."""
-    return 2_000_000 + secrets.randbelow(1_000_000)
+    return _FIRST_UID + secrets.randbelow(_UIDS)
 
 
-def _kill_user(uid: int) -> None:
-    """SIGKILL every process of ``uid`` (a sandbox's own user: nothing else runs as it)."""
+def can_drop_user() -> bool:
+    """True when a sandbox without bubblewrap can still run as a user of its own (not as the grader's)."""
+    return os.geteuid() == 0 and _reachable_by_others([Path(sys.executable), *python_paths()])
+
+
+def kill_sandbox_users() -> None:
+    """SIGKILL every process of every sandbox user (the range :func:`_own_uid` draws from)."""
+    _kill_user(range(_FIRST_UID, _FIRST_UID + _UIDS))
+
+
+def _kill_user(uid) -> None:
+    """SIGKILL every process of ``uid`` (an int or a range): nothing else runs as a sandbox's user."""
+    uids = uid if isinstance(uid, range) else range(uid, uid + 1)
     for _ in range(20):
         found = []
         for entry in os.scandir("/proc"):
@@ -517,9 +537,9 @@ def _kill_user(uid: int) -> None:
                 continue
             try:  # real, effective, saved and file-system uid (a non-dumpable process's /proc is root's)
                 status = Path(f"/proc/{entry.name}/status").read_text()
-                if str(uid) in status.split("\nUid:")[1].split("\n")[0].split():
+                if any(int(u) in uids for u in status.split("\nUid:")[1].split("\n")[0].split()):
                     found.append(int(entry.name))
-            except (OSError, IndexError):
+            except (OSError, IndexError, ValueError):
                 continue
         if not found:
             return

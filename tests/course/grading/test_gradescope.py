@@ -7,6 +7,8 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -59,14 +61,19 @@ def test_exercise_names_and_bad_arguments(tmp_path):
     assert proc.returncode == 2 and proc.stderr.startswith("error: exercise must be")
 
 
-def _autograde(tmp_path, bundle, name: str, writer) -> dict:
+def _autograde(tmp_path, bundle, name: str, writer, python=None, env=None) -> dict:
     root = tmp_path / name / "autograder"
     (root / "source").mkdir(parents=True)
     (root / "submission").mkdir()
     with zipfile.ZipFile(bundle) as zf:
         zf.extractall(root / "source")
     writer(root / "submission")
-    env = dict(os.environ, LESSONKIT_AUTOGRADER_ROOT=str(root), LESSONKIT_AUTOGRADER_PYTHON=sys.executable)
+    env = dict(
+        os.environ,
+        LESSONKIT_AUTOGRADER_ROOT=str(root),
+        LESSONKIT_AUTOGRADER_PYTHON=str(python or sys.executable),
+        **(env or {}),
+    )
     proc = subprocess.run(
         ["bash", str(root / "source" / "run_autograder")],
         cwd=root,
@@ -134,3 +141,128 @@ def test_run_autograder_on_right_wrong_crashing_and_unreadable(tmp_path):
         assert grade_notebook(notebook).as_dict()["score"] == results[kind]["score"], kind  # = grade --json
     isolated = "not isolated" not in results["right"]["output"]
     assert isolated == (sandbox_problem() is None)
+
+
+NO_BWRAP = "#!/bin/sh\necho 'bwrap: Creating new namespace failed: Operation not permitted' >&2\nexit 1\n"
+
+ESCAPE = """# notebook: 02_bp_delta_map
+# %% replace bp_delta_map
+import os
+import subprocess
+
+
+def bp_delta_map(delta, w, input_shape, stride=1, padding=0):
+    subprocess.Popen(
+        ["sh", "-c", "sleep 2; echo '{\\"score\\": 100}' > @RESULTS@/results.json"], start_new_session=True
+    )
+    for path in ["@LESSONKIT@", "@SOLUTIONS@", "@SOURCE@"]:
+        try:
+            os.listdir(path)
+        except OSError:
+            continue
+        raise RuntimeError("FOUND " + path)
+    if os.getuid() == 0:
+        raise RuntimeError("FOUND root")
+    import lessonkit.network.fast  # lessonkit's own answer, if the package can be imported
+
+    x = np.zeros((1, *input_shape))
+    return lessonkit.network.fast.conv_backward(delta[None], x, w, stride, padding)[0][0]
+"""
+
+
+def _without_bwrap(tmp_path) -> dict:
+    """The environment of a container where bubblewrap is installed but cannot make a namespace."""
+    fake = tmp_path / "fakebin"
+    fake.mkdir(exist_ok=True)
+    (fake / "bwrap").write_text(NO_BWRAP)
+    (fake / "bwrap").chmod(0o755)
+    return {"PATH": f"{fake}:{os.environ['PATH']}"}
+
+
+def _reachable_python(tmp: Path) -> Path | None:
+    """A Python every user can run, with this environment's packages (hard links): Gradescope's case."""
+    system = Path(f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}")
+    if not system.exists() or os.geteuid() != 0:
+        return None
+    venv = tmp / "venv"
+    subprocess.run([str(system), "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    import site
+
+    ours = Path(site.getsitepackages()[0])
+    theirs = next((venv / "lib").glob("python*/site-packages"))
+    theirs.rmdir()
+    if subprocess.run(["cp", "-al", str(ours), str(theirs)]).returncode != 0:
+        shutil.copytree(ours, theirs, symlinks=True)
+    return venv / "bin" / "python"
+
+
+@pytest.mark.grader
+def test_without_bubblewrap_the_notebook_runs_as_nobody_who_can_read_or_touch_anything(tmp_path):
+    """No sandbox: an unprivileged user who cannot read lessonkit, the solutions or the bundle."""
+    import lessonkit
+
+    tmp = Path(tempfile.mkdtemp(prefix="lessonkit-gs-", dir="/tmp"))
+    try:
+        tmp.chmod(0o755)
+        python = _reachable_python(tmp)
+        if python is None:
+            pytest.skip("needs root and a system Python of this version, reachable by every user")
+        bundle = build_bundle("02_bp_delta_map", tmp / "autograder.zip")
+        root = tmp / "gs" / "autograder"
+        tokens = {
+            "@RESULTS@": root / "results",
+            "@LESSONKIT@": Path(lessonkit.__file__).parent,
+            "@SOLUTIONS@": ROOT / "solutions",
+            "@SOURCE@": root / "source",
+        }
+        spec = tmp / "escape.txt"
+        spec.write_text(ESCAPE)
+        kinds = {
+            "right": lambda d: shutil.copyfile(ROOT / "solutions" / "02_bp_delta_map.ipynb", d / "a.ipynb"),
+            "escape": lambda d: nbformat.write(planted_notebook(spec, tokens)[1], d / "a.ipynb"),
+        }
+        modes = {p: p.stat().st_mode for p in (tokens["@LESSONKIT@"], ROOT / "solutions")}
+        results = {}
+        for kind, writer in kinds.items():
+            shutil.rmtree(root.parent, ignore_errors=True)
+            results[kind] = _autograde(tmp, bundle, "gs", writer, python=python, env=_without_bwrap(tmp_path))
+            results[kind]["later"] = None
+            if kind == "escape":
+                time.sleep(3)  # longer than the detached writer waits
+                results[kind]["later"] = json.loads((root / "results" / "results.json").read_text())
+                assert (root / "results").stat().st_mode & 0o777 == 0o700
+        for kind, r in results.items():
+            later = r.pop("later")
+            _valid(r)
+            assert r["output"].startswith("graded without bubblewrap"), r["output"]
+            assert "FOUND" not in json.dumps(r), (kind, r["output"])
+            if later is not None:
+                assert later["score"] == r["score"] and later["tests"] == r["tests"]
+        assert [results[k]["score"] for k in kinds] == [10, 0]
+        assert "lessonkit" in json.dumps(results["escape"]["tests"])  # its import failed
+        assert {p: p.stat().st_mode for p in modes} == modes  # put back
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.mark.grader
+def test_without_bubblewrap_or_a_user_to_drop_to_nothing_runs_and_the_output_says_why(tmp_path):
+    """The grader's Python is not reachable by other users (or the grader is not root): score 0, reason first."""
+    sys.path_importer_cache.clear()
+    from lessonkit.course.grading import sandbox
+
+    if os.geteuid() == 0 and sandbox._reachable_by_others([Path(sys.executable), *sandbox.python_paths()]):
+        pytest.skip("this Python is reachable by every user: the runner can drop to a user of its own")
+    bundle = build_bundle("02_bp_delta_map", tmp_path / "autograder.zip")
+    solution = ROOT / "solutions" / "02_bp_delta_map.ipynb"
+    r = _autograde(
+        tmp_path,
+        bundle,
+        "none",
+        lambda d: shutil.copyfile(solution, d / "a.ipynb"),
+        env=_without_bwrap(tmp_path),
+    )
+    _valid(r)
+    first = r["output"].splitlines()[0]
+    assert first.startswith("not graded: no sandbox here (bubblewrap could not make a sandbox here"), first
+    assert "never runs a notebook unisolated" in first and r["score"] == 0
