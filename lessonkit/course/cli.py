@@ -8,6 +8,8 @@
 - ``grade PATH [--json] [--timeout S] [--csv FILE] [--seed N] [--no-sandbox] [limits]`` grades a notebook
   or a folder of them, each in its own bubblewrap sandbox. Exit 0 whenever it graded; 2 with a
   one-line error for a missing or unreadable notebook, or a folder that cannot be sandboxed.
+  ``--roster FILE`` (a folder only) maps the submissions to a class list and gives every student a
+  row (:mod:`lessonkit.course.grading.roster`); a bad roster is exit 2, before anything is graded.
 - ``start [DIR] [--lang zh-Hans|zh-Hant]`` copies the exercises (in English, or the Chinese edition)
   into a workspace (default ``my-work/`` in the course folder) and never overwrites a file that exists.
 """
@@ -91,6 +93,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     grade.add_argument(
         "--feedback-dir", type=Path, default=None, help="write one Markdown feedback file per student here"
+    )
+    grade.add_argument(
+        "--roster",
+        type=Path,
+        default=None,
+        help="CSV of the class: a 'student' column first, then any of file, folder, name, email; every "
+        "student gets a row ('no submission': 0 points), submissions not on it are flagged",
     )
     gs = sub.add_parser("gradescope", help="build a Gradescope autograder bundle for one exercise")
     gs.add_argument("exercise", help="e.g. 02_bp_delta_map, 02 or bp_delta_map")
@@ -239,6 +248,22 @@ def _grade(args) -> int:
     if args.jobs is not None and args.jobs < 1:
         print(f"error: --jobs must be a positive integer; got {args.jobs}", file=sys.stderr)
         return 2
+    roster = None
+    resolved: list = []  # the Resolution, once grade_path has called _by_roster
+    if args.roster is not None:
+        from .grading.roster import read_roster
+
+        if not args.path.is_dir():
+            print(
+                f"error: --roster needs a class folder; got {safe_text(args.path)}, which is not one",
+                file=sys.stderr,
+            )
+            return 2
+        try:
+            roster = read_roster(args.roster)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     from tqdm import tqdm
 
     bar = None
@@ -261,6 +286,7 @@ def _grade(args) -> int:
             student_from=args.student_from,
             progress=(lambda report: bar.update(1)) if bar is not None else None,
             assignment=args.assignment,
+            resolve=None if roster is None else lambda found: _by_roster(found, roster, args.path, resolved),
         )
     except (NotebookError, SandboxRefused, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -268,8 +294,9 @@ def _grade(args) -> int:
     finally:
         if bar is not None:
             bar.close()
+    resolution = resolved[0] if resolved else None
     if args.csv is not None:
-        write_csv(reports, args.csv, excel=args.excel)
+        write_csv(reports, args.csv, excel=args.excel, roster=resolution)
     if args.feedback_dir is not None:
         write_feedback(reports, args.feedback_dir)
     if args.json:
@@ -283,8 +310,9 @@ def _grade(args) -> int:
         print(reports[0].text())
         return 0
     for r in reports:
-        print(r.text())
-        print()
+        if resolution is None or not resolution.missing(r):  # those are listed below
+            print(r.text())
+            print()
     graded_on = sorted({e.name for r in reports for e in r.exercises}, key=list(EXERCISES).index)
     if graded_on:
         stem = EXERCISES[graded_on[0]].notebook
@@ -293,15 +321,41 @@ def _grade(args) -> int:
     missing = not_graded(reports)
     if missing:
         print(f"not graded ({len(missing)}, 0 points each): " + ", ".join(safe_text(r.path) for r in missing))
-    twice = [r for r in reports if any(" submissions for this student: " in n for n in r.notes)]
+    if resolution is not None:
+        print(resolution.summary())
+        if resolution.without:
+            names = ", ".join(safe_text(r.student) for r in resolution.without)
+            print(f"no submission (0 points each): {names}")
+        off = resolution.off_roster
+        if off:
+            print(
+                f"not on the roster ({len(off)} notebooks; see their notes): "
+                + ", ".join(safe_text(r.path) for r in off)
+            )
+    per_student: dict = {}  # as flag_duplicates groups them (its note may be in another language)
+    for r in reports:
+        per_student.setdefault(safe_text(r.student or Path(r.path).stem).casefold(), []).append(r)
+    twice = [r for same in per_student.values() if len(same) > 1 for r in same]
     if twice:
         print(
             f"one student, several submissions ({len(twice)} notebooks; see their notes): "
             + ", ".join(safe_text(r.path) for r in twice)
         )
-    print(f"total over {len(reports)} notebooks")
+    without = len(resolution.without) if resolution is not None else 0
+    print(
+        f"total over {len(reports) - without} notebooks"
+        + (f" and {without} roster students without a submission" if without else "")
+    )
     print(f"score: {sum(r.score for r in reports)}/{sum(r.max_score for r in reports)}")
     return 0
+
+
+def _by_roster(reports: list, roster, root: Path, resolved: list) -> list:
+    """grade_path's ``resolve``: the reports by roster; the Resolution is kept in ``resolved``."""
+    from .grading.roster import resolve
+
+    resolved.append(resolve(reports, roster, root))
+    return resolved[-1].reports
 
 
 def _start(args) -> int:

@@ -805,6 +805,7 @@ def grade_path(
     student_from: str = "file",
     progress: Callable[[Report], object] | None = None,
     assignment: str | None = None,
+    resolve: Callable[[list], list] | None = None,
 ) -> list:
     """Grade a notebook, or every notebook under a folder (sorted); one Report each.
 
@@ -822,7 +823,8 @@ def grade_path(
     link, FIFO, folder or malformed notebook gets a row with 0 points and the reason; the rest of
     the class is graded. Two submissions of one student are both reported, each with a note. A
     missing or unreadable single notebook, or a folder with
-    no notebooks, raises NotebookError.
+    no notebooks, raises NotebookError. ``resolve`` (a folder only) may rename, add or reorder the
+    reports before duplicates are flagged, e.g. a roster (:func:`.roster.resolve`).
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -900,6 +902,8 @@ def grade_path(
             reports = list(pool.map(one, files))  # each notebook waits on its own sandbox: threads suffice
     finally:
         editions.close()
+    if resolve is not None:
+        reports = resolve(reports)
     flag_duplicates(reports)
     return reports
 

@@ -3,7 +3,9 @@
 - the CSV has one row per submission: the student, the file, one column per graded function of the
   assignment (headed with its maximum, e.g. ``bp_delta_map (/10)``), the total and the maximum, then
   one feedback column per function and the notes; ``excel=True`` writes UTF-8 with a byte-order mark
-  so that a spreadsheet reads "δ" correctly;
+  so that a spreadsheet reads "δ" correctly; graded with a roster (:mod:`.roster`), it has a row
+  for every roster student (0 points and "no submission" for one who handed in nothing) and the
+  roster's ``name`` and ``email`` columns after ``student``;
 - the JSON of a folder is a list with one object per submission, in the shape of the single-notebook
   JSON, with a ``student`` field;
 - a feedback file (Markdown) per student gives, for each group of cases, the points and the reason,
@@ -18,10 +20,14 @@ import json
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..exercises import EXERCISES, notebook_named
 from ..i18n import _, speaking, tr
 from .submissions import safe_text
+
+if TYPE_CHECKING:
+    from .roster import Resolution
 
 __all__ = ["student_name", "assignment_of", "write_csv", "to_json", "write_feedback", "not_graded"]
 
@@ -73,15 +79,23 @@ def assignment_of(reports: list) -> list:
     return [name for name in EXERCISES if name in seen]
 
 
-def write_csv(reports: list, target: str | os.PathLike[str], excel: bool = False) -> None:
-    """One row per submission (see the module docstring); ``excel`` adds a UTF-8 byte-order mark."""
+def write_csv(
+    reports: list, target: str | os.PathLike[str], excel: bool = False, roster: Resolution | None = None
+) -> None:
+    """One row per submission (see the module docstring); ``excel`` adds a UTF-8 byte-order mark.
+
+    ``roster``: the :class:`~.roster.Resolution` the reports came from; its ``name`` and ``email``
+    columns follow ``student`` (every cell neutralised as the others are).
+    """
     names = assignment_of(reports)
+    extra = roster.extra_columns() if roster is not None else []
     maxima = {e.name: e.max_points for r in reports for e in r.exercises}
     with open(target, "w", newline="", encoding="utf-8-sig" if excel else "utf-8") as fh:
         writer = csv.writer(fh)
         writer.writerow(
             [
                 "student",
+                *extra,
                 "path",
                 *[f"{n} (/{maxima[n]})" for n in names],
                 "total",
@@ -98,6 +112,7 @@ def write_csv(reports: list, target: str | os.PathLike[str], excel: bool = False
             writer.writerow(
                 [
                     _safe(r.student or Path(r.path).stem),
+                    *[_safe(c) for c in (roster.extra_cells(r) if roster is not None else [])],
                     _safe(r.path),
                     *[by_name[n].points if n in by_name else "" for n in names],
                     r.score,
@@ -178,10 +193,10 @@ def _feedback_markdown(report) -> str:
     lines = [
         "# " + tr("Feedback for {student}", student=_cell(report.student or Path(report.path).stem)),
         "",
-        tr("Notebook: {name}", name=_cell(Path(report.path).name)) + "  ",
+        *([tr("Notebook: {name}", name=_cell(Path(report.path).name)) + "  "] if report.path else []),
         tr("Score: {score}", score=f"**{report.score}/{report.max_score}**"),
         "",
-    ]
+    ]  # no path: a roster's student without a submission
     for e in report.exercises:
         lines += [f"## `{e.name}`: {e.points}/{e.max_points}", ""]
         if e.groups:
