@@ -216,7 +216,7 @@ def _grade(args) -> int:
     from .exercises import EXERCISES
     from .grading.grader import Limits, NotebookError, SandboxRefused, grade_path, notebooks_under
     from .grading.reports import not_graded, to_json, write_csv, write_feedback
-    from .grading.submissions import safe_text
+    from .grading.submissions import safe_text, student_key
     from .i18n import set_language
 
     set_language(args.lang)
@@ -318,6 +318,15 @@ def _grade(args) -> int:
         stem = EXERCISES[graded_on[0]].notebook
         how = "--assignment" if args.assignment else "most notebooks are named after it or hold it"
         print(f"assignment: {stem} ({how})")
+    if not args.no_sandbox:
+        from .grading import cgroups
+
+        why = cgroups.available()
+        print(
+            "limits: memory and processes of each sandbox enforced by the kernel (control groups)"
+            if why is None
+            else f"limits: memory bounded per process only ({why})"
+        )
     missing = not_graded(reports)
     if missing:
         print(f"not graded ({len(missing)}, 0 points each): " + ", ".join(safe_text(r.path) for r in missing))
@@ -334,7 +343,7 @@ def _grade(args) -> int:
             )
     per_student: dict = {}  # as flag_duplicates groups them (its note may be in another language)
     for r in reports:
-        per_student.setdefault(safe_text(r.student or Path(r.path).stem).casefold(), []).append(r)
+        per_student.setdefault(student_key(r.student or Path(r.path).stem), []).append(r)
     twice = [r for same in per_student.values() if len(same) > 1 for r in same]
     if twice:
         print(

@@ -44,7 +44,7 @@ from ..feedback import cause_of_error, judge
 from ..i18n import _, chosen, language, notebook_language, speaking, tr
 from .reports import not_graded, to_json, write_csv  # noqa: F401  (part of this module's API)
 from .sandbox import INSTALL_HINT, Limits, Sandbox, SandboxError, sandbox_problem
-from .submissions import Refused, find_submissions, parse_notebook, read_submission, safe_text
+from .submissions import Refused, find_submissions, parse_notebook, read_submission, safe_text, student_key
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -223,7 +223,7 @@ def other_exercise(nb, path, assignment: str) -> str | None:
             assignment=assignment,
         )
     defined = defined_names(nb)
-    if named is None and not defined & {e.name for e in exercises_of(assignment)}:
+    if not defined & {e.name for e in exercises_of(assignment)}:  # named after it or not at all
         for other in NOTEBOOKS:
             if other != assignment and defined & {e.name for e in exercises_of(other)}:
                 return tr(
@@ -925,7 +925,7 @@ def flag_duplicates(reports: list) -> None:
     """Note, on each, the submissions that resolve to one student (none is dropped or merged)."""
     groups: dict = {}
     for r in reports:
-        groups.setdefault(safe_text(r.student or Path(r.path).stem).casefold(), []).append(r)
+        groups.setdefault(student_key(r.student or Path(r.path).stem), []).append(r)
     for same in groups.values():
         if len(same) > 1:
             others = ", ".join(safe_text(r.path) for r in same)

@@ -19,12 +19,13 @@ import csv
 import json
 import os
 import re
+import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..exercises import EXERCISES, notebook_named
 from ..i18n import _, speaking, tr
-from .submissions import safe_text
+from .submissions import safe_text, student_key
 
 if TYPE_CHECKING:
     from .roster import Resolution
@@ -154,21 +155,28 @@ def write_feedback(reports: list, folder: str | os.PathLike[str]) -> list:
     """Write one Markdown file per student into ``folder``; return the paths written."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    written, used = [], set()
-    for r in reports:
-        base = _file_name(r.student or Path(r.path).stem)
+    written: dict = {}
+    used: set = set()
+    # a student whose name is already a clean file name claims it first: no other name that cleans
+    # to the same one (e.g. "_alice" or "alice!") can take alice.md, whatever the order of the files
+    names = [r.student or Path(r.path).stem for r in reports]
+    order = sorted(range(len(reports)), key=lambda i: _file_name(names[i]) != names[i])
+    for i in order:
+        base = _file_name(names[i])
         name, k = base, 2
-        while name.casefold() in used:  # "Alice" and "alice" are one file on some systems
+        while student_key(name) in used:  # "Alice" and "alice" are one file on some systems
             name, k = f"{base}-{k}", k + 1
-        used.add(name.casefold())
+        used.add(student_key(name))
         target = folder / f"{name}.md"
-        target.write_text(feedback_markdown(r), encoding="utf-8")
-        written.append(target)
-    return written
+        target.write_text(feedback_markdown(reports[i]), encoding="utf-8")
+        written[i] = target
+    return [written[i] for i in range(len(reports))]
 
 
 def _file_name(student: str) -> str:
-    name = re.sub(r"[^\w.-]+", "_", student, flags=re.UNICODE).strip("._-") or "student"
+    name = re.sub(r"[^\w.-]+", "_", unicodedata.normalize("NFC", student), flags=re.UNICODE)
+    # a leading "-" is replaced, not dropped: "02_bp_delta_map--alice" must not take alice's file
+    name = re.sub(r"^-", "_", name.strip("._")).rstrip("._-") or "student"
     return name[:80]
 
 

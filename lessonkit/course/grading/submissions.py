@@ -6,8 +6,9 @@
   (``O_NOFOLLOW``, then ``fstat`` compared with the ``lstat`` that chose it), into memory: the grader
   grades that snapshot and never opens the path again; anything else raises :class:`Refused`;
 - :func:`parse_notebook` checks the bytes against nbformat's schema and the type of every cell's
-  source, and says what is wrong by position only ("not valid JSON (line 3, column 7)"): no message
-  quotes the file's content, which could be a teacher's file or ``/proc/self/environ``;
+  source (and that no ``\\u`` escape leaves half a surrogate pair, which no file could hold), and
+  says what is wrong by position only ("not valid JSON (line 3, column 7)"): no message quotes the
+  file's content, which could be a teacher's file or ``/proc/self/environ``;
 - :func:`safe_text` is the one function that makes a file name or a note safe for every report.
 """
 
@@ -19,7 +20,15 @@ import stat
 import unicodedata
 from pathlib import Path
 
-__all__ = ["Refused", "MAX_BYTES", "safe_text", "find_submissions", "read_submission", "parse_notebook"]
+__all__ = [
+    "Refused",
+    "MAX_BYTES",
+    "safe_text",
+    "student_key",
+    "find_submissions",
+    "read_submission",
+    "parse_notebook",
+]
 
 MAX_BYTES = 64 * 2**20  # a notebook with many figures is a few MB
 
@@ -129,8 +138,12 @@ def parse_notebook(data: bytes):
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
         raise Refused(f"not valid JSON (line {exc.lineno}, column {exc.colno})") from None
-    except (RecursionError, ValueError):
+    except RecursionError:
         raise Refused("not valid JSON (nested too deeply)") from None
+    except ValueError:  # valid JSON, but an integer of more digits than Python converts (4300)
+        raise Refused("not a notebook: it holds a number too long to read") from None
+    if "\\u" in text and not _encodable(raw):  # "\ud800" is valid JSON, not text: nothing could write it
+        raise Refused("not valid Unicode text (a \\u escape of half a surrogate pair)")
     if not isinstance(raw, dict):
         raise Refused("not a notebook: its JSON is not an object")
     major = raw.get("nbformat")
@@ -147,6 +160,17 @@ def parse_notebook(data: bytes):
         raise Refused(f"does not follow the notebook format ({type(exc).__name__})") from None
     _check_cells(nb)
     return nb
+
+
+def _encodable(raw) -> bool:
+    """False when a string of ``raw`` holds a lone surrogate: the grader could not write it to the sandbox."""
+    try:
+        json.dumps(raw, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    except RecursionError:  # not this check's business: nbformat refuses it below
+        return True
+    return True
 
 
 def _check_cells(raw) -> None:
@@ -197,3 +221,8 @@ def _errno_name(exc: OSError) -> str:
     import errno
 
     return errno.errorcode.get(exc.errno or 0, "error")
+
+
+def student_key(name: str) -> str:
+    """One key per student however the name is spelled: case, and composed or decomposed accents."""
+    return unicodedata.normalize("NFKC", safe_text(name)).casefold()
