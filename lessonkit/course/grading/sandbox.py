@@ -20,7 +20,8 @@ The set-up, on Linux with bubblewrap (``bwrap``):
   enforced by the kernel with a control group of its own where the machine offers one
   (:mod:`.cgroups`: shared memory, ``memfd``, tmpfs and nested namespaces included), else summed
   from ``/proc`` several times a second; per-call time (a soft alarm inside, a hard deadline
-  outside), output per call (read off the pipe by the grader) and the notebook's wall-clock budget;
+  outside), output per call (counted and dropped inside: advice, never points) and the notebook's
+  wall-clock budget;
 - ``--die-with-parent`` and the PID namespace: when the grader closes the sandbox (or dies), every
   process in it is killed, ``setsid`` grandchildren included.
 
