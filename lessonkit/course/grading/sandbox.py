@@ -511,11 +511,14 @@ class Sandbox:
 
 _TOO_LONG = object()
 _FIRST_UID, _UIDS = 2_000_000, 1_000_000
+_GIVEN: set = set()  # every user id this process has handed to a sandbox
 
 
 def _own_uid() -> int:
     """An unprivileged user id for one sandbox, far from real users (RLIMIT_NPROC counts it alone)."""
-    return _FIRST_UID + secrets.randbelow(_UIDS)
+    uid = _FIRST_UID + secrets.randbelow(_UIDS)
+    _GIVEN.add(uid)
+    return uid
 
 
 def can_drop_user() -> bool:
@@ -524,8 +527,9 @@ def can_drop_user() -> bool:
 
 
 def kill_sandbox_users() -> None:
-    """SIGKILL every process of every sandbox user (the range :func:`_own_uid` draws from)."""
-    _kill_user(range(_FIRST_UID, _FIRST_UID + _UIDS))
+    """SIGKILL every process of every user this process gave a sandbox (not other graders')."""
+    for uid in sorted(_GIVEN):
+        _kill_user(uid)
 
 
 def _kill_user(uid) -> None:
