@@ -30,6 +30,7 @@ __all__ = [
     "NOTEBOOKS",
     "exercises_of",
     "notebook_named",
+    "exercise_notebook",
 ]
 
 # In course order: a notebook's exercises may use what the exercises before them teach.
@@ -53,6 +54,25 @@ NOTEBOOKS: tuple[str, ...] = tuple(dict.fromkeys(ex.notebook for ex in EXERCISES
 def exercises_of(notebook: str) -> list[Exercise]:
     """The exercises of one notebook (by stem, e.g. ``"02_bp_delta_map"``), in order."""
     return [ex for ex in EXERCISES.values() if ex.notebook == notebook]
+
+
+def exercise_notebook(exercise: str) -> str:
+    """The exercise notebook's stem from its stem, its number or one of its functions' names.
+
+    Examples
+    --------
+    >>> from lessonkit.course.exercises import exercise_notebook
+    >>> exercise_notebook("bp_delta_map"), exercise_notebook("04")
+    ('02_bp_delta_map', '04_conv_layer')
+    """
+    text = str(exercise).removesuffix(".ipynb")
+    for stem in NOTEBOOKS:
+        if text in (stem, stem[:2]) or (text in EXERCISES and EXERCISES[text].notebook == stem):
+            return stem
+    raise ValueError(
+        f"exercise must be an exercise notebook ({', '.join(NOTEBOOKS)}), its number or a graded "
+        f"function's name; got {exercise!r}"
+    )
 
 
 def notebook_named(stem: str) -> str | None:

@@ -31,7 +31,7 @@ import zipfile
 from pathlib import Path
 
 from .. import PACKAGE
-from ..exercises import EXERCISES, NOTEBOOKS
+from ..exercises import EXERCISES, exercise_notebook
 
 __all__ = ["VISIBILITIES", "exercise_notebook", "build_bundle", "run"]
 
@@ -52,24 +52,6 @@ ROOT="${LESSONKIT_AUTOGRADER_ROOT:-/autograder}"
 PYTHON="${LESSONKIT_AUTOGRADER_PYTHON:-$ROOT/venv/bin/python}"
 exec "$PYTHON" -m lessonkit gradescope-run --root "$ROOT"
 """
-
-
-def exercise_notebook(exercise: str) -> str:
-    """The exercise notebook's stem from its stem, its number or one of its functions' names.
-
-    Examples
-    --------
-    >>> exercise_notebook("bp_delta_map"), exercise_notebook("04")
-    ('02_bp_delta_map', '04_conv_layer')
-    """
-    text = str(exercise).removesuffix(".ipynb")
-    for stem in NOTEBOOKS:
-        if text in (stem, stem[:2]) or (text in EXERCISES and EXERCISES[text].notebook == stem):
-            return stem
-    raise ValueError(
-        f"exercise must be an exercise notebook ({', '.join(NOTEBOOKS)}), its number or a graded "
-        f"function's name; got {exercise!r}"
-    )
 
 
 def build_bundle(

@@ -40,6 +40,7 @@ from pathlib import Path, PurePath
 
 from ..exercises import EXERCISES, exercises_of, notebook_named
 from ..i18n import chosen, language, speaking, tr
+from .results import ExerciseResult, Report
 from .submissions import safe_text
 
 __all__ = ["COLUMNS", "Student", "Roster", "Resolution", "read_roster", "parse_roster", "resolve"]
@@ -258,11 +259,11 @@ class Resolution:
     without: list = field(default_factory=list)  # the "no submission" reports
     off_roster: list = field(default_factory=list)  # the reports no row claims
 
-    def student_of(self, report) -> Student | None:
+    def student_of(self, report: Report) -> Student | None:
         """The roster row a report belongs to (a "no submission" row's too), or None."""
         return self.owner.get(id(report))
 
-    def missing(self, report) -> bool:
+    def missing(self, report: Report) -> bool:
         """True for a "no submission" row."""
         return any(report is r for r in self.without)
 
@@ -270,7 +271,7 @@ class Resolution:
         """The roster's columns the CSV shows after ``student``: ``name`` and ``email``, if it has them."""
         return [c for c in self.roster.columns if c in ("name", "email")]
 
-    def extra_cells(self, report) -> list:
+    def extra_cells(self, report: Report) -> list:
         """That report's cells of :meth:`extra_columns` (empty off the roster)."""
         entry = self.student_of(report)
         return [getattr(entry, c) if entry else "" for c in self.extra_columns()]
@@ -344,8 +345,6 @@ def _assignment(reports: list, student: Student) -> list:
 
 
 def _no_submission(student: Student, exercises: list, seed: int, isolated: bool):
-    from .grader import ExerciseResult, Report
-
     lang = chosen() or language()
     with speaking(lang):
         why = tr("no submission")

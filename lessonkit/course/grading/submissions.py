@@ -19,6 +19,10 @@ import os
 import stat
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import nbformat
 
 __all__ = [
     "Refused",
@@ -126,7 +130,7 @@ def read_submission(path: str | os.PathLike[str], max_bytes: int = MAX_BYTES) ->
     return b"".join(chunks)
 
 
-def parse_notebook(data: bytes):
+def parse_notebook(data: bytes) -> nbformat.NotebookNode:
     """The notebook (nbformat v4) in ``data``; :class:`Refused` with a reason that quotes none of it."""
     import nbformat
 
