@@ -338,7 +338,7 @@ def _grade(args) -> int:
         off = resolution.off_roster
         if off:
             print(
-                f"not on the roster ({len(off)} notebooks; see their notes): "
+                f"not on the roster ({_count(len(off), 'notebook')}; see their notes): "
                 + ", ".join(safe_text(r.path) for r in off)
             )
     per_student: dict = {}  # as flag_duplicates groups them (its note may be in another language)
@@ -347,13 +347,13 @@ def _grade(args) -> int:
     twice = [r for same in per_student.values() if len(same) > 1 for r in same]
     if twice:
         print(
-            f"one student, several submissions ({len(twice)} notebooks; see their notes): "
+            f"one student, several submissions ({_count(len(twice), 'notebook')}; see their notes): "
             + ", ".join(safe_text(r.path) for r in twice)
         )
     without = len(resolution.without) if resolution is not None else 0
     print(
-        f"total over {len(reports) - without} notebooks"
-        + (f" and {without} roster students without a submission" if without else "")
+        f"total over {_count(len(reports) - without, 'notebook')}"
+        + (f" and {_count(without, 'roster student')} without a submission" if without else "")
     )
     print(f"score: {sum(r.score for r in reports)}/{sum(r.max_score for r in reports)}")
     return 0
@@ -385,3 +385,8 @@ def _start(args) -> int:
             print(f"copied  {dest}")
     print(f"Open {target} in JupyterLab and start with {notebooks[0].name}.")
     return 0
+
+
+def _count(n: int, noun: str) -> str:
+    """The count with its noun: "1 notebook", "2 notebooks" (the summary is in English)."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

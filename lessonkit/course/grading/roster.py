@@ -279,7 +279,8 @@ class Resolution:
     def summary(self) -> str:
         """``roster: 120 students, 117 with a submission, 3 without``."""
         n = len(self.roster.students)
-        return f"roster: {n} students, {n - len(self.without)} with a submission, {len(self.without)} without"
+        students = "1 student" if n == 1 else f"{n} students"
+        return f"roster: {students}, {n - len(self.without)} with a submission, {len(self.without)} without"
 
 
 def resolve(reports: list, roster: Roster, root: str | os.PathLike[str]) -> Resolution:

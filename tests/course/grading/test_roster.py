@@ -347,7 +347,7 @@ def test_grading_a_class_with_a_roster(tmp_path):
     lines = proc.stdout.splitlines()
     assert "roster: 5 students, 3 with a submission, 2 without" in lines
     assert 'no submission (0 points each): dara, =HYPERLINK("http://evil.example")' in lines
-    assert any(ln.startswith("not on the roster (1 notebooks; see their notes): ") for ln in lines)
+    assert any(ln.startswith("not on the roster (1 notebook; see their notes): ") for ln in lines)
     assert any(ln.startswith("one student, several submissions (2 notebooks") for ln in lines)
     assert "total over 5 notebooks and 2 roster students without a submission" in lines
     assert lines[-1] == "score: 30/70"
