@@ -29,9 +29,10 @@ import os
 import secrets
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["Cgroup", "available"]
+__all__ = ["Cgroup", "available", "kill_until_gone"]
 
 _PREFIX = "lessonkit-"
 
@@ -180,17 +181,7 @@ class Cgroup:
                 (self.pids / "cgroup.kill").write_text("1")
             except OSError:
                 pass
-        deadline = time.monotonic() + wait
-        while True:
-            left = self.processes()
-            if not left or time.monotonic() > deadline:
-                return
-            for pid in left:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
-            time.sleep(0.01)
+        kill_until_gone(self.processes, wait)
 
     def remove(self) -> None:
         """Kill what is left in the group and delete it."""
@@ -204,6 +195,21 @@ class Cgroup:
                     break
                 except OSError:
                     time.sleep(0.02)
+
+
+def kill_until_gone(find: Callable[[], list], wait: float = 5.0) -> None:
+    """SIGKILL the pids ``find()`` returns, again, until it returns none or ``wait`` s have passed."""
+    deadline = time.monotonic() + wait
+    while True:
+        left = find()
+        if not left or time.monotonic() > deadline:
+            return
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.01)
 
 
 def _count(text: str, key: str) -> int:

@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import IO
 
 from . import cgroups
-from .cgroups import Cgroup
+from .cgroups import Cgroup, kill_until_gone
 
 __all__ = [
     "Limits",
@@ -532,28 +532,27 @@ def kill_sandbox_users() -> None:
         _kill_user(uid)
 
 
-def _kill_user(uid) -> None:
-    """SIGKILL every process of ``uid`` (an int or a range): nothing else runs as a sandbox's user."""
-    uids = uid if isinstance(uid, range) else range(uid, uid + 1)
-    for _ in range(20):
-        found = []
-        for entry in os.scandir("/proc"):
-            if not entry.name.isdigit():
-                continue
-            try:  # real, effective, saved and file-system uid (a non-dumpable process's /proc is root's)
-                status = Path(f"/proc/{entry.name}/status").read_text()
-                if any(int(u) in uids for u in status.split("\nUid:")[1].split("\n")[0].split()):
-                    found.append(int(entry.name))
-            except (OSError, IndexError, ValueError):
-                continue
-        if not found:
-            return
-        for pid in found:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-        time.sleep(0.01)
+def _kill_user(uid: int) -> None:
+    """SIGKILL every process of ``uid``: nothing else runs as a sandbox's user."""
+    kill_until_gone(lambda: _processes_of(uid))
+
+
+def _processes_of(uid: int) -> list:
+    """The pids whose real, effective, saved or file-system user is ``uid``.
+
+    Read from ``status``, not from the owner of ``/proc/<pid>``: a non-dumpable process's is root.
+    """
+    found = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = Path(f"/proc/{entry.name}/status").read_text()
+            if str(uid) in status.split("\nUid:")[1].split("\n")[0].split():
+                found.append(int(entry.name))
+        except (OSError, IndexError):
+            continue
+    return found
 
 
 def _reachable_by_others(paths) -> bool:
