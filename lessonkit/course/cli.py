@@ -214,9 +214,9 @@ def _build_lessons(args) -> int:
 
 def _grade(args) -> int:
     from .exercises import EXERCISES
-    from .grading.grader import Limits, NotebookError, SandboxRefused, grade_path, notebooks_under
+    from .grading.grader import Limits, NotebookError, SandboxRefused, duplicates, grade_path, notebooks_under
     from .grading.reports import not_graded, to_json, write_csv, write_feedback
-    from .grading.submissions import safe_text, student_key
+    from .grading.submissions import safe_text
     from .i18n import set_language
 
     set_language(args.lang)
@@ -341,10 +341,7 @@ def _grade(args) -> int:
                 f"not on the roster ({_count(len(off), 'notebook')}; see their notes): "
                 + ", ".join(safe_text(r.path) for r in off)
             )
-    per_student: dict = {}  # as flag_duplicates groups them (its note may be in another language)
-    for r in reports:
-        per_student.setdefault(student_key(r.student or Path(r.path).stem), []).append(r)
-    twice = [r for same in per_student.values() if len(same) > 1 for r in same]
+    twice = [r for same in duplicates(reports) for r in same]  # the groups flag_duplicates noted
     if twice:
         print(
             f"one student, several submissions ({_count(len(twice), 'notebook')}; see their notes): "

@@ -789,28 +789,23 @@ def grade_path(
 
     def one(file: Path) -> Report:
         nb, why = found[file]
-        if assignment == "each" and nb is not None and exercises_for(nb, file):
-            try:
-                report = grade_notebook(
-                    file, timeout, seed, limits=limits, sandbox=sandbox, _editions=editions, _nb=nb
-                )
-            except Exception as exc:  # one notebook must never stop the class
-                why = f"the grader failed on it ({type(exc).__name__}: {_one_line(exc)})"
-                report = _not_graded(file, seed, exercises_for(nb, file), why, sandbox is not False, True)
-        elif nb is None or stem is None:
-            report = _not_graded(
-                file,
-                seed,
-                exercises_of(stem) if stem else [],
-                why or "no graded function found in it",
-                sandbox is not False,
-            )
+        # "each": the notebook's own exercise; otherwise the class's assignment
+        own = exercises_for(nb, file) if assignment == "each" and nb is not None else []
+        exercises = own or (exercises_of(stem) if stem else [])
+        if nb is None or not (own or stem):
+            why = why or "no graded function found in it"
+            report = _not_graded(file, seed, exercises, why, sandbox is not False)
         else:
             try:
-                report = _graded_on(nb, file, stem, timeout, seed, limits, sandbox, editions)
+                if own:
+                    report = grade_notebook(
+                        file, timeout, seed, limits=limits, sandbox=sandbox, _editions=editions, _nb=nb
+                    )
+                else:
+                    report = _graded_on(nb, file, stem, timeout, seed, limits, sandbox, editions)
             except Exception as exc:  # one notebook must never stop the class
                 why = f"the grader failed on it ({type(exc).__name__}: {_one_line(exc)})"
-                report = _not_graded(file, seed, exercises_of(stem), why, sandbox is not False, failed=True)
+                report = _not_graded(file, seed, exercises, why, sandbox is not False, failed=True)
         report.student = student_name(file, path, student_from)
         if progress is not None:
             progress(report)
@@ -840,16 +835,20 @@ def class_assignment(found: dict) -> str | None:
     return next(n for n in NOTEBOOKS if named.get(n) == top)
 
 
-def flag_duplicates(reports: list) -> None:
-    """Note, on each, the submissions that resolve to one student (none is dropped or merged)."""
+def duplicates(reports: list) -> list:
+    """The groups of two or more reports that resolve to one student, in the reports' order."""
     groups: dict = {}
     for r in reports:
         groups.setdefault(student_key(r.student or Path(r.path).stem), []).append(r)
-    for same in groups.values():
-        if len(same) > 1:
-            others = ", ".join(safe_text(r.path) for r in same)
-            for r in same:
-                r.notes.append(tr("{n} submissions for this student: {paths}", n=len(same), paths=others))
+    return [same for same in groups.values() if len(same) > 1]
+
+
+def flag_duplicates(reports: list) -> None:
+    """Note, on each, the submissions that resolve to one student (none is dropped or merged)."""
+    for same in duplicates(reports):
+        others = ", ".join(safe_text(r.path) for r in same)
+        for r in same:
+            r.notes.append(tr("{n} submissions for this student: {paths}", n=len(same), paths=others))
 
 
 def _graded_on(nb, file, stem, timeout, seed, limits, sandbox, editions) -> Report:
