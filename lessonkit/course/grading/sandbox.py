@@ -180,6 +180,36 @@ def python_paths() -> tuple:
     return tuple(found)
 
 
+def scrub(value, names: dict):
+    """``value`` (a reply: strings, lists, dicts) with every host path in ``names`` replaced.
+
+    The notebook can read ``/proc/self/mountinfo``, whose fields name the host folders that were
+    bind-mounted (the Python installation, the environment, the sandbox's temporary folder). Nothing
+    else of the host is mounted, so those names open nothing; but they describe the teacher's machine
+    and must not reach a report or a learner's feedback in plain text. Longest paths first, so that
+    a folder's name is not half-replaced by its parent's.
+    """
+    if isinstance(value, str):
+        for path in sorted(names, key=len, reverse=True):
+            if path and path in value:
+                value = value.replace(path, names[path])
+        return value
+    if isinstance(value, list):
+        return [scrub(v, names) for v in value]
+    if isinstance(value, dict):
+        return {scrub(k, names) if isinstance(k, str) else k: scrub(v, names) for k, v in value.items()}
+    return value
+
+
+def _unresolved(paths) -> list:
+    """The spellings of ``paths`` before symbolic links were resolved (sys.prefix as Python gives it)."""
+    found = []
+    for p in dict.fromkeys([sys.base_prefix, sys.prefix, sys.exec_prefix, sys.executable]):
+        found.append(Path(p))
+        found.append(Path(os.path.abspath(p)))
+    return [p for p in found if str(p) not in map(str, paths)]
+
+
 def _hidden() -> list:
     """Folders that must not be readable in the sandbox even where a mounted folder contains them."""
     from .. import PACKAGE as package
@@ -392,7 +422,7 @@ class Sandbox:
             except Exception:  # ValueError, or RecursionError on absurdly nested JSON
                 return {"status": "broken", "message": "its reply could not be read"}
             if isinstance(reply, dict) and reply.get("id") == self.sent:
-                return reply
+                return scrub(reply, self._host_paths())
 
     def _dead(self) -> dict:
         time.sleep(0.05)  # let the watchdog record why it killed the sandbox, if it did
@@ -403,6 +433,20 @@ class Sandbox:
         self.close()
         return {"status": "died", "reason": reason}
 
+    def _host_paths(self) -> dict:
+        """The host folders this sandbox mounts, each with the neutral name a report shows instead."""
+        names = {str(p): "<python>" for p in python_paths()}
+        names.update({str(p): "<python>" for p in _unresolved(python_paths())})
+        if self.tmp is not None:
+            names[self.tmp] = "<sandbox>"
+        names[str(self.edition)] = "<edition>"
+        # a bind mount's root in mountinfo is its path inside its own file system: a tail of the path
+        for path, name in list(names.items()):
+            parts = Path(path).parts
+            for i in range(2, len(parts) - 1):
+                names.setdefault(str(Path("/", *parts[i:])), name)
+        return names
+
     def _stderr(self) -> str:
         """What the sandbox printed to stderr before the runner took it over (start-up failures)."""
         errors = getattr(self, "errors", None)
@@ -410,7 +454,7 @@ class Sandbox:
             return getattr(self, "last_stderr", "")
         try:
             errors.seek(0)
-            return errors.read(4000).decode("utf-8", "replace")
+            return scrub(errors.read(4000).decode("utf-8", "replace"), self._host_paths())
         except (OSError, ValueError):
             return ""
 

@@ -303,6 +303,17 @@ def test_tracebacks_point_at_the_learners_cell(attacked):
     assert "ops.py" not in e["feedback"] and "lessonkit/" not in e["feedback"]
 
 
+def test_no_host_folder_is_named_in_a_report(attacked):
+    """The mount table names the folders bind-mounted into the sandbox; the report names none of them."""
+    from lessonkit.course.grading.sandbox import python_paths
+
+    e = feedback(attacked, "mounts")
+    assert "MOUNTS" in e["feedback"] and "<python>" in e["feedback"], e["feedback"]
+    hosts = [str(p) for p in python_paths()] + [str(ROOT), sys.prefix, sys.base_prefix, "lessonkit-sandbox-"]
+    for host in hosts:
+        assert host not in everything(attacked, "mounts"), host
+
+
 def test_every_report_says_it_was_isolated(attacked):
     assert all(r["isolated"] for r in attacked["reports"].values())
     assert not any("not isolated" in n for r in attacked["reports"].values() for n in r["notes"])
