@@ -206,6 +206,7 @@ class _Session:
         self.skip: set = set()
         self.notes: list = []
         self.box: Sandbox | None = None
+        self.slow: set = set()  # functions that ran past the time limit once: none of their cases runs again
         self.deadline = time.monotonic() + limits.budget
         self._recorded = False
 
@@ -296,6 +297,8 @@ class _Session:
 
     def call(self, ex: Exercise, case) -> dict:
         """Call ``ex.name`` on one case; on a hang or a death the sandbox is started afresh."""
+        if ex.name in self.slow:  # one endless loop costs one --timeout, not one per case
+            return {"status": "skipped"}
         if self.box is None:
             self.start()
         request: dict[str, object] = {"op": "call", "name": ex.name, "args": [_enc(a) for a in case.args]}
@@ -303,6 +306,8 @@ class _Session:
         if case.steps:  # a class exercise: the runner does these with the object the call made
             request["steps"] = [[op, name, *(_enc(v) for v in rest)] for op, name, *rest in case.steps]
         reply = self._running().request(request, self.request_timeout())
+        if reply.get("status") in ("timeout", "hung"):
+            self.slow.add(ex.name)
         if reply.get("status") in ("hung", "died"):
             self.stop()
         return reply
@@ -482,6 +487,12 @@ def _case_problem(ex: Exercise, case, reply: dict, limits: Limits, on: str) -> s
             "ran longer than {seconds} s {on} (an endless loop?); the grader stopped it",
             seconds=f"{limits.timeout:g}",
             on=on,
+        )
+    if status == "skipped":
+        return tr(
+            "not run: {name} ran longer than {seconds} s on an earlier case, and the grader runs no more of its cases",
+            name=ex.name,
+            seconds=f"{limits.timeout:g}",
         )
     if status == "died":
         reason = reply.get("reason")
