@@ -490,7 +490,7 @@ def _case_problem(ex: Exercise, case, reply: dict, limits: Limits, on: str) -> s
         )
     if status == "skipped":
         return tr(
-            "not run: {name} ran longer than {seconds} s on an earlier case, and the grader runs no more of its cases",
+            "not run: {name} ran longer than {seconds} s on an earlier case, and the grader runs no more of its cases",  # noqa: E501 (one msgid)
             name=ex.name,
             seconds=f"{limits.timeout:g}",
         )

@@ -275,7 +275,9 @@ def test_one_hang_does_not_stop_the_other_exercises(graded):
 @grader
 def test_an_endless_loop_costs_one_timeout_per_function(graded):
     """After dilate's first timeout none of its cases runs: its other groups say so."""
-    groups = {g["name"]: g["reason"] for g in exercise(graded["reports"]["primitives_mixed"], "dilate")["groups"]}
+    groups = {
+        g["name"]: g["reason"] for g in exercise(graded["reports"]["primitives_mixed"], "dilate")["groups"]
+    }
     stopped = [g for g, why in groups.items() if "(an endless loop?)" in why]
     skipped = [g for g, why in groups.items() if why.startswith("not run: dilate ran longer than")]
     assert len(stopped) == 1 and len(groups) > 1 and sorted(stopped + skipped) == sorted(groups), groups
