@@ -36,10 +36,14 @@ lessons: $(STAMP)
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+# An editable install skips pyproject's data-files: JupyterLab's course-wide settings are copied here.
+LAB_OVERRIDES := lessonkit/course/jupyterlab/overrides.json
+$(STAMP): pyproject.toml $(LAB_OVERRIDES)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp $(LAB_OVERRIDES) $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $(STAMP)
 
 lab: $(STAMP)

@@ -117,7 +117,13 @@ def _parser() -> argparse.ArgumentParser:
         "--root", type=Path, default=None, help="default: $LESSONKIT_AUTOGRADER_ROOT or /autograder"
     )
     start = sub.add_parser("start", help="copy the exercises into your workspace (never overwrites)")
-    start.add_argument("dir", nargs="?", type=Path, default=None, help="default: <course>/my-work")
+    start.add_argument(
+        "dir",
+        nargs="?",
+        type=Path,
+        default=None,
+        help="default: my-work/ in the course folder (installed: in the current folder)",
+    )
     start.add_argument(
         "--lang",
         choices=("en", "zh-Hans", "zh-Hant"),
@@ -367,7 +373,9 @@ def _by_roster(reports: list, roster, root: Path, resolved: list) -> list:
 def _start(args) -> int:
     root = course_root()
     source = root / "exercises" if args.lang == "en" else root / "exercises" / args.lang
-    target = args.dir if args.dir is not None else root / "my-work"
+    from .paths import workspace
+
+    target = args.dir if args.dir is not None else workspace()
     notebooks = sorted(source.glob("*.ipynb"))
     if not notebooks:
         print(f"error: no exercise notebooks in {source}", file=sys.stderr)

@@ -29,10 +29,10 @@ __all__ = ["LearnerFunction", "learner_functions", "workspace"]
 
 
 def workspace() -> Path:
-    """The folder ``python -m lessonkit start`` copies the exercises into: ``my-work/`` in the course."""
-    from .paths import course_root
+    """The folder ``python -m lessonkit start`` copies the exercises into (see :func:`.paths.workspace`)."""
+    from .paths import workspace as where
 
-    return course_root() / "my-work"
+    return where()
 
 
 def learner_functions(

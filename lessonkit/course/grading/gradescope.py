@@ -74,12 +74,30 @@ def build_bundle(
         info = zipfile.ZipInfo("config.json", date_time=(2026, 1, 1, 0, 0, 0))
         info.external_attr = 0o644 << 16
         zf.writestr(info, json.dumps(config, indent=2) + "\n")
-        for extra in ("pyproject.toml", "README.md"):
-            zf.write(course / extra, f"course/{extra}")
-        for path in sorted(PACKAGE.rglob("*.py")):
+        if (course / "pyproject.toml").is_file():  # a source tree or an editable install
+            for extra in ("pyproject.toml", "README.md"):
+                zf.write(course / extra, f"course/{extra}")
+        else:  # an installed lessonkit: its own requirements make the bundle's project file
+            zf.writestr("course/pyproject.toml", _installed_pyproject())
+        # the code and the message catalogs (Chinese feedback on Gradescope too)
+        for path in sorted([*PACKAGE.rglob("*.py"), *PACKAGE.glob("locale/*.po")]):
             if "__pycache__" not in path.parts:
                 zf.write(path, f"course/lessonkit/{path.relative_to(PACKAGE).as_posix()}")
     return output
+
+
+def _installed_pyproject() -> str:
+    """A project file for the bundle's copy of an installed lessonkit (no source tree at hand)."""
+    from importlib.metadata import metadata, requires
+
+    required = [r for r in requires("lessonkit") or [] if "extra ==" not in r]
+    return (
+        '[build-system]\nrequires = ["setuptools>=64"]\nbuild-backend = "setuptools.build_meta"\n\n'
+        f'[project]\nname = "lessonkit"\nversion = {json.dumps(metadata("lessonkit")["Version"])}\n'
+        f"dependencies = {json.dumps(required)}\n\n"
+        '[tool.setuptools.packages.find]\ninclude = ["lessonkit*"]\n\n'
+        '[tool.setuptools.package-data]\nlessonkit = ["locale/*.po"]\n'
+    )
 
 
 def run(root: str | os.PathLike[str] | None = None) -> dict:
