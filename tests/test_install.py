@@ -1,32 +1,22 @@
 """A wheel of lessonkit, installed non-editable in a fresh environment, is a whole course.
 
-It carries the exercises (``lessonkit start`` copies them), the message catalogs (Chinese feedback)
-and what the Gradescope bundle needs. The fresh environment sees the test environment's packages
-(numpy, ...) through a ``.pth`` line, which does not run that environment's editable-install hook:
-the only lessonkit it can import is the wheel's.
+It carries the exercises (``lessonkit start`` copies them), the message catalogs (Chinese feedback),
+JupyterLab's course settings and what the Gradescope bundle needs (the venv: tests/freshvenv.py).
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
-import sysconfig
 import zipfile
 from pathlib import Path
 
 import pytest
+from freshvenv import fresh_venv
+from freshvenv import run as _run
 
 ROOT = Path(__file__).resolve().parents[1]
 
 pytestmark = pytest.mark.slow
-
-
-def _run(cmd, cwd, timeout=600) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "LANG", "LANGUAGE", "LC_ALL")}
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
-    assert proc.returncode == 0, (cmd, proc.stdout[-2000:], proc.stderr[-2000:])
-    return proc
 
 
 @pytest.fixture(scope="module")
@@ -35,18 +25,7 @@ def installed(tmp_path_factory) -> Path:
     base = tmp_path_factory.mktemp("install")
     _run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(base / "dist"), str(ROOT)], base)
     (wheel,) = (base / "dist").glob("lessonkit-*.whl")
-    _run([sys.executable, "-m", "venv", "--without-pip", str(base / "venv")], base)
-    python = base / "venv" / "bin" / "python"
-    site = Path(
-        subprocess.check_output(
-            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], text=True
-        ).strip()
-    )
-    (site / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
-    _run(
-        [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps", str(wheel)], base
-    )
-    return python
+    return fresh_venv(base, str(wheel))
 
 
 def test_the_wheel_is_what_is_imported(installed, tmp_path):
@@ -66,20 +45,11 @@ def test_start_copies_the_exercises_into_the_current_folder(installed, tmp_path)
 
 
 def test_chinese_feedback_from_the_installed_catalogs(installed, tmp_path):
-    """The learner's check and the grader share one message layer; the installed one speaks Chinese.
-
-    (Grading itself is left to the other tests: its runner starts with ``-S``, and this venv's
-    borrowed packages come from a ``.pth`` line that ``-S`` does not read.)
-    """
-    code = (
-        "from lessonkit.course.i18n import catalog, set_language, tr\n"
-        "set_language('zh-Hans'); a = tr('{name} is not implemented yet (it still raises NotImplementedError)', name='f')\n"
-        "set_language('zh-Hant'); b = tr('all {n} public cases pass', n=3)\n"
-        "print(a); print(b); print(len(catalog('zh-Hans')))\n"
-    )
-    hans, hant, size = _run([str(installed), "-c", code], tmp_path).stdout.splitlines()
-    assert "尚未实现" in hans and "3" in hant and "通過" in hant, (hans, hant)
-    assert int(size) > 100
+    _run([str(installed), "-m", "lessonkit", "start"], tmp_path)
+    notebook = tmp_path / "my-work" / "02_bp_delta_map.ipynb"
+    cmd = [str(installed), "-m", "lessonkit", "grade", str(notebook), "--no-sandbox", "--lang", "zh-Hans"]
+    out = _run(cmd, tmp_path).stdout
+    assert "尚未实现" in out and "is not implemented yet" not in out, out
 
 
 def test_the_gradescope_bundle_from_an_install_has_the_catalogs(installed, tmp_path):

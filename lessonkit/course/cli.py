@@ -116,6 +116,11 @@ def _parser() -> argparse.ArgumentParser:
     gsr.add_argument(
         "--root", type=Path, default=None, help="default: $LESSONKIT_AUTOGRADER_ROOT or /autograder"
     )
+    rel = sub.add_parser("release", help="write the student edition (no solutions, no tests) into OUTDIR")
+    rel.add_argument("outdir", type=Path, help="a new or empty folder")
+    rel.add_argument(
+        "--lang", choices=("en", "zh-Hans", "zh-Hant", "all"), default="all", help="default: all three"
+    )
     start = sub.add_parser("start", help="copy the exercises into your workspace (never overwrites)")
     start.add_argument(
         "dir",
@@ -151,6 +156,16 @@ def main(argv: list | None = None) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         print(f"wrote {path}: upload it as the autograder of a Gradescope programming assignment")
+        return 0
+    if args.command == "release":
+        from .release import release
+
+        try:
+            files = release(args.outdir, args.lang)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(f"student edition: {len(files)} files in {args.outdir} (no solutions, no tests)")
         return 0
     if args.command == "gradescope-run":
         from .grading.gradescope import run

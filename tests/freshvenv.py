@@ -1,0 +1,39 @@
+"""A fresh venv with one thing pip-installed (not editable), for tests of what an install carries.
+
+The test environment's other packages (numpy, jupyter, ...) are linked into the new venv's
+site-packages one by one, so the venv needs no network and imports them as its own (also under
+``python -S``, as the grader's runner starts). lessonkit itself, its editable-install hook and its
+metadata are left out: the only lessonkit the venv can import is the one installed.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+
+def run(cmd, cwd, timeout=600, check=True) -> subprocess.CompletedProcess:
+    """Run ``cmd`` with no PYTHONPATH or locale of the caller; fail with its output unless it exits 0."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "LANG", "LANGUAGE", "LC_ALL")}
+    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env)
+    if check:
+        assert proc.returncode == 0, (cmd, proc.stdout[-2000:], proc.stderr[-2000:])
+    return proc
+
+
+def fresh_venv(base: Path, target: str) -> Path:
+    """A venv under ``base`` with ``target`` (a wheel or a project folder) installed; its python."""
+    run([sys.executable, "-m", "venv", "--without-pip", str(base / "venv")], base)
+    python = base / "venv" / "bin" / "python"
+    code = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    site = Path(subprocess.check_output([str(python), "-c", code], text=True).strip())
+    for entry in Path(sysconfig.get_paths()["purelib"]).iterdir():
+        name = entry.name.lower()
+        if name.startswith(("lessonkit", "__editable__", "_lessonkit")) or name.endswith(".pth"):
+            continue
+        (site / entry.name).symlink_to(entry)
+    run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps", target], base)
+    return python
