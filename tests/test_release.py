@@ -8,7 +8,6 @@ where ``start`` copies the exercises, a learner's check runs and the grader grad
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import nbformat
