@@ -78,9 +78,47 @@ def _parser() -> argparse.ArgumentParser:
     )
     grade.add_argument(
         "--student-from",
-        choices=("file", "folder"),
+        choices=("file", "folder", "canvas", "moodle"),
         default="file",
-        help="take each student's name from the file name (default) or from the folder holding it",
+        help="take each student's name from the file name (default), the folder holding it, or a Canvas "
+        "(name_LATE_id_sub_file) or Moodle (Full Name_id_assignsubmission_file_...) download name",
+    )
+    grade.add_argument(
+        "--due",
+        default=None,
+        help="due time, e.g. 2026-12-01T23:59 or 2026-12-01T23:59+08:00: a file whose time is later is "
+        "late (a 'late' column; Canvas's LATE marker counts too)",
+    )
+    grade.add_argument(
+        "--late-penalty",
+        default=None,
+        help="10%%/day, 5%%/hour, 20%% (once) or none (default): applied in its own 'penalty' column",
+    )
+    grade.add_argument(
+        "--manual",
+        type=Path,
+        default=None,
+        help="CSV of manual points: 'student', then a column per item (e.g. 'written (/5)'), optional "
+        "'comment'; each item gets its own column and adds to 'final'",
+    )
+    grade.add_argument(
+        "--gradebook",
+        nargs=2,
+        metavar=("LMS", "FILE"),
+        default=None,
+        help="also write the final scores as LMS (canvas or moodle) imports them, to FILE",
+    )
+    grade.add_argument(
+        "--gradebook-column",
+        default=None,
+        help="the gradebook's assignment column (default: the assignment, e.g. 02_bp_delta_map; for "
+        "an existing Canvas assignment give its header as Canvas exports it, 'Name (12345)')",
+    )
+    grade.add_argument(
+        "--report",
+        type=Path,
+        default=None,
+        help="write the class report (scores, common mistakes, slowest notebooks, similarity) to an HTML file",
     )
     grade.add_argument(
         "--assignment",
@@ -92,13 +130,17 @@ def _parser() -> argparse.ArgumentParser:
         "--excel", action="store_true", help="write the CSV as UTF-8 with a BOM, for spreadsheets"
     )
     grade.add_argument(
-        "--feedback-dir", type=Path, default=None, help="write one Markdown feedback file per student here"
+        "--feedback-dir",
+        type=Path,
+        default=None,
+        help="write one feedback file per student here, as Markdown and as an HTML page",
     )
     grade.add_argument(
         "--roster",
         type=Path,
         default=None,
-        help="CSV of the class: a 'student' column first, then any of file, folder, name, email; every "
+        help="CSV of the class: a 'student' column first, then any of id, file, folder, name, email, "
+        "section; every "
         "student gets a row ('no submission': 0 points), submissions not on it are flagged",
     )
     gs = sub.add_parser("gradescope", help="build a Gradescope autograder bundle for one exercise")
@@ -285,6 +327,18 @@ def _grade(args) -> int:
         except ValueError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
+    from .grading import lms
+
+    try:
+        due = lms.parse_due(args.due) if args.due is not None else None
+        policy = lms.parse_late_penalty(args.late_penalty) if args.late_penalty is not None else None
+        manual = lms.read_manual(args.manual) if args.manual is not None else None
+        if args.gradebook is not None and args.gradebook[0] not in lms.GRADEBOOKS:
+            raise ValueError(f"gradebook must be 'canvas' or 'moodle'; got {safe_text(args.gradebook[0])!r}")
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    lateness = due is not None or policy is not None or args.student_from == "canvas"
     from tqdm import tqdm
 
     bar = None
@@ -316,10 +370,37 @@ def _grade(args) -> int:
         if bar is not None:
             bar.close()
     resolution = resolved[0] if resolved else None
+    if lateness:
+        lms.apply_lateness(reports, due, policy)
+    similar = None
+    if args.report is not None:  # before the CSV: a flag is also a note in it
+        from .grading.classreport import flag_similar
+
+        graded_on = sorted({e.name for r in reports for e in r.exercises}, key=list(EXERCISES).index)
+        similar = flag_similar(reports, EXERCISES[graded_on[0]].notebook if len(graded_on) == 1 else None)
     if args.csv is not None:
-        write_csv(reports, args.csv, excel=args.excel, roster=resolution)
+        write_csv(reports, args.csv, excel=args.excel, roster=resolution, lateness=lateness, manual=manual)
     if args.feedback_dir is not None:
-        write_feedback(reports, args.feedback_dir)
+        from .grading.pages import write_feedback_html
+
+        write_feedback_html(reports, write_feedback(reports, args.feedback_dir))
+    if args.gradebook is not None:
+        graded_on = sorted({e.name for r in reports for e in r.exercises}, key=list(EXERCISES).index)
+        column = args.gradebook_column or (EXERCISES[graded_on[0]].notebook if graded_on else "lessonkit")
+        lms.write_gradebook(reports, args.gradebook[0], args.gradebook[1], column, resolution, manual)
+    if manual is not None:
+        unmatched = lms.unmatched_marks(manual, reports, resolution)
+        if unmatched:
+            print(
+                "warning: --manual: no submission or roster student for "
+                + ", ".join(safe_text(s) for s in unmatched)
+                + " (their marks are in no row)",
+                file=sys.stderr,
+            )
+    if args.report is not None:
+        from .grading.classreport import write_report
+
+        write_report(reports, args.report, similar, resolution=resolution)
     if args.json:
         print(to_json(reports, args.path))
         return 0
@@ -327,6 +408,10 @@ def _grade(args) -> int:
         print(f"wrote {args.csv}")
     if args.feedback_dir is not None:
         print(f"wrote one feedback file per student in {args.feedback_dir}")
+    if args.gradebook is not None:
+        print(f"wrote {args.gradebook[1]} ({args.gradebook[0].title()} gradebook)")
+    if args.report is not None:
+        print(f"wrote {args.report} (class report)")
     if len(reports) == 1 and not args.path.is_dir():
         print(reports[0].text())
         return 0

@@ -761,8 +761,10 @@ def grade_path(
     from ..exercises import exercise_notebook
     from .reports import student_name
 
-    if student_from not in ("file", "folder"):
-        raise ValueError(f"student_from must be 'file' or 'folder'; got {student_from!r}")
+    from .lms import SOURCES, parse_download
+
+    if student_from not in SOURCES:
+        raise ValueError(f"student_from must be one of {', '.join(SOURCES)}; got {student_from!r}")
     if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
         raise ValueError(f"jobs must be a positive integer; got {jobs!r}")
     try:
@@ -770,13 +772,42 @@ def grade_path(
     except ValueError as exc:
         raise ValueError(str(exc).replace("exercise must", "assignment must", 1)) from None
     path = Path(path)
+
+    def download(file: Path):
+        """What an LMS download name says (``--student-from canvas|moodle``), else None."""
+        if student_from not in ("canvas", "moodle"):
+            return None
+        try:
+            return parse_download(file.relative_to(path) if path.is_dir() else file.name, student_from)
+        except ValueError:
+            return parse_download(file.name, student_from)
+
+    def handed_in_as(file: Path) -> Path:
+        """The name the learner gave the file: an LMS download's original, else the file's own."""
+        got = download(file)
+        return file.with_name(got.original) if got is not None and got.original.endswith(".ipynb") else file
+
+    def who(report: Report, file: Path, root: Path) -> None:
+        report.student = student_name(file, root, student_from)
+        got = download(file)
+        if got is not None:
+            report.user_id, report.late = got.user_id, got.late
+        elif student_from in ("canvas", "moodle"):
+            with speaking(report.language):
+                why = tr("not a {lms} download name: the student is taken from the file name", lms=student_from.title())
+            report.notes.append(why)
+        try:
+            report.submitted = file.lstat().st_mtime
+        except OSError:
+            pass
+
     if not path.is_dir():
         nb = read_notebook(path)
         if chosen_stem is None:
             report = grade_notebook(path, timeout, seed, limits=limits, sandbox=sandbox, _nb=nb)
         else:
             report = _graded_on(nb, path, chosen_stem, timeout, seed, limits, sandbox, None)
-        report.student = student_name(path, path.parent, student_from)
+        who(report, path, path.parent)
         return [report]
     files = notebooks_under(path)
     if not files:
@@ -795,13 +826,15 @@ def grade_path(
             found[file] = (read_notebook(file), "")
         except NotebookError as exc:
             found[file] = (None, str(exc).split(": ", 1)[-1])
-    stem = chosen_stem or (None if assignment == "each" else class_assignment(found))
+    names = {file: handed_in_as(file) for file in files}
+    stem = chosen_stem or (None if assignment == "each" else class_assignment(found, list(names.values())))
     editions = _Editions()
 
     def one(file: Path) -> Report:
         nb, why = found[file]
+        started = time.monotonic()
         # "each": the notebook's own exercise; otherwise the class's assignment
-        own = exercises_for(nb, file) if assignment == "each" and nb is not None else []
+        own = exercises_for(nb, names[file]) if assignment == "each" and nb is not None else []
         exercises = own or (exercises_of(stem) if stem else [])
         if nb is None or not (own or stem):
             why = why or "no graded function found in it"
@@ -810,14 +843,26 @@ def grade_path(
             try:
                 if own:
                     report = grade_notebook(
-                        file, timeout, seed, limits=limits, sandbox=sandbox, _editions=editions, _nb=nb
+                        file,
+                        timeout,
+                        seed,
+                        limits=limits,
+                        sandbox=sandbox,
+                        _editions=editions,
+                        _exercises=own,
+                        _nb=nb,
                     )
                 else:
-                    report = _graded_on(nb, file, stem, timeout, seed, limits, sandbox, editions)
+                    report = _graded_on(nb, file, stem, timeout, seed, limits, sandbox, editions, names[file])
             except Exception as exc:  # one notebook must never stop the class
                 why = f"the grader failed on it ({type(exc).__name__}: {_one_line(exc)})"
                 report = _not_graded(file, seed, exercises, why, sandbox is not False, failed=True)
-        report.student = student_name(file, path, student_from)
+        who(report, file, path)
+        report.seconds = time.monotonic() - started
+        if nb is not None:
+            from .similarity import graded_sources
+
+            report.code = graded_sources(nb, [e.name for e in report.exercises])
         if progress is not None:
             progress(report)
         return report
@@ -833,9 +878,12 @@ def grade_path(
     return reports
 
 
-def class_assignment(found: dict) -> str | None:
-    """The exercise most notebooks are named after, else the one most define (course order on ties)."""
-    named = Counter(notebook_named(Path(f).stem) for f in found)
+def class_assignment(found: dict, names: list | None = None) -> str | None:
+    """The exercise most notebooks are named after, else the one most define (course order on ties).
+
+    ``names``: the names the files were handed in as (an LMS download's originals), default the keys.
+    """
+    named = Counter(notebook_named(Path(f).stem) for f in (found if names is None else names))
     named.pop(None, None)
     if not named:
         held = [exercises_for(nb, Path("x")) for nb, _why in found.values() if nb is not None]
@@ -862,11 +910,15 @@ def flag_duplicates(reports: list) -> None:
             r.notes.append(tr("{n} submissions for this student: {paths}", n=len(same), paths=others))
 
 
-def _graded_on(nb, file, stem, timeout, seed, limits, sandbox, editions) -> Report:
-    """``nb`` graded on the assignment ``stem``, or 0 of its points when it holds another exercise."""
+def _graded_on(nb, file, stem, timeout, seed, limits, sandbox, editions, handed_in_as=None) -> Report:
+    """``nb`` graded on the assignment ``stem``, or 0 of its points when it holds another exercise.
+
+    ``handed_in_as``: the name the learner gave the file (an LMS download's original), default ``file``.
+    """
     exercises = exercises_of(stem)
-    problem = other_exercise(nb, file, stem)
-    named = notebook_named(Path(file).stem) == stem
+    named_as = handed_in_as or file
+    problem = other_exercise(nb, named_as, stem)
+    named = notebook_named(Path(named_as).stem) == stem
     if problem is None and not named and not defined_names(nb) & {e.name for e in exercises}:
         return _not_graded(
             file, _seed(seed), exercises, "no graded function found in it", sandbox is not False

@@ -28,6 +28,7 @@ from ..i18n import _, speaking, tr
 from .submissions import safe_text, student_key
 
 if TYPE_CHECKING:
+    from .lms import Manual
     from .roster import Resolution
 
 __all__ = ["student_name", "assignment_of", "write_csv", "to_json", "write_feedback", "not_graded"]
@@ -46,11 +47,23 @@ def student_name(
     'bob'
     >>> student_name(Path("class/02_bp_delta_map--alice.ipynb"), Path("class"))
     '-alice'
+    >>> student_name(Path("class/leepeggy_LATE_1023_5566_02_bp_delta_map-1.ipynb"), Path("class"), "canvas")
+    'leepeggy'
     """
     return safe_text(_student_name(Path(file), Path(root), student_from), 120)
 
 
 def _student_name(file: Path, root: Path, student_from: str) -> str:
+    if student_from in ("canvas", "moodle"):
+        from .lms import parse_download
+
+        try:
+            got = parse_download(file.relative_to(root), student_from)
+        except ValueError:
+            got = parse_download(file.name, student_from)
+        if got is not None:
+            return got.student
+        student_from = "file"  # not a download name: the file name's rule (the report says so)
     if student_from == "folder":
         try:
             parts = file.relative_to(root).parts
@@ -81,15 +94,33 @@ def assignment_of(reports: list) -> list:
 
 
 def write_csv(
-    reports: list, target: str | os.PathLike[str], excel: bool = False, roster: Resolution | None = None
+    reports: list,
+    target: str | os.PathLike[str],
+    excel: bool = False,
+    roster: Resolution | None = None,
+    *,
+    lateness: bool = False,
+    manual: Manual | None = None,
 ) -> None:
     """One row per submission (see the module docstring); ``excel`` adds a UTF-8 byte-order mark.
 
-    ``roster``: the :class:`~.roster.Resolution` the reports came from; its ``name`` and ``email``
-    columns follow ``student`` (every cell neutralised as the others are).
+    ``roster``: the :class:`~.roster.Resolution` the reports came from; its ``id``, ``name``,
+    ``email`` and ``section`` columns follow ``student`` (every cell neutralised as the others are).
+    ``lateness`` adds ``late``, ``late by`` and ``penalty`` after ``max`` (see
+    :func:`.lms.apply_lateness`); ``manual`` a column per manual item and ``manual comment``; either
+    adds ``final``: the score less the penalty plus the manual points. ``total`` stays the raw score.
     """
+    from .lms import _manual_of, final_score, late_by
+
     names = assignment_of(reports)
     extra = roster.extra_columns() if roster is not None else []
+    items = (
+        [f"{i} (/{m:g})" if m is not None else i for i, m in zip(manual.items, manual.maxima, strict=True)]
+        if manual is not None
+        else []
+    )
+    late_cols = ["late", "late by", "penalty"] if lateness else []
+    final_cols = ["final"] if lateness or manual is not None else []
     maxima = {e.name: e.max_points for r in reports for e in r.exercises}
     with open(target, "w", newline="", encoding="utf-8-sig" if excel else "utf-8") as fh:
         writer = csv.writer(fh)
@@ -101,6 +132,10 @@ def write_csv(
                 *[f"{n} (/{maxima[n]})" for n in names],
                 "total",
                 "max",
+                *late_cols,
+                *items,
+                *(["manual comment"] if manual is not None else []),
+                *final_cols,
                 *[f"{n} feedback" for n in names],
                 "notes",
                 "seed",
@@ -110,6 +145,11 @@ def write_csv(
             by_name = {e.name: e for e in r.exercises}
             with speaking(getattr(r, "language", None)):
                 feedback = [_safe(_feedback_cell(by_name.get(n))) for n in names]
+            entry = roster.student_of(r) if roster is not None else None
+            points, comment = _manual_of(manual, r, entry)
+            late = ["yes" if r.late else "", late_by(r.late_seconds), f"{r.penalty:g}"] if lateness else []
+            marks = [f"{p:g}" if p is not None else "" for p in points]
+            finals = [f"{final_score(r, points):g}"] if final_cols else []
             writer.writerow(
                 [
                     _safe(r.student or Path(r.path).stem),
@@ -118,8 +158,12 @@ def write_csv(
                     *[by_name[n].points if n in by_name else "" for n in names],
                     r.score,
                     r.max_score,
+                    *late,
+                    *marks,
+                    *([_safe(comment)] if manual is not None else []),
+                    *finals,
                     *feedback,
-                    _safe(" | ".join(r.notes)),
+                    _safe(" | ".join([*r.notes, *getattr(r, "flags", [])])),
                     r.seed,
                 ]
             )

@@ -57,6 +57,14 @@ class Report:
     isolated: bool = True
     student: str = ""
     language: str = "en"  # of the feedback: the teacher's --lang, else the notebook's, else the locale
+    user_id: str = ""  # the LMS's id of the student, from a Canvas or Moodle download name
+    late: bool = False  # the LMS marks it late, or (see .lms.apply_lateness) it came after --due
+    submitted: float | None = None  # the file's modification time (an LMS zip keeps the submission's)
+    late_seconds: float = 0.0
+    penalty: float = 0.0  # points the late policy takes from the score (in its own column)
+    seconds: float | None = None  # how long grading it took (the class report's slowest notebooks)
+    code: str = ""  # the graded functions and those they call, as graded (the similarity check)
+    flags: list = field(default_factory=list)  # for the teacher only (the CSV, the class report), never feedback
 
     @property
     def score(self) -> int:
@@ -92,5 +100,7 @@ class Report:
                 lines += [f"  {ln}" for ln in e.lines()]
         for note in self.notes:
             lines.append(f"note: {safe_text(note, 2000)}")
+        for flag in self.flags:
+            lines.append(f"flag: {safe_text(flag, 2000)}")
         lines.append(f"score: {self.score}/{self.max_score}")
         return "\n".join(lines)

@@ -2,15 +2,17 @@
 
 ``python -m lessonkit grade FOLDER --roster roster.csv`` reads a CSV (UTF-8; a spreadsheet's
 byte-order mark, and ``;`` or tab as the separator, are fine) whose header is ``student``, then any
-of ``file``, ``folder``, ``name`` and ``email`` in any order::
+of ``id``, ``file``, ``folder``, ``name``, ``email`` and ``section`` in any order::
 
-    student,name,email,folder
-    s001,Ann Lee,ann.lee@uni.example,ann
-    s002,Ben Wu,ben@uni.example,
+    student,id,name,email,section,folder
+    s001,10234,Ann Lee,ann.lee@uni.example,A,ann
+    s002,10235,Ben Wu,ben@uni.example,B,
 
 Which row a submission belongs to (all comparisons ignore case): the first of these rules that
 some row meets decides, and two rows meeting the same rule leave it on no row ("ambiguous"):
 
+0. ``id``: the LMS id in a Canvas or Moodle download name (``--student-from canvas|moodle``)
+   equals the row's ``id``;
 1. ``file``: the submission's path relative to the class folder equals the cell; then its file
    name equals a cell that names no folder;
 2. ``folder``: it lies in that sub-folder of the class folder (the deepest such folder wins);
@@ -45,7 +47,7 @@ from .submissions import safe_text
 
 __all__ = ["COLUMNS", "Student", "Roster", "Resolution", "read_roster", "parse_roster", "resolve"]
 
-COLUMNS = ("student", "file", "folder", "name", "email")
+COLUMNS = ("student", "id", "file", "folder", "name", "email", "section")
 MAX_BYTES = 16 * 2**20  # a roster of a thousand students is about 100 kB
 
 
@@ -59,6 +61,8 @@ class Student:
     folder: str = ""
     name: str = ""
     email: str = ""
+    id: str = ""  # the LMS's user id (Canvas's "ID", Moodle's "ID number")
+    section: str = ""
 
 
 @dataclass
@@ -68,11 +72,12 @@ class Roster:
     students: list
     columns: tuple = ("student",)
 
-    def match(self, path: str, parsed: str) -> tuple:
+    def match(self, path: str, parsed: str, user_id: str = "") -> tuple:
         """``(rule, rows)``: the rule that decided and the rows it found (none, one, or several).
 
         ``path`` is the submission's path relative to the class folder (``/`` between folders),
-        ``parsed`` the name the grader gave it. ``rule`` is one of ``file``, ``file name``,
+        ``parsed`` the name the grader gave it, ``user_id`` the id in its LMS download name (if
+        any). ``rule`` is one of ``id``, ``file``, ``file name``,
         ``folder``, ``student``, ``name``, ``email``, ``email name``, or ``""`` when none matched.
 
         Examples
@@ -88,6 +93,7 @@ class Roster:
         base = rel.rsplit("/", 1)[-1]
         name = _key(parsed)
         rules = [
+            ("id", lambda s: user_id and s.id and _key(s.id) == _key(user_id)),
             ("file", lambda s: s.file and _key(s.file) == rel),
             ("file name", lambda s: s.file and "/" not in s.file and _key(s.file) == base),
             ("folder", lambda s: s.folder and rel.startswith(_key(s.folder) + "/")),
@@ -169,7 +175,7 @@ def parse_roster(text: str, source: str = "the roster") -> Roster:
         if column not in COLUMNS:
             raise ValueError(
                 f"roster: unknown column {safe_text(header[i], 60)!r}; after 'student' the columns may be "
-                f"'file', 'folder', 'name' and 'email'; got columns {got}"
+                f"'id', 'file', 'folder', 'name', 'email' and 'section'; got columns {got}"
             )
         if columns.index(column) != i:
             raise ValueError(f"roster: column {column!r} appears twice; got columns {got}")
@@ -183,7 +189,7 @@ def parse_roster(text: str, source: str = "the roster") -> Roster:
             )
         values = dict(zip(columns, [*cells, *[""] * len(columns)], strict=False))
         entry = _student(values, n, cells)
-        for column in ("student", "file", "folder", "email"):
+        for column in ("student", "id", "file", "folder", "email"):
             value = getattr(entry, column)
             if not value:
                 continue
@@ -231,6 +237,8 @@ def _student(values: dict, n: int, cells: list) -> Student:
         folder=_inside(values.get("folder", ""), "folder", n),
         name=safe_text(values.get("name", "").strip(), 200),
         email=email,
+        id=safe_text(values.get("id", "").strip(), 120),
+        section=safe_text(values.get("section", "").strip(), 120),
     )
 
 
@@ -268,8 +276,8 @@ class Resolution:
         return any(report is r for r in self.without)
 
     def extra_columns(self) -> list:
-        """The roster's columns the CSV shows after ``student``: ``name`` and ``email``, if it has them."""
-        return [c for c in self.roster.columns if c in ("name", "email")]
+        """The roster's columns the CSV shows after ``student``: ``id``, ``name``, ``email``, ``section``."""
+        return [c for c in self.roster.columns if c in ("id", "name", "email", "section")]
 
     def extra_cells(self, report: Report) -> list:
         """That report's cells of :meth:`extra_columns` (empty off the roster)."""
@@ -292,7 +300,7 @@ def resolve(reports: list, roster: Roster, root: str | os.PathLike[str]) -> Reso
     result = Resolution(roster)
     claimed: dict = {id(s): [] for s in roster.students}
     for r in reports:
-        rule, rows = roster.match(_relative(r.path, root), r.student or PurePath(r.path).stem)
+        rule, rows = roster.match(_relative(r.path, root), r.student or PurePath(r.path).stem, r.user_id)
         if len(rows) == 1:
             claimed[id(rows[0])].append(r)
             r.student = rows[0].student
