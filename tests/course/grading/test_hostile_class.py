@@ -221,7 +221,9 @@ def hostile(tmp_path_factory):
     rows = list(csv.DictReader(io.StringIO(csv_path.read_bytes().decode("utf-8"), newline="")))
     row_of = {r["path"]: r for r in rows}
     by_key = {k: row_of.get(safe_text(os.fsdecode(p))) for k, p in paths.items()}
-    feedback = {os.fsencode(p.name): p.read_bytes() for p in feedback_dir.iterdir()}
+    feedback = {os.fsencode(p.name): p.read_bytes() for p in feedback_dir.iterdir() if p.suffix == ".md"}
+    pages = {p.name for p in feedback_dir.iterdir() if p.suffix == ".html"}
+    assert pages == {p.decode().removesuffix(".md") + ".html" for p in feedback}  # an HTML page beside each
     return {
         "proc": proc,
         "stdout": proc.stdout.decode("utf-8"),
