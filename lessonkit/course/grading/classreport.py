@@ -152,6 +152,14 @@ def _distribution(reports: list, names: list) -> str:
     return out
 
 
+def _h2(text: str) -> str:
+    return "<h2>" + html.escape(text) + "</h2>"
+
+
+def _p(text: str) -> str:
+    return "<p>" + html.escape(text) + "</p>"
+
+
 def _table(head: list, rows: list) -> str:
     cells = "".join(f"<th>{html.escape(str(h))}</th>" for h in head)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
@@ -179,9 +187,9 @@ def _body(reports: list, similar: list, resolution) -> str:
     names = assignment_of(reports)
     scores = [r.score for r in handed_in]
     top = max((r.max_score for r in reports), default=0)
-    parts = [f"<h1>{html.escape(_('Class report'))}</h1>"]
+    parts = ["<h1>" + html.escape(_("Class report")) + "</h1>"]
     if names:
-        parts.append(f"<p>{html.escape(tr('Graded on: {names}', names=', '.join(names)))}</p>")
+        parts.append(_p(tr("Graded on: {names}", names=", ".join(names))))
     summary = [
         (_("notebooks graded"), len(handed_in)),
         (_("mean score"), f"{statistics.fmean(scores):.1f} / {top}" if scores else "-"),
@@ -191,9 +199,9 @@ def _body(reports: list, similar: list, resolution) -> str:
     if resolution is not None:
         summary.append((_("roster students without a submission"), len(resolution.without)))
     parts.append(_table([_("what"), _("how many")], [(html.escape(a), html.escape(str(b))) for a, b in summary]))
-    parts += [f"<h2>{html.escape(_('Scores'))}</h2>", _distribution(handed_in, names)]
+    parts += [_h2(_("Scores")), _distribution(handed_in, names)]
     causes = common_causes(handed_in)
-    parts.append(f"<h2>{html.escape(_('Most common likely causes'))}</h2>")
+    parts.append(_h2(_("Most common likely causes")))
     if causes:
         n = len(handed_in)
         rows = [
@@ -206,9 +214,9 @@ def _body(reports: list, similar: list, resolution) -> str:
         ]
         parts.append(_table([_("notebooks"), _("likely cause"), _("groups")], rows))
     else:
-        parts.append(f"<p>{html.escape(_('No notebook showed a known mistake.'))}</p>")
+        parts.append(_p(_("No notebook showed a known mistake.")))
     timed = sorted((r for r in handed_in if r.seconds is not None), key=lambda r: -r.seconds)[:SLOWEST]
-    parts.append(f"<h2>{html.escape(_('Slowest notebooks'))}</h2>")
+    parts.append(_h2(_("Slowest notebooks")))
     parts.append(
         _table(
             [_("student"), _("notebook"), _("seconds")],
@@ -216,7 +224,7 @@ def _body(reports: list, similar: list, resolution) -> str:
         )
     )
     missing = not_graded(reports)
-    parts.append(f"<h2>{html.escape(_('Not graded'))}</h2>")
+    parts.append(_h2(_("Not graded")))
     if missing:
         parts.append(
             _table(
@@ -225,8 +233,8 @@ def _body(reports: list, similar: list, resolution) -> str:
             )
         )
     else:
-        parts.append(f"<p>{html.escape(_('Every notebook was graded.'))}</p>")
-    parts.append(f"<h2>{html.escape(_('Similar code'))}</h2>")
+        parts.append(_p(_("Every notebook was graded.")))
+    parts.append(_h2(_("Similar code")))
     parts.append(
         "<p class='lk-small'>"
         + html.escape(
@@ -248,7 +256,7 @@ def _body(reports: list, similar: list, resolution) -> str:
             )
         )
     else:
-        parts.append(f"<p>{html.escape(_('No two submissions are alike over the threshold.'))}</p>")
+        parts.append(_p(_("No two submissions are alike over the threshold.")))
     return "\n".join(parts)
 
 
