@@ -70,7 +70,7 @@ def check(name: str, fn: Callable, *, timeout: float = 10.0) -> CheckResult:
     Examples
     --------
     >>> import lessonkit
-    >>> result = lessonkit.check("rot180", lambda w: np.asarray(w)[..., ::-1, ::-1])
+    >>> result = lessonkit.check("rot180", lambda w: np.asarray(w)[..., ::-1, ::-1])  # doctest: +ELLIPSIS
     Checking rot180 on 7 public cases, easy to hard.
       case 1/7  2x2 filter: ok
       case 2/7  3x3 filter: ok
@@ -80,6 +80,7 @@ def check(name: str, fn: Callable, *, timeout: float = 10.0) -> CheckResult:
       case 6/7  shape (3, 2, 3, 2): ok
       case 7/7  depth only (D, Fh, Fw): shape (2, 2, 3): ok
     rot180: all 7 public cases pass.
+    The grader runs hidden cases of the same kinds, in ... groups worth ... points in all.
     >>> bool(result)
     True
     """
@@ -253,6 +254,13 @@ def _run(name, fn, lines: list, timeout: float) -> tuple[bool, str]:
         )
         return False, "failed"
     lines.append(tr("{name}: all {n} public cases pass.", name=name, n=len(cases)))
+    lines.append(
+        tr(
+            "The grader runs hidden cases of the same kinds, in {groups} groups worth {points} points in all.",
+            groups=len(ex.groups),
+            points=ex.max_points,
+        )
+    )
     if own:
         lines.append(
             tr(

@@ -143,7 +143,10 @@ def _parser() -> argparse.ArgumentParser:
         "section; every "
         "student gets a row ('no submission': 0 points), submissions not on it are flagged",
     )
+    course_help = "the course file with the points (default: $LESSONKIT_COURSE, else lessonkit's course.toml)"
+    grade.add_argument("--course", type=Path, default=None, help=course_help)
     gs = sub.add_parser("gradescope", help="build a Gradescope autograder bundle for one exercise")
+    gs.add_argument("--course", type=Path, default=None, help=course_help + "; the bundle carries it")
     gs.add_argument("exercise", help="e.g. 02_bp_delta_map, 02 or bp_delta_map")
     gs.add_argument(
         "-o", "--output", type=Path, default=Path("autograder.zip"), help="default: autograder.zip"
@@ -160,6 +163,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     rel = sub.add_parser("release", help="write the student edition (no solutions, no tests) into OUTDIR")
     rel.add_argument("outdir", type=Path, help="a new or empty folder")
+    rel.add_argument("--course", type=Path, default=None, help=course_help + "; the edition carries it")
     rel.add_argument(
         "--lang", choices=("en", "zh-Hans", "zh-Hant", "all"), default="all", help="default: all three"
     )
@@ -183,6 +187,14 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list | None = None) -> int:
     """Run the command line; return the exit status."""
     args = _parser().parse_args(argv)
+    if getattr(args, "course", None) is not None:  # points from another course file (config.py)
+        from .config import apply
+
+        try:
+            apply(args.course)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     if args.command == "build-exercises":
         return _build(args)
     if args.command == "build-lessons":

@@ -118,9 +118,12 @@ def release(outdir: str | os.PathLike[str], lang: str = "all", root: Path | None
                 raise ValueError(f"no {kind} notebooks for lang {code!r} under {str(root / sub)!r}")
             for nb in notebooks:
                 put(nb, out / sub / nb.name)
+    from .config import DEFAULT, course_file
+
     for path in sorted(PACKAGE.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc" and path != DEFAULT:
             put(path, out / "lessonkit" / path.relative_to(PACKAGE))
+    put(course_file(), out / "lessonkit" / DEFAULT.relative_to(PACKAGE))  # the points in force (--course)
     put(root / "pyproject.toml", out / "pyproject.toml")
     readme = "\n".join(_README[c] for c in langs)
     (out / "README.md").write_text(readme, encoding="utf-8")

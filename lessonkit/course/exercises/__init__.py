@@ -18,12 +18,14 @@ from . import (
     rot180,
 )
 from . import filter as filter_exercise  # not bare `filter`: that is a builtin
+from ..config import configured, course_file, read_course
 from .base import ACTIVATIONS, Case, CaseTable, Exercise, Mistake
 
 __all__ = [
     "ACTIVATIONS",
     "Case",
     "CaseTable",
+    "DECLARED",
     "EXERCISES",
     "Exercise",
     "Mistake",
@@ -46,7 +48,9 @@ _MODULES = (
     filter_exercise,
 )
 
-EXERCISES: dict[str, Exercise] = {m.EXERCISE.name: m.EXERCISE for m in _MODULES}
+# The exercises as their modules declare them, then with the course file's points (config.py).
+DECLARED: dict[str, Exercise] = {m.EXERCISE.name: m.EXERCISE for m in _MODULES}
+EXERCISES: dict[str, Exercise] = configured(DECLARED, read_course(course_file(), DECLARED))
 
 NOTEBOOKS: tuple[str, ...] = tuple(dict.fromkeys(ex.notebook for ex in EXERCISES.values()))
 

@@ -152,6 +152,7 @@ class Exercise:
     outputs: tuple = ("result",)
     split: tuple = (None,)
     teaches: tuple = ()  # the lessonkit units ("module.name") later exercises may use
+    partial: dict = field(default_factory=dict)  # mistake name -> share of a group's points (course.toml)
 
     def __post_init__(self) -> None:
         scored = set(self.table.groups) | {g for g in self.split if g is not None}

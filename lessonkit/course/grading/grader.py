@@ -384,6 +384,7 @@ def evaluate(
     result = ExerciseResult(ex.name, 0, ex.max_points)
     names = list(inspect.signature(ex.reference).parameters)  # a class: its __init__'s, without self
     failed: dict = {}
+    causes: dict = {}  # group -> the known mistake that explains its first wrong answer (course.toml's partial)
 
     advice: dict = {}  # one line per rule, from the first case that showed it
 
@@ -451,8 +452,9 @@ def evaluate(
             else:
                 text = f"{verdict.problem} {on}{cause}"
             for ok, group in zip(verdict.ok, groups, strict=False):
-                if not ok:
-                    failed.setdefault(group, text)
+                if not ok and group not in failed:
+                    failed[group] = text
+                    causes[group] = verdict.cause
         if problem is not None:
             for group in dict.fromkeys(groups):
                 failed.setdefault(group, problem)
@@ -469,14 +471,35 @@ def evaluate(
                     group,
                     tr("changed its input {names} {on} (inputs must be left alone)", names=shown, on=on),
                 )
-    result.points = sum(p for g, p in ex.groups.items() if g not in failed)
-    result.feedback = [f"-{ex.groups[g]} {_(g)}: {failed[g]}" for g in ex.groups if g in failed]
+    earned = {g: _partial(ex, p, causes.get(g)) if g in failed else p for g, p in ex.groups.items()}
+    for g in failed:
+        if earned[g]:
+            failed[g] += " " + tr(
+                "(partial credit for this known mistake: {points} of {max_points})",
+                points=f"{earned[g]:g}",
+                max_points=ex.groups[g],
+            )
+    result.points = _number(sum(earned.values()))
+    result.feedback = [f"-{_number(ex.groups[g] - earned[g])} {_(g)}: {failed[g]}" for g in ex.groups if g in failed]
     result.groups = [
-        {"name": g, "points": 0 if g in failed else p, "max_points": p, "reason": failed.get(g, "")}
+        {"name": g, "points": _number(earned[g]), "max_points": p, "reason": failed.get(g, "")}
         for g, p in ex.groups.items()
     ]
     result.advice = list(advice.values())
     return result
+
+
+def _partial(ex: Exercise, points: int, cause: str | None) -> float:
+    """The points a failed group keeps: course.toml's share for the known mistake that explains it."""
+    from ..config import mistake_name
+
+    share = ex.partial.get(mistake_name(cause)) if cause else None
+    return round(share * points, 2) if share else 0
+
+
+def _number(x: float) -> float | int:
+    """Points as a whole number when they are one (partial credit can make them fractional)."""
+    return int(x) if float(x).is_integer() else round(float(x), 2)
 
 
 def _case_problem(ex: Exercise, case, reply: dict, limits: Limits, on: str) -> str | None:

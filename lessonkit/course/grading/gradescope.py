@@ -31,6 +31,7 @@ import zipfile
 from pathlib import Path
 
 from .. import PACKAGE
+from ..config import course_file
 from ..exercises import EXERCISES, exercise_notebook
 
 __all__ = ["VISIBILITIES", "exercise_notebook", "build_bundle", "run"]
@@ -83,6 +84,8 @@ def build_bundle(
         for path in sorted([*PACKAGE.rglob("*.py"), *PACKAGE.glob("locale/*.po")]):
             if "__pycache__" not in path.parts:
                 zf.write(path, f"course/lessonkit/{path.relative_to(PACKAGE).as_posix()}")
+        # the course file in force (--course, $LESSONKIT_COURSE or the package's): its points
+        zf.write(course_file(), "course/lessonkit/course/course.toml")
     return output
 
 
@@ -96,7 +99,7 @@ def _installed_pyproject() -> str:
         f'[project]\nname = "lessonkit"\nversion = {json.dumps(metadata("lessonkit")["Version"])}\n'
         f"dependencies = {json.dumps(required)}\n\n"
         '[tool.setuptools.packages.find]\ninclude = ["lessonkit*"]\n\n'
-        '[tool.setuptools.package-data]\nlessonkit = ["locale/*.po"]\n'
+        '[tool.setuptools.package-data]\nlessonkit = ["locale/*.po", "course/course.toml"]\n'
     )
 
 

@@ -173,7 +173,7 @@ def _feedback_cell(result) -> str:
     """One line per group that lost points, as ``(-2) stride S > 1: ...`` (no leading minus sign)."""
     if result is None:
         return ""
-    return "\n".join(re.sub(r"^-(\d+) ", r"(-\1) ", ln) for ln in result.lines())
+    return "\n".join(re.sub(r"^-(\d+(?:\.\d+)?) ", r"(-\1) ", ln) for ln in result.lines())
 
 
 def _safe(text: str) -> str:
