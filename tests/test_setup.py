@@ -106,7 +106,14 @@ def test_maths_and_network_import_only_numpy(folder):
 # The layers, bottom up (lessonkit/course/__init__.py says what each holds). A module may import
 # its own layer and those below, never one above.
 _LAYERS = [
-    ("lessonkit", "lessonkit.course", "lessonkit.course.i18n", "lessonkit.course.paths"),
+    (
+        "lessonkit",
+        "lessonkit.course",
+        "lessonkit.course.i18n",
+        "lessonkit.course.paths",
+        "lessonkit.course.config",
+        "lessonkit.course.mathjax",
+    ),
     ("lessonkit.maths",),
     ("lessonkit.network", "lessonkit.figures"),
     (

@@ -256,7 +256,7 @@ def _run(name, fn, lines: list, timeout: float) -> tuple[bool, str]:
     lines.append(tr("{name}: all {n} public cases pass.", name=name, n=len(cases)))
     lines.append(
         tr(
-            "The grader runs hidden cases of the same kinds, in {groups} groups worth {points} points in all.",
+            "The grader runs hidden cases of the same kinds, in {groups} groups worth {points} points in all.",  # noqa: E501 (one msgid)
             groups=len(ex.groups),
             points=ex.max_points,
         )

@@ -118,7 +118,8 @@ def _parser() -> argparse.ArgumentParser:
         "--report",
         type=Path,
         default=None,
-        help="write the class report (scores, common mistakes, slowest notebooks, similarity) to an HTML file",
+        help="write the class report (scores, common mistakes, slowest notebooks, similarity) to an "
+        "HTML file",
     )
     grade.add_argument(
         "--assignment",
@@ -188,10 +189,10 @@ def main(argv: list | None = None) -> int:
     """Run the command line; return the exit status."""
     args = _parser().parse_args(argv)
     if getattr(args, "course", None) is not None:  # points from another course file (config.py)
-        from .config import apply
+        from .exercises import use_course_file
 
         try:
-            apply(args.course)
+            use_course_file(args.course)
         except ValueError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2

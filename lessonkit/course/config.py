@@ -1,14 +1,17 @@
 """The course file (``course.toml``): each exercise's points per group of cases, and partial credit.
 
 The file ships in the package (``lessonkit/course/course.toml``); ``LESSONKIT_COURSE=/path/to/file``
-or ``python -m lessonkit grade --course FILE`` uses another. It is read with :mod:`tomllib` (``tomli``
+or ``python -m lessonkit grade --course FILE`` uses another
+(:func:`lessonkit.course.exercises.use_course_file`). It is read with :mod:`tomllib` (``tomli``
 on Python 3.10) and validated when read: every error is a ValueError naming the file, the key and
 the value it got. :data:`lessonkit.course.exercises.EXERCISES` carries the configured points, so
 ``lessonkit.check``, the grader and the Gradescope bundle all see the same numbers.
 
 Examples
 --------
->>> cfg = parse_course('[pad.points]\\n"2-D x, p >= 1" = 3\\n"p = 0 and leading axes left alone" = 1\\n')
+>>> from lessonkit.course.exercises import DECLARED
+>>> text = '[pad.points]\\n"2-D x, p >= 1" = 3\\n"p = 0 and leading axes left alone" = 1\\n'
+>>> cfg = parse_course(text, "course.toml", DECLARED)
 >>> cfg["pad"].points
 {'2-D x, p >= 1': 3, 'p = 0 and leading axes left alone': 1}
 """
@@ -27,7 +30,16 @@ if sys.version_info >= (3, 11):
 else:  # Python 3.10: tomli is the same parser
     import tomli as tomllib
 
-__all__ = ["DEFAULT", "ENV", "Settings", "course_file", "parse_course", "read_course", "configured", "apply"]
+__all__ = [
+    "DEFAULT",
+    "ENV",
+    "Settings",
+    "course_file",
+    "parse_course",
+    "read_course",
+    "configured",
+    "mistake_name",
+]
 
 DEFAULT = Path(__file__).with_name("course.toml")
 ENV = "LESSONKIT_COURSE"
@@ -52,8 +64,9 @@ def mistake_name(cause: str) -> str:
     return cause.split(": ", 1)[0]
 
 
-def read_course(path: str | os.PathLike[str] | None = None, exercises: dict | None = None) -> dict:
-    """The settings in the course file ``path`` (default :func:`course_file`); ValueError when bad."""
+def read_course(path: str | os.PathLike[str] | None, exercises: dict) -> dict:
+    """The settings in the course file ``path`` (None: :func:`course_file`) for ``exercises`` (name
+    -> Exercise, as declared); ValueError when bad."""
     path = Path(path) if path is not None else course_file()
     try:
         text = path.read_text(encoding="utf-8")
@@ -64,11 +77,9 @@ def read_course(path: str | os.PathLike[str] | None = None, exercises: dict | No
     return parse_course(text, str(path), exercises)
 
 
-def parse_course(text: str, source: str = "course.toml", exercises: dict | None = None) -> dict:
-    """Name -> :class:`Settings` from the TOML ``text``, checked against ``exercises`` (default: the
-    course's, as the modules declare them). An exercise the file leaves out keeps its points."""
-    if exercises is None:
-        from .exercises import DECLARED as exercises
+def parse_course(text: str, source: str, exercises: dict) -> dict:
+    """Name -> :class:`Settings` from the TOML ``text``, checked against ``exercises`` (name ->
+    Exercise, as the modules declare them). An exercise the file leaves out keeps its points."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -133,21 +144,10 @@ def parse_course(text: str, source: str = "course.toml", exercises: dict | None 
 def configured(exercises: dict, settings: dict) -> dict:
     """The exercises with the settings' points and partial credit (new objects; same order)."""
     return {
-        name: dataclasses.replace(ex, groups=dict(settings[name].points), partial=dict(settings[name].partial))
+        name: dataclasses.replace(
+            ex, groups=dict(settings[name].points), partial=dict(settings[name].partial)
+        )
         if name in settings
         else ex
         for name, ex in exercises.items()
     }
-
-
-def apply(path: str | os.PathLike[str] | None = None) -> Path:
-    """Read the course file ``path`` and make it the one in force, in this process and the ones it
-    starts (``$LESSONKIT_COURSE``); :data:`~lessonkit.course.exercises.EXERCISES` is updated in place."""
-    from . import exercises as ex_module
-
-    path = Path(path).resolve() if path is not None else course_file()
-    settings = read_course(path)
-    ex_module.EXERCISES.clear()
-    ex_module.EXERCISES.update(configured(ex_module.DECLARED, settings))
-    os.environ[ENV] = str(path)
-    return path

@@ -29,6 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from .mathjax import CDN_MATHJAX, LOCAL_MATHJAX, MATHJAX_CONFIG  # noqa: F401  (part of this module's API)
+from .mathjax import install as _mathjax
+
 if TYPE_CHECKING:
     from nbformat import NotebookNode
 
@@ -69,19 +72,7 @@ UI = {
         "language": "语言",
     },
 }
-CDN_MATHJAX = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/latest.js?config=TeX-AMS_CHTML-full,Safe"
-LOCAL_MATHJAX = "MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
 COURSE_TITLE = "How a convolutional layer learns"
-# jupyter_server_mathjax ships MathJax 2 with the STIX-Web fonts only: tell MathJax to use them.
-# (No automatic line breaking: it makes MathJax claim the full width, which blows up table columns;
-# long displayed formulas scroll sideways instead, see CSS.)
-MATHJAX_CONFIG = """<script type="text/x-mathjax-config">
-MathJax.Hub.Config({
-  "HTML-CSS": {availableFonts: [], preferredFont: null, webFont: "STIX-Web", imageFont: null},
-  SVG: {font: "STIX-Web"}
-});
-</script>
-"""
 
 WIDGET_NOTE = (
     '<div class="lk-widget-note" role="note"><strong>Interactive widget.</strong> '
@@ -366,19 +357,6 @@ def _nav(pages: list[_Page], i: int, where: str) -> str:
     ui = _ui(page.lang)
     index = f'<a href="{html.escape(up)}">{html.escape(ui["title"])}: {html.escape(ui["contents"])}</a>'
     return f'<nav class="lk-nav lk-{where}" aria-label="lessons">{prev}{index}{nxt}</nav>'
-
-
-def _mathjax(outdir: Path, mathjax: str) -> str:
-    """Set up MathJax for the site; return the address pages load it from (relative to the site)."""
-    if mathjax == "local":
-        try:
-            import jupyter_server_mathjax
-        except ImportError:
-            return CDN_MATHJAX
-        static = Path(jupyter_server_mathjax.__file__).parent / "static"
-        shutil.copytree(static, outdir / "mathjax", dirs_exist_ok=True)
-        return "mathjax/" + LOCAL_MATHJAX
-    return CDN_MATHJAX if mathjax == "cdn" else mathjax
 
 
 def build_site(

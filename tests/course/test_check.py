@@ -52,7 +52,12 @@ def run(name, fn, capsys):
 def test_solution_passes(name, capsys):
     result, out = run(name, SOLUTIONS[name], capsys)
     assert bool(result) and result.status == "passed", out
-    assert out.rstrip().endswith(f"{name}: all {len(EXERCISES[name].public())} public cases pass.")
+    ex = EXERCISES[name]
+    assert out.rstrip().endswith(
+        f"{name}: all {len(ex.public())} public cases pass.\n"
+        f"The grader runs hidden cases of the same kinds, in {len(ex.groups)} groups worth {ex.max_points} "
+        "points in all."
+    )
     assert out.startswith(f"Checking {name} on")
 
 

@@ -33,7 +33,7 @@ def test_the_shipped_file_names_every_exercise_and_group_and_is_in_force():
 
 
 def test_an_empty_file_keeps_the_declared_points():
-    assert config.configured(DECLARED, config.parse_course("")) == DECLARED
+    assert config.configured(DECLARED, config.parse_course("", "course.toml", DECLARED)) == DECLARED
 
 
 @pytest.mark.parametrize(
@@ -57,12 +57,12 @@ def test_an_empty_file_keeps_the_declared_points():
 )  # fmt: skip
 def test_a_bad_course_file_names_the_key_and_the_value(text, message):
     with pytest.raises(ValueError, match=message):
-        config.parse_course(text)
+        config.parse_course(text, "course.toml", DECLARED)
 
 
 def test_a_missing_course_file_is_named(tmp_path):
     with pytest.raises(ValueError, match=r"^course file: no such file: .*nope\.toml$"):
-        config.read_course(tmp_path / "nope.toml")
+        config.read_course(tmp_path / "nope.toml", DECLARED)
 
 
 def _course(tmp_path: Path, extra: str = "") -> Path:
@@ -70,7 +70,7 @@ def _course(tmp_path: Path, extra: str = "") -> Path:
     text = config.DEFAULT.read_text(encoding="utf-8")
     text = re.sub(r'(\[bp_delta_map\.points\][^\[]*?"stride S > 1" = )\d+', r"\g<1>5", text, count=1)
     path = tmp_path / "course.toml"
-    path.write_text(text + "\n[bp_delta_map.partial]\n\"filter not rotated\" = 0.5\n" + extra, encoding="utf-8")
+    path.write_text(text + '\n[bp_delta_map.partial]\n"filter not rotated" = 0.5\n' + extra, encoding="utf-8")
     return path
 
 
@@ -86,7 +86,7 @@ def _run(*args, env_course=None):
 
 def test_check_and_the_exercises_follow_the_course_file(tmp_path):
     course = _course(tmp_path)
-    expected = sum(config.read_course(course)["bp_delta_map"].points.values())
+    expected = sum(config.read_course(course, DECLARED)["bp_delta_map"].points.values())
     code = (
         "import lessonkit, json; from lessonkit.course.exercises import EXERCISES; from lessonkit.maths import conv\n"
         "r = lessonkit.check('bp_delta_map', conv.bp_delta_map)\n"
@@ -106,7 +106,7 @@ def test_the_grader_and_gradescope_read_the_course_file_and_give_partial_credit(
     from submissions import planted_notebook
 
     course = _course(tmp_path)
-    settings = config.read_course(course)["bp_delta_map"]
+    settings = config.read_course(course, DECLARED)["bp_delta_map"]
     _stem, nb = planted_notebook(ROOT / "tests" / "planted" / "bp_no_rot180.txt")
     notebook = tmp_path / "02_bp_delta_map-ann.ipynb"
     nbformat.write(nb, notebook)

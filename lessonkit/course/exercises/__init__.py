@@ -7,6 +7,10 @@ variant (and not the truth) can be explained to the learner ("filter not rotated
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
+from ..config import ENV, configured, course_file, read_course
 from . import (
     bp_delta_map,
     compute_gradient,
@@ -18,7 +22,6 @@ from . import (
     rot180,
 )
 from . import filter as filter_exercise  # not bare `filter`: that is a builtin
-from ..config import configured, course_file, read_course
 from .base import ACTIVATIONS, Case, CaseTable, Exercise, Mistake
 
 __all__ = [
@@ -33,6 +36,7 @@ __all__ = [
     "exercises_of",
     "notebook_named",
     "exercise_notebook",
+    "use_course_file",
 ]
 
 # In course order: a notebook's exercises may use what the exercises before them teach.
@@ -53,6 +57,18 @@ DECLARED: dict[str, Exercise] = {m.EXERCISE.name: m.EXERCISE for m in _MODULES}
 EXERCISES: dict[str, Exercise] = configured(DECLARED, read_course(course_file(), DECLARED))
 
 NOTEBOOKS: tuple[str, ...] = tuple(dict.fromkeys(ex.notebook for ex in EXERCISES.values()))
+
+
+def use_course_file(path: str | os.PathLike[str] | None = None) -> Path:
+    """Make the course file ``path`` (default: the one in force) the points of :data:`EXERCISES`,
+    updated in place, here and in the processes this one starts (``$LESSONKIT_COURSE``); ValueError
+    naming the key and the value when it is bad."""
+    path = Path(path).resolve() if path is not None else course_file()
+    settings = read_course(path, DECLARED)
+    EXERCISES.clear()
+    EXERCISES.update(configured(DECLARED, settings))
+    os.environ[ENV] = str(path)
+    return path
 
 
 def exercises_of(notebook: str) -> list[Exercise]:

@@ -16,10 +16,14 @@ import os
 import statistics
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..i18n import _, chosen, language, speaking, tr
 from .reports import assignment_of, not_graded
 from .submissions import safe_text
+
+if TYPE_CHECKING:
+    from .roster import Resolution
 
 __all__ = ["write_report", "report_html", "common_causes", "flag_similar"]
 
@@ -173,7 +177,12 @@ def _e(text) -> str:
     return _TEX.sub(r"\\(\1\\)", html.escape(safe_text(text, 2000)))
 
 
-def report_html(reports: list, similar: list | None = None, mathjax: str | None = None, resolution=None) -> str:
+def report_html(
+    reports: list,
+    similar: list | None = None,
+    mathjax: str | None = None,
+    resolution: Resolution | None = None,
+) -> str:
     """The class report's page (see the module docstring), in the teacher's language."""
     from .pages import page
 
@@ -198,7 +207,9 @@ def _body(reports: list, similar: list, resolution) -> str:
     ]
     if resolution is not None:
         summary.append((_("roster students without a submission"), len(resolution.without)))
-    parts.append(_table([_("what"), _("how many")], [(html.escape(a), html.escape(str(b))) for a, b in summary]))
+    parts.append(
+        _table([_("what"), _("how many")], [(html.escape(a), html.escape(str(b))) for a, b in summary])
+    )
     parts += [_h2(_("Scores")), _distribution(handed_in, names)]
     causes = common_causes(handed_in)
     parts.append(_h2(_("Most common likely causes")))
@@ -251,7 +262,12 @@ def _body(reports: list, similar: list, resolution) -> str:
     if similar:
         parts.append(
             _table(
-                [_("notebook"), _("alike"), _("share of the first in the second"), _("share of the second in the first")],
+                [
+                    _("notebook"),
+                    _("alike"),
+                    _("share of the first in the second"),
+                    _("share of the second in the first"),
+                ],
                 [(_e(p.a), _e(p.b), f"{100 * p.share_a:.0f} %", f"{100 * p.share_b:.0f} %") for p in similar],
             )
         )
@@ -261,7 +277,10 @@ def _body(reports: list, similar: list, resolution) -> str:
 
 
 def write_report(
-    reports: list, target: str | os.PathLike[str], similar: list | None = None, resolution=None
+    reports: list,
+    target: str | os.PathLike[str],
+    similar: list | None = None,
+    resolution: Resolution | None = None,
 ) -> Path:
     """Write the class report to ``target`` (MathJax into ``mathjax/`` beside it); return the path."""
     from .pages import install_mathjax

@@ -384,7 +384,7 @@ def evaluate(
     result = ExerciseResult(ex.name, 0, ex.max_points)
     names = list(inspect.signature(ex.reference).parameters)  # a class: its __init__'s, without self
     failed: dict = {}
-    causes: dict = {}  # group -> the known mistake that explains its first wrong answer (course.toml's partial)
+    causes: dict = {}  # group -> the known mistake explaining its first wrong answer (course.toml's partial)
 
     advice: dict = {}  # one line per rule, from the first case that showed it
 
@@ -480,7 +480,9 @@ def evaluate(
                 max_points=ex.groups[g],
             )
     result.points = _number(sum(earned.values()))
-    result.feedback = [f"-{_number(ex.groups[g] - earned[g])} {_(g)}: {failed[g]}" for g in ex.groups if g in failed]
+    result.feedback = [
+        f"-{_number(ex.groups[g] - earned[g])} {_(g)}: {failed[g]}" for g in ex.groups if g in failed
+    ]
     result.groups = [
         {"name": g, "points": _number(earned[g]), "max_points": p, "reason": failed.get(g, "")}
         for g, p in ex.groups.items()
@@ -782,9 +784,8 @@ def grade_path(
     from concurrent.futures import ThreadPoolExecutor
 
     from ..exercises import exercise_notebook
-    from .reports import student_name
-
     from .lms import SOURCES, parse_download
+    from .reports import student_name
 
     if student_from not in SOURCES:
         raise ValueError(f"student_from must be one of {', '.join(SOURCES)}; got {student_from!r}")
@@ -817,7 +818,10 @@ def grade_path(
             report.user_id, report.late = got.user_id, got.late
         elif student_from in ("canvas", "moodle"):
             with speaking(report.language):
-                why = tr("not a {lms} download name: the student is taken from the file name", lms=student_from.title())
+                why = tr(
+                    "not a {lms} download name: the student is taken from the file name",
+                    lms=student_from.title(),
+                )
             report.notes.append(why)
         try:
             report.submitted = file.lstat().st_mtime

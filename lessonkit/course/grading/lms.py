@@ -29,8 +29,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePath
+from typing import TYPE_CHECKING
 
 from .submissions import safe_text, student_key
+
+if TYPE_CHECKING:
+    from .results import Report
+    from .roster import Resolution
 
 __all__ = [
     "SOURCES",
@@ -52,7 +57,9 @@ __all__ = [
 SOURCES = ("file", "folder", "canvas", "moodle")  # where --student-from takes a student's name
 GRADEBOOKS = ("canvas", "moodle")
 
-_CANVAS = re.compile(r"^(?P<name>.+?)(?P<late>_late)?_(?P<user>\d+)_(?P<sub>\d+)_(?P<original>.+)$", re.I | re.S)
+_CANVAS = re.compile(
+    r"^(?P<name>.+?)(?P<late>_late)?_(?P<user>\d+)_(?P<sub>\d+)_(?P<original>.+)$", re.I | re.S
+)
 _MOODLE = re.compile(r"^(?P<name>.+?)_(?P<user>\d+)_assignsubmission_[a-z]+_(?P<original>.*)$", re.I | re.S)
 
 
@@ -219,7 +226,9 @@ def read_manual(path: str | os.PathLike[str]) -> Manual:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"manual: {shown} is not UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8'") from None
+        raise ValueError(
+            f"manual: {shown} is not UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8'"
+        ) from None
     return parse_manual(text, shown)
 
 
@@ -232,7 +241,11 @@ def parse_manual(text: str, source: str = "the marks") -> Manual:
     >>> m.items, m.maxima, m.of(["Ann"]), m.of(["ben"]), m.of(["zed"])
     (['written'], [5.0], ([4.5], 'good'), ([None], ''), ([None], ''))
     """
-    rows = [r for r in csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline="")) if any(c.strip() for c in r)]
+    rows = [
+        r
+        for r in csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""))
+        if any(c.strip() for c in r)
+    ]
     if not rows or rows[0][0].strip().lower() != "student":
         got = [safe_text(c, 40) for c in rows[0][:8]] if rows else []
         raise ValueError(f"manual: {source} must start with a 'student' column; got columns {got}")
@@ -250,7 +263,9 @@ def parse_manual(text: str, source: str = "the marks") -> Manual:
         maxima.append(float(m[2]) if m else None)
         cols.append(i)
     if not items:
-        raise ValueError(f"manual: {source} has no column of points after 'student'; got columns {header[:8]}")
+        raise ValueError(
+            f"manual: {source} has no column of points after 'student'; got columns {header[:8]}"
+        )
     marks = Manual(items, maxima)
     for n, cells in enumerate(rows[1:], start=2):
         cells = cells + [""] * (len(header) - len(cells))
@@ -260,9 +275,11 @@ def parse_manual(text: str, source: str = "the marks") -> Manual:
         key = student_key(who)
         if key in marks.rows:
             raise ValueError(f"manual: student {who!r} appears twice (rows {marks.rows[key]} and {n})")
-        points = []
+        points: list[float | None] = []
         for item, top, i in zip(items, maxima, cols, strict=True):
-            cell = cells[i].strip().replace(",", ".") if cells[i].strip().count(",") == 1 else cells[i].strip()
+            cell = (
+                cells[i].strip().replace(",", ".") if cells[i].strip().count(",") == 1 else cells[i].strip()
+            )
             if not cell:
                 points.append(None)
                 continue
@@ -270,11 +287,14 @@ def parse_manual(text: str, source: str = "the marks") -> Manual:
                 value = float(cell)
             except ValueError:
                 raise ValueError(
-                    f"manual: row {n}, column {item!r}: points must be a number; got {safe_text(cells[i], 40)!r}"
+                    f"manual: row {n}, column {item!r}: points must be a number; "
+                    f"got {safe_text(cells[i], 40)!r}"
                 ) from None
             if not math.isfinite(value) or value < 0 or (top is not None and value > top):
                 limit = f"0 to {top:g}" if top is not None else "a number of 0 or more"
-                raise ValueError(f"manual: row {n}, column {item!r}: points must be {limit}; got {cells[i]!r}")
+                raise ValueError(
+                    f"manual: row {n}, column {item!r}: points must be {limit}; got {cells[i]!r}"
+                )
             points.append(value)
         marks.points[key] = points
         marks.rows[key] = n
@@ -284,7 +304,7 @@ def parse_manual(text: str, source: str = "the marks") -> Manual:
     return marks
 
 
-def unmatched_marks(manual: Manual, reports: list, resolution=None) -> list:
+def unmatched_marks(manual: Manual, reports: list, resolution: Resolution | None = None) -> list:
     """The students of the manual marks whom no report (or roster row) matches: likely a typo."""
     seen: set = set()
     for r in reports:
@@ -295,7 +315,7 @@ def unmatched_marks(manual: Manual, reports: list, resolution=None) -> list:
     return [manual.names[key] for key in manual.rows if key not in seen]
 
 
-def final_score(report, manual_points: list | None = None) -> float:
+def final_score(report: Report, manual_points: list | None = None) -> float:
     """The score after the late penalty, plus the manual points: what a gradebook gets."""
     extra = sum(p for p in (manual_points or []) if p is not None)
     return round(report.score - (report.penalty or 0.0) + extra, 2)
@@ -309,7 +329,7 @@ def write_gradebook(
     kind: str,
     target: str | os.PathLike[str],
     assignment: str,
-    resolution=None,
+    resolution: Resolution | None = None,
     manual: Manual | None = None,
 ) -> None:
     """Write the class's final scores as the LMS imports them.
@@ -364,4 +384,3 @@ def _cell(text: str) -> str:
     """A CSV cell a spreadsheet shows as text (a leading = + - @ gets an apostrophe)."""
     text = safe_text(text, 300)
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-

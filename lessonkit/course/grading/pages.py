@@ -1,7 +1,7 @@
 """HTML pages for grading: a learner's feedback, and the shell the class report shares with it.
 
 Pages work offline: MathJax is copied once into a ``mathjax/`` folder beside them from the
-``jupyter_server_mathjax`` package, as the static edition does (:func:`lessonkit.course.site`), and
+``jupyter_server_mathjax`` package, as the static edition does (:mod:`lessonkit.course.mathjax`), and
 every picture is inside the page. Markdown becomes HTML with markdown-it-py with raw HTML off, so
 nothing a learner wrote can add a tag; the TeX-like fragments of the grader's messages
 (``dE/da^{l-1}``, ``W_{n,d}``) are typeset.
@@ -13,6 +13,10 @@ import html
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .results import Report
 
 __all__ = ["install_mathjax", "page", "markdown_html", "feedback_html", "write_feedback_html"]
 
@@ -32,14 +36,14 @@ STYLE = """
 
 def install_mathjax(folder: str | os.PathLike[str]) -> str:
     """Copy MathJax into ``folder/mathjax`` (once; same files every time); return the script address."""
-    from ..site import _mathjax
+    from ..mathjax import install
 
-    return _mathjax(Path(folder), "local")
+    return install(Path(folder), "local")
 
 
 def page(title: str, body: str, mathjax: str | None, lang: str = "en") -> str:
     """A whole HTML page: ``body`` is HTML already escaped; ``mathjax`` the script address, or None."""
-    from ..site import MATHJAX_CONFIG
+    from ..mathjax import MATHJAX_CONFIG
 
     script = (
         MATHJAX_CONFIG + f'<script src="{html.escape(mathjax, quote=True)}"></script>\n' if mathjax else ""
@@ -62,7 +66,7 @@ def markdown_html(text: str) -> str:
     return "".join(p if p.startswith("<") else _TEX.sub(r"\\(\1\\)", p) for p in parts)
 
 
-def feedback_html(report, mathjax: str | None = None) -> str:
+def feedback_html(report: Report, mathjax: str | None = None) -> str:
     """A learner's feedback as one HTML page: the Markdown feedback, rendered."""
     from .reports import feedback_markdown
 

@@ -20,7 +20,7 @@ class ExerciseResult:
     """Points of one graded function and the reasons for every point withheld."""
 
     name: str
-    points: int
+    points: float  # a whole number unless course.toml gives partial credit
     max_points: int
     feedback: list = field(default_factory=list)
     groups: list = field(default_factory=list)  # {"name", "points", "max_points", "reason"} per group
@@ -64,12 +64,15 @@ class Report:
     penalty: float = 0.0  # points the late policy takes from the score (in its own column)
     seconds: float | None = None  # how long grading it took (the class report's slowest notebooks)
     code: str = ""  # the graded functions and those they call, as graded (the similarity check)
-    flags: list = field(default_factory=list)  # for the teacher only (the CSV, the class report), never feedback
+    flags: list = field(
+        default_factory=list
+    )  # for the teacher only (the CSV, the class report), never feedback
 
     @property
-    def score(self) -> int:
-        """Points earned."""
-        return sum(e.points for e in self.exercises)
+    def score(self) -> float:
+        """Points earned (a whole number unless course.toml gives partial credit)."""
+        total = round(sum(e.points for e in self.exercises), 2)
+        return int(total) if float(total).is_integer() else total
 
     @property
     def max_score(self) -> int:

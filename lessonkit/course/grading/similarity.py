@@ -16,6 +16,10 @@ import inspect
 import io
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
 
 __all__ = ["graded_sources", "reference_sources", "Similar", "similar_pairs", "THRESHOLD"]
 
@@ -29,7 +33,9 @@ def _cells(nb) -> list:
     for cell in getattr(nb, "cells", []):
         if cell.get("cell_type") != "code" or not isinstance(cell.get("source"), str):
             continue
-        out.append("\n".join(ln for ln in cell["source"].splitlines() if not ln.lstrip().startswith(("%", "!"))))
+        out.append(
+            "\n".join(ln for ln in cell["source"].splitlines() if not ln.lstrip().startswith(("%", "!")))
+        )
     return out
 
 
@@ -60,13 +66,13 @@ def _closure(defs: dict, names: list) -> list:
     return order
 
 
-def graded_sources(nb, names: list) -> str:
+def graded_sources(nb: NotebookNode, names: list) -> str:
     """The source of a notebook's graded functions ``names`` and of the functions they call."""
     defs = _definitions(_cells(nb))
     return "\n\n".join(defs[n][0] for n in _closure(defs, names))
 
 
-def reference_sources(names: list, solution_nb=None) -> dict:
+def reference_sources(names: list, solution_nb: NotebookNode | None = None) -> dict:
     """Label -> code: lessonkit's reference of ``names`` (with the lessonkit helpers they call), and
     the solution notebook's, when it is given."""
     from ..exercises import EXERCISES
@@ -145,9 +151,11 @@ def similar_pairs(
 
     Examples
     --------
-    >>> a = "def f(x, k):\\n    total = 0\\n    for i in range(len(x)):\\n        total += x[i] * k[i] + 1\\n    return total\\n"
+    >>> a = "def f(x, k):\\n    total = 0\\n    for i in range(len(x)):\\n"
+    >>> a += "        total += x[i] * k[i] + 1\\n    return total\\n"
     >>> b = a.replace("total", "acc").replace("x", "arr")
-    >>> [(s.a, s.b, round(s.share_a, 1)) for s in similar_pairs({"ann": a, "ben": b, "cy": "def g(): return 1"})]
+    >>> found = similar_pairs({"ann": a, "ben": b, "cy": "def g(): return 1"})
+    >>> [(s.a, s.b, round(s.share_a, 1)) for s in found]
     [('ann', 'ben', 1.0)]
     """
     if not 0 < threshold <= 1:

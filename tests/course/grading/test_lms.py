@@ -61,7 +61,13 @@ def test_download_names_are_made_safe():
 
 @pytest.mark.parametrize(
     ("text", "percent", "unit"),
-    [("10%/day", 10, "day"), (" 5 % / hour", 5, "hour"), ("20%", 20, ""), ("none", 0, ""), ("2.5%/d", 2.5, "day")],
+    [
+        ("10%/day", 10, "day"),
+        (" 5 % / hour", 5, "hour"),
+        ("20%", 20, ""),
+        ("none", 0, ""),
+        ("2.5%/d", 2.5, "day"),
+    ],
 )
 def test_late_penalties(text, percent, unit):
     assert lms.parse_late_penalty(text) == lms.LatePolicy(percent, unit)
@@ -69,12 +75,16 @@ def test_late_penalties(text, percent, unit):
 
 @pytest.mark.parametrize("text", ["10", "10%/week", "-5%/day", "0%/day", "101%", "ten"])
 def test_a_bad_late_penalty_is_named_and_echoed(text):
-    with pytest.raises(ValueError, match=r"^late_penalty must be like '10%/day'.*; got " + re.escape(repr(text.strip()))):
+    with pytest.raises(
+        ValueError, match=r"^late_penalty must be like '10%/day'.*; got " + re.escape(repr(text.strip()))
+    ):
         lms.parse_late_penalty(text)
 
 
 def test_a_bad_due_is_named_and_echoed():
-    with pytest.raises(ValueError, match=r"^due must be a date and time like '2026-12-01T23:59'.*; got 'Friday'$"):
+    with pytest.raises(
+        ValueError, match=r"^due must be a date and time like '2026-12-01T23:59'.*; got 'Friday'$"
+    ):
         lms.parse_due("Friday")
     assert lms.parse_due("2026-12-01").hour == 23  # a bare date: the end of that day
     assert lms.parse_due("2026-12-01T08:00+08:00").utcoffset() == timedelta(hours=8)
@@ -108,7 +118,7 @@ def test_lateness_counts_started_days_caps_at_the_score_and_keeps_the_raw_score(
 
 
 def test_manual_marks_are_read_and_checked():
-    m = lms.parse_manual("\ufeffStudent,written (/5),oral,comment\nann,4,\"3,5\",fine\nBen,,2,\n")
+    m = lms.parse_manual('\ufeffStudent,written (/5),oral,comment\nann,4,"3,5",fine\nBen,,2,\n')
     assert m.items == ["written", "oral"] and m.maxima == [5.0, None]
     assert m.of(["ANN"]) == ([4.0, 3.5], "fine") and m.of(["ben"]) == ([None, 2.0], "")
     for text, message in [
@@ -124,7 +134,9 @@ def test_manual_marks_are_read_and_checked():
 
 
 def _cli(*args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", "lessonkit", "grade", *args], capture_output=True, text=True, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "lessonkit", "grade", *args], capture_output=True, text=True, cwd=cwd
+    )
 
 
 def test_bad_lms_options_exit_2_before_grading(tmp_path):
@@ -133,10 +145,15 @@ def test_bad_lms_options_exit_2_before_grading(tmp_path):
         (["--late-penalty", "10/day"], "error: late_penalty must be like '10%/day'"),
         (["--due", "tomorrow"], "error: due must be a date and time like"),
         (["--manual", str(tmp_path / "nope.csv")], "error: manual: no such file: "),
-        (["--gradebook", "blackboard", "x.csv"], "error: gradebook must be 'canvas' or 'moodle'; got 'blackboard'"),
+        (
+            ["--gradebook", "blackboard", "x.csv"],
+            "error: gradebook must be 'canvas' or 'moodle'; got 'blackboard'",
+        ),
     ]:
         proc = _cli(str(tmp_path / "class"), "--no-sandbox", *args)
-        assert proc.returncode == 2 and proc.stdout == "" and proc.stderr.splitlines()[-1].startswith(message), proc.stderr
+        assert (
+            proc.returncode == 2 and proc.stdout == "" and proc.stderr.splitlines()[-1].startswith(message)
+        ), proc.stderr
 
 
 @pytest.mark.grader
@@ -164,8 +181,12 @@ def test_a_canvas_download_with_roster_due_penalty_manual_marks_gradebooks_and_r
         encoding="utf-8",
     )
     marks = tmp_path / "marks.csv"
-    marks.write_text("student,written (/5),comment\nann@x.example,4,good\n10236,2.5,\nnobody,1,\n", encoding="utf-8")
-    out, canvas, moodle, page, fb = (tmp_path / n for n in ("grades.csv", "canvas.csv", "moodle.csv", "report/class.html", "fb"))
+    marks.write_text(
+        "student,written (/5),comment\nann@x.example,4,good\n10236,2.5,\nnobody,1,\n", encoding="utf-8"
+    )
+    out, canvas, moodle, page, fb = (
+        tmp_path / n for n in ("grades.csv", "canvas.csv", "moodle.csv", "report/class.html", "fb")
+    )
     proc = _cli(
         str(klass), "--student-from", "canvas", "--roster", str(roster), "--due", "2026-12-01T23:59+00:00",
         "--late-penalty", "10%/day", "--manual", str(marks), "--no-sandbox", "--seed", "3", "--csv", str(out),
@@ -174,7 +195,19 @@ def test_a_canvas_download_with_roster_due_penalty_manual_marks_gradebooks_and_r
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "warning: --manual: no submission or roster student for nobody" in proc.stderr
     rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
-    got = [(r["student"], r["id"], r["section"], r["total"], r["late"], r["penalty"], r["written (/5)"], r["final"]) for r in rows]
+    got = [
+        (
+            r["student"],
+            r["id"],
+            r["section"],
+            r["total"],
+            r["late"],
+            r["penalty"],
+            r["written (/5)"],
+            r["final"],
+        )
+        for r in rows
+    ]
     p = POINTS
     assert got == [
         ("s1", "10234", "A", str(p), "yes", f"{0.2 * p:g}", "", f"{p - 0.2 * p:g}"),  # 1 d 2 h: two started days
@@ -195,7 +228,10 @@ def test_a_canvas_download_with_roster_due_penalty_manual_marks_gradebooks_and_r
         ["Lei Zhao", "10239", "", "", "B", "0"],
     ]
     # feedback: Markdown and HTML, and no similarity flag in what the learner reads
-    assert sorted(x.name for x in fb.iterdir()) == ["mathjax", *sorted(f"s{i}.{e}" for i in range(1, 5) for e in ("html", "md"))]
+    assert sorted(x.name for x in fb.iterdir()) == [
+        "mathjax",
+        *sorted(f"s{i}.{e}" for i in range(1, 5) for e in ("html", "md")),
+    ]
     assert "similar" not in (fb / "s1.md").read_text(encoding="utf-8")
     html = (fb / "s1.html").read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and 'src="mathjax/MathJax.js' in html and "http" not in html
@@ -219,7 +255,14 @@ def test_feedback_html_escapes_what_a_learner_wrote():
     from lessonkit.course.grading.pages import feedback_html
 
     r = _report(0, student="<script>alert(1)</script>")
-    r.exercises[0].groups = [{"name": "stride S > 1", "points": 0, "max_points": 2, "reason": "<img src=x onerror=alert(1)> dE/da^{l-1}"}]
+    r.exercises[0].groups = [
+        {
+            "name": "stride S > 1",
+            "points": 0,
+            "max_points": 2,
+            "reason": "<img src=x onerror=alert(1)> dE/da^{l-1}",
+        }
+    ]
     page = feedback_html(r)
     assert "<script>alert" not in page and "<img src=x" not in page
     assert r"\(dE/da^{l-1}\)" in page  # typeset by MathJax
@@ -232,9 +275,17 @@ def test_pasted_reference_code_with_renamed_helpers_is_flagged():
 
     ref = reference_sources(["bp_delta_map"])["lessonkit"]
     pasted = ref
-    for old, new in [("correlate2d", "my_corr"), ("pad_hw", "border"), ("rot180", "flip"), ("delta", "err"), ("w", "k")]:
+    for old, new in [
+        ("correlate2d", "my_corr"),
+        ("pad_hw", "border"),
+        ("rot180", "flip"),
+        ("delta", "err"),
+        ("w", "k"),
+    ]:
         pasted = re.sub(rf"\b{old}\b", new, pasted)
-    stub = graded_sources(nbformat.read(ROOT / "exercises" / "02_bp_delta_map.ipynb", as_version=4), ["bp_delta_map"])
+    stub = graded_sources(
+        nbformat.read(ROOT / "exercises" / "02_bp_delta_map.ipynb", as_version=4), ["bp_delta_map"]
+    )
     own = inspect.getsource(ops)  # unrelated code of the same size class
     found = similar_pairs({"pasted": pasted, "other": own[:1500]}, {"lessonkit": ref}, stub=stub)
     assert [(s.a, s.b) for s in found] == [("pasted", "lessonkit")]

@@ -93,7 +93,10 @@ def test_csv_json_and_feedback_files(klass, tmp_path):
     assert "δ" in by_student["chen"][5]  # "filter not rotated: dE/da^{l-1} is cross(pad(δ, F-1), rot180(W))"
     # feedback: one readable file per student, points and reason per group, the failing geometry
     assert sorted(p.name for p in fb.iterdir()) == sorted(
-        ["mathjax", *[f"{s}.{ext}" for s in ("ana", "ben", "chen", "dara", "eli", "fay") for ext in ("html", "md")]]
+        [
+            "mathjax",
+            *[f"{s}.{ext}" for s in ("ana", "ben", "chen", "dara", "eli", "fay") for ext in ("html", "md")],
+        ]
     )
     text = (fb / "dara.md").read_text(encoding="utf-8")
     assert text.startswith("# Feedback for dara") and "Score: **6/10**" in text
@@ -143,7 +146,9 @@ def test_student_names():
     assert student_name(root / "ann.ipynb", root) == "ann"
     assert student_name(root / "02_bp_delta_map.ipynb", root) == "02_bp_delta_map"
     assert student_name(root / "ann" / "sub" / "x.ipynb", root, "folder") == "ann"
-    with pytest.raises(ValueError, match=r"^student_from must be one of file, folder, canvas, moodle; got 'path'$"):
+    with pytest.raises(
+        ValueError, match=r"^student_from must be one of file, folder, canvas, moodle; got 'path'$"
+    ):
         grade_path(ROOT / "solutions" / "01_primitives.ipynb", student_from="path")
     with pytest.raises(ValueError, match=r"jobs must be a positive integer; got 0"):
         grade_path(ROOT / "solutions", jobs=0)
