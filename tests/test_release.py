@@ -13,6 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from freshvenv import fresh_venv, run
+from points import notebook_total
 
 from lessonkit.course.exercises_build import strip_solutions
 from lessonkit.course.release import release
@@ -105,4 +106,4 @@ def test_installed_edition_starts_checks_and_grades(edition, tmp_path):
     assert "pad: not implemented yet" in out, out
     notebook = work / "my-work" / "01_primitives.ipynb"
     graded = run([str(python), "-m", "lessonkit", "grade", str(notebook), "--no-sandbox"], work).stdout
-    assert "score: 0/9" in graded, graded
+    assert f"score: 0/{notebook_total('01_primitives')}" in graded, graded

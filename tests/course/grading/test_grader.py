@@ -18,9 +18,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from points import group, only, total, without
 from submissions import planted_notebook
 
 from lessonkit.course.exercises import EXERCISES
+from lessonkit.course.exercises import filter as filter_exercise
+from lessonkit.course.exercises.base import EVERYTHING, LECTURE_GROUP, PADDING, STRIDE
+from lessonkit.course.exercises.compute_gradient import BIAS
+from lessonkit.course.exercises.rot180 import STACKS
 from lessonkit.course.grading.grader import exercises_for, is_check_cell
 from lessonkit.course.grading.sandbox import sandbox_problem
 
@@ -147,7 +152,8 @@ def test_csv_has_one_row_per_notebook(graded):
         "seed",
     ]
     by_path = {Path(r["path"]).stem: r for r in rows}
-    assert by_path["03_compute_gradient__cg_bias_mean"]["compute_gradient (/10)"] == "8"
+    column = f"compute_gradient (/{total('compute_gradient')})"
+    assert by_path["03_compute_gradient__cg_bias_mean"][column] == str(without("compute_gradient", BIAS))
     assert by_path["03_compute_gradient__cg_bias_mean"]["student"] == "_cg_bias_mean"
 
 
@@ -156,22 +162,23 @@ def test_forgot_rot180(graded):
     e = exercise(graded["reports"]["bp_no_rot180"], "bp_delta_map")
     assert e["points"] < e["max_points"] // 2
     assert "filter not rotated" in e["feedback"]
-    assert "-1 the lecture's case" in e["feedback"]
+    assert f"-{group('bp_delta_map', LECTURE_GROUP)} the lecture's case" in e["feedback"]
 
 
 @grader
 def test_ignored_stride_loses_only_stride_points(graded):
     e = exercise(graded["reports"]["bp_ignored_stride"], "bp_delta_map")
-    assert "-2 stride S > 1" in e["feedback"] and "likely cause: stride ignored" in e["feedback"]
+    assert f"-{group('bp_delta_map', STRIDE)} stride S > 1" in e["feedback"]
+    assert "likely cause: stride ignored" in e["feedback"]
     for group in ("the lecture's case", "stride 1, one channel", "padding P >= 0", "depth D and N filters"):
         assert group not in e["feedback"], e
-    assert e["points"] == 6  # the stride group and the everything-at-once group, on every seed
+    assert e["points"] == without("bp_delta_map", STRIDE, EVERYTHING)  # those two groups, on every seed
 
 
 @grader
 def test_crop_with_p_minus_p_is_a_shape_error(graded):
     e = exercise(graded["reports"]["bp_crop_pmp"], "bp_delta_map")
-    assert e["points"] == 2  # only the padding group, where every case has P > 0
+    assert e["points"] == only("bp_delta_map", PADDING)  # only the padding group, where every case has P > 0
     assert "wrong type or shape" in e["feedback"] and "crop with p:-p" in e["feedback"]
 
 
@@ -225,15 +232,16 @@ def test_patching_numpy_in_the_kernel_does_not_help(graded):
 @grader
 def test_a_hanging_notebook_cell_is_skipped_and_the_function_still_graded(graded):
     report = graded["reports"]["bp_toplevel_hang"]
-    assert report["score"] == report["max_score"] == 10
+    assert report["score"] == report["max_score"] == total("bp_delta_map")
     assert any(f"timed out after {TIMEOUT} s" in n for n in report["notes"]), report["notes"]
 
 
 @grader
 def test_bias_averaged_loses_only_the_bias_points(graded):
     e = exercise(graded["reports"]["cg_bias_mean"], "compute_gradient")
-    assert (e["points"], e["max_points"]) == (8, 10)
-    assert e["feedback"].startswith("-2 db, the bias gradient") and "bias averaged" in e["feedback"]
+    assert (e["points"], e["max_points"]) == (without("compute_gradient", BIAS), total("compute_gradient"))
+    assert e["feedback"].startswith(f"-{group('compute_gradient', BIAS)} db, the bias gradient")
+    assert "bias averaged" in e["feedback"]
 
 
 @grader
@@ -241,7 +249,8 @@ def test_weight_gradient_ignoring_stride(graded):
     e = exercise(graded["reports"]["cg_ignored_stride"], "compute_gradient")
     assert "likely cause: stride ignored" in e["feedback"]
     # dW has the wrong shape wherever S > 1; db is still right: the stride and all-at-once groups lose
-    assert e["points"] == 7 and "db, the bias gradient" not in e["feedback"]
+    assert e["points"] == without("compute_gradient", STRIDE, EVERYTHING)
+    assert "db, the bias gradient" not in e["feedback"]
 
 
 @grader
@@ -266,7 +275,7 @@ def test_each_natural_weight_gradient_bug_is_named(graded, planted, cause):
 def test_one_hang_does_not_stop_the_other_exercises(graded):
     report = graded["reports"]["primitives_mixed"]
     points = {e["name"]: e["points"] for e in report["exercises"]}
-    assert points == {"pad": 2, "rot180": 1, "dilate": 0, "correlate2d": 0}
+    assert points == {"pad": total("pad"), "rot180": without("rot180", STACKS), "dilate": 0, "correlate2d": 0}
     assert "rotated the first two axes" in exercise(report, "rot180")["feedback"]
     assert f"ran longer than {TIMEOUT} s" in exercise(report, "dilate")["feedback"]
     assert "kernel flipped" in exercise(report, "correlate2d")["feedback"]
@@ -286,25 +295,26 @@ def test_an_endless_loop_costs_one_timeout_per_function(graded):
 @grader
 def test_layer_backward_without_fprime(graded):
     report = graded["reports"]["layer_no_fprime"]
-    assert exercise(report, "conv_forward")["points"] == 4
+    assert exercise(report, "conv_forward")["points"] == total("conv_forward")
     e = exercise(report, "layer_backward")
     assert e["points"] < e["max_points"] and "f' not applied" in e["feedback"]
 
 
 @grader
 @pytest.mark.parametrize(
-    "planted, points, cause",
+    "planted, lost, cause",
     [
-        ("filter_depth_last", 3, "weights made with the depth last"),  # only a new Filter's shapes are wrong
-        ("filter_ascent", 3, "update climbs the gradient"),  # only the update group is lost
-        ("filter_bias_stays", 3, "update leaves the bias alone"),
-        ("filter_zero_start", 3, "weights start at zero"),
-        ("filter_update_typo", 3, "a step raised AttributeError"),  # what ran before update still counts
+        ("filter_depth_last", filter_exercise.NEW, "weights made with the depth last"),  # a new Filter's shapes
+        ("filter_ascent", filter_exercise.UPDATE, "update climbs the gradient"),  # only the update group
+        ("filter_bias_stays", filter_exercise.UPDATE, "update leaves the bias alone"),
+        ("filter_zero_start", filter_exercise.NEW, "weights start at zero"),
+        ("filter_update_typo", filter_exercise.UPDATE, "a step raised AttributeError"),  # what ran before counts
     ],
 )
-def test_each_filter_bug_is_named_and_costs_its_group(graded, planted, points, cause):
+def test_each_filter_bug_is_named_and_costs_its_group(graded, planted, lost, cause):
     e = exercise(graded["reports"][planted], "Filter")
-    assert e["points"] == points and e["max_points"] == 5 and cause in e["feedback"], e
+    assert e["points"] == without("Filter", lost) and e["max_points"] == total("Filter"), e
+    assert cause in e["feedback"], e
 
 
 # ---------------------------------------------------------------- fast tests (no kernel)
@@ -380,7 +390,7 @@ def test_without_bubblewrap_one_notebook_is_graded_with_a_note(tmp_path):
     assert notes == [
         "note: not isolated: bubblewrap (bwrap) is not installed, so the notebook ran without a sandbox"
     ]
-    assert proc.stdout.rstrip().endswith("score: 10/10")
+    assert proc.stdout.rstrip().endswith(f"score: {total('bp_delta_map')}/{total('bp_delta_map')}")
 
 
 @grader
@@ -393,15 +403,16 @@ def test_no_sandbox_warns_and_grades_a_folder_and_names_unreadable_and_empty_not
     assert proc.stderr.startswith("warning: --no-sandbox: the notebooks' code runs without isolation")
     data = json.loads(proc.stdout)
     by_name = {Path(s["path"]).name: s for s in data}
-    assert by_name["02_bp_delta_map-ann.ipynb"]["score"] == 10
-    for name in ("bob.ipynb", "cy.ipynb"):  # 0 of the assignment's 10 points, not 0/0
-        assert (by_name[name]["score"], by_name[name]["max_score"]) == (0, 10), by_name[name]
+    full = total("bp_delta_map")
+    assert by_name["02_bp_delta_map-ann.ipynb"]["score"] == full
+    for name in ("bob.ipynb", "cy.ipynb"):  # 0 of the assignment's points, not 0/0
+        assert (by_name[name]["score"], by_name[name]["max_score"]) == (0, full), by_name[name]
         assert by_name[name]["isolated"] is False
     assert all("not graded: " in by_name[n]["notes"][-1] for n in ("bob.ipynb", "cy.ipynb"))
     text = _cli_without_bwrap("grade", str(tmp_path), "--no-sandbox", "--seed", "1").stdout
     assert re.search(r"^not graded \(2, 0 points each\): .*bob\.ipynb, .*cy\.ipynb$", text, re.M)
     assert re.search(r"^assignment: 02_bp_delta_map \(", text, re.M)
-    assert text.rstrip().endswith("score: 10/30")
+    assert text.rstrip().endswith(f"score: {full}/{3 * full}")
 
 
 def test_limits_must_be_positive():
@@ -412,4 +423,4 @@ def test_limits_must_be_positive():
 @grader
 def test_shapes_arrive_as_tuples_as_in_the_check(graded):
     report = graded["reports"]["bp_shape_tuples"]
-    assert report["score"] == report["max_score"] == 10, report
+    assert report["score"] == report["max_score"] == total("bp_delta_map"), report

@@ -30,11 +30,14 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from points import total
 
 from lessonkit.course.grading.sandbox import sandbox_problem
 from lessonkit.course.grading.submissions import safe_text
 
 ROOT = Path(__file__).resolve().parents[3]
+F = str(total("bp_delta_map"))  # the assignment's points, as course.toml sets them
+COLUMN = f"bp_delta_map (/{F})"
 ASSIGNMENT = "02_bp_delta_map"
 SOLUTION = ROOT / "solutions" / f"{ASSIGNMENT}.ipynb"
 STUB = ROOT / "exercises" / f"{ASSIGNMENT}.ipynb"
@@ -292,18 +295,18 @@ def test_every_entry_gets_one_row_and_nothing_else_does(hostile):
 
 def test_the_teacher_decides_the_assignment(hostile):
     header = list(hostile["rows"][0])
-    assert header == ["student", "path", "bp_delta_map (/10)", "total", "max", "bp_delta_map feedback"] + [
+    assert header == ["student", "path", COLUMN, "total", "max", "bp_delta_map feedback"] + [
         "notes",
         "seed",
     ]
-    assert all(r["max"] == "10" for r in hostile["rows"])
+    assert all(r["max"] == F for r in hostile["rows"])
     assert "assignment: 02_bp_delta_map (--assignment)" in hostile["stdout"].splitlines()
 
 
 @pytest.mark.parametrize("key", [*HONEST, *HOSTILE_NAMES])
 def test_honest_work_gets_full_marks_whatever_its_name(hostile, key):
     row = hostile["row"][key]
-    assert (row["bp_delta_map (/10)"], row["total"]) == ("10", "10"), row
+    assert (row[COLUMN], row["total"]) == (F, F), row
     assert row["bp_delta_map feedback"] == "all hidden cases pass"
 
 
@@ -364,7 +367,7 @@ def test_no_report_line_is_forged(hostile):
     assert len(blocks) == len(hostile["rows"])
     for key in ("newline", "return", "line_separator"):
         block = blocks[safe_text(os.fsdecode(hostile["entries"][key]))]
-        assert [ln for ln in block if ln.startswith("score")] == ["score: 10/10"]
+        assert [ln for ln in block if ln.startswith("score")] == [f"score: {F}/{F}"]
 
 
 def test_no_feedback_file_forges_a_line(hostile):
@@ -418,17 +421,17 @@ def test_each_submission_has_exactly_one_feedback_file(hostile, key):
 def test_alices_feedback_file_is_alices_not_the_impostors(hostile):
     text = hostile["feedback"][b"alice.md"].decode("utf-8")
     assert text.startswith("# Feedback for alice\n")
-    assert "Notebook: 02_bp_delta_map-alice.ipynb  \n" in text and "Score: **10/10**" in text
+    assert "Notebook: 02_bp_delta_map-alice.ipynb  \n" in text and f"Score: **{F}/{F}**" in text
 
 
 def test_the_impostor_is_another_student_with_the_stubs_grade(hostile):
     alice, impostor = hostile["row"]["alice"], hostile["row"]["impostor"]
-    assert (alice["student"], alice["total"]) == ("alice", "10")
+    assert (alice["student"], alice["total"]) == ("alice", F)
     assert (impostor["student"], impostor["total"]) == ("'-alice", "0")
     assert "not implemented yet" in impostor["bp_delta_map feedback"]
     (mine,) = _feedback_of(hostile, "alice")
     assert (
-        b"Score: **10/10**" in hostile["feedback"][mine]
+        f"Score: **{F}/{F}**".encode() in hostile["feedback"][mine]
         and b"not implemented" not in hostile["feedback"][mine]
     )
 
@@ -436,7 +439,7 @@ def test_the_impostor_is_another_student_with_the_stubs_grade(hostile):
 def test_one_students_two_submissions_are_both_graded_and_flagged(hostile):
     for key in ("dave", "Dave"):
         row = hostile["row"][key]
-        assert row["total"] == "10"
+        assert row["total"] == F
         assert "2 submissions for this student: " in row["notes"], row["notes"]
     flagged = [
         ln for ln in hostile["stdout"].splitlines() if ln.startswith("one student, several submissions")
@@ -457,7 +460,7 @@ def test_one_name_in_two_unicode_spellings_is_flagged(hostile):
 @pytest.mark.parametrize("key", ["bob", "carol"])
 def test_another_exercise_gets_0_of_the_assignments_points(hostile, key):
     row = hostile["row"][key]
-    assert (row["bp_delta_map (/10)"], row["total"], row["max"]) == ("0", "0", "10"), row
+    assert (row[COLUMN], row["total"], row["max"]) == ("0", "0", F), row
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from points import group, total, without
 from submissions import planted_notebook
 
+from lessonkit.course.exercises.base import DEPTH, EVERYTHING, STRIDE
 from lessonkit.course.grading.grader import grade_path
 from lessonkit.course.grading.reports import student_name
 from lessonkit.course.grading.sandbox import sandbox_problem
@@ -81,7 +83,7 @@ def test_csv_json_and_feedback_files(klass, tmp_path):
     assert rows[0] == [
         "student",
         "path",
-        "bp_delta_map (/10)",
+        f"bp_delta_map (/{total('bp_delta_map')})",
         "total",
         "max",
         "bp_delta_map feedback",
@@ -89,7 +91,8 @@ def test_csv_json_and_feedback_files(klass, tmp_path):
         "seed",
     ]
     by_student = {r[0]: r for r in rows[1:]}
-    assert by_student["dara"][2:5] == ["6", "6", "10"] and by_student["fay"][2:5] == ["0", "0", "10"]
+    full, dara = str(total("bp_delta_map")), str(without("bp_delta_map", STRIDE, EVERYTHING))
+    assert by_student["dara"][2:5] == [dara, dara, full] and by_student["fay"][2:5] == ["0", "0", full]
     assert "δ" in by_student["chen"][5]  # "filter not rotated: dE/da^{l-1} is cross(pad(δ, F-1), rot180(W))"
     # feedback: one readable file per student, points and reason per group, the failing geometry
     assert sorted(p.name for p in fb.iterdir()) == sorted(
@@ -99,9 +102,10 @@ def test_csv_json_and_feedback_files(klass, tmp_path):
         ]
     )
     text = (fb / "dara.md").read_text(encoding="utf-8")
-    assert text.startswith("# Feedback for dara") and "Score: **6/10**" in text
-    assert "| stride S > 1 | 0/2 | wrong values" in text and "S=2, P=0" in text
-    assert "| depth D and N filters | 2/2 | every case right |" in text
+    assert text.startswith("# Feedback for dara") and f"Score: **{dara}/{full}**" in text
+    assert f"| stride S > 1 | 0/{group('bp_delta_map', STRIDE)} | wrong values" in text and "S=2, P=0" in text
+    depth = group("bp_delta_map", DEPTH)
+    assert f"| depth D and N filters | {depth}/{depth} | every case right |" in text
     assert "[[" not in text and "expected:" not in text  # no hidden expected values
 
 

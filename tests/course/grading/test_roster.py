@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from points import total
 
 from lessonkit.course.grading.grader import ExerciseResult, Report, flag_duplicates
 from lessonkit.course.grading.reports import write_csv, write_feedback
@@ -190,9 +191,13 @@ def test_names_match_across_unicode_normal_forms():
 # ---------------------------------------------------------------- the class's reports by roster
 
 
-def _report(path: str, student: str, points: int = 10) -> Report:
+FULL = total("bp_delta_map")  # as course.toml sets it
+
+
+def _report(path: str, student: str, points: int = FULL) -> Report:
     report = Report(path, 7, student=student)
-    report.exercises.append(ExerciseResult("bp_delta_map", points, 10, [] if points == 10 else ["-2 stride"]))
+    lost = [] if points == FULL else [f"-{FULL - points} stride"]
+    report.exercises.append(ExerciseResult("bp_delta_map", points, FULL, lost))
     return report
 
 
@@ -205,8 +210,8 @@ def test_every_student_a_row_off_roster_flagged_two_submissions_flagged(tmp_path
         '"=cmd|\' /C calc\'!A0","","@SUM(1)\nscore: 99/99","+x@evil.example"\n'
     )
     reports = [
-        _report("class/02_bp_delta_map-chen.ipynb", "chen", 8),
-        _report("class/02_bp_delta_map-Chen Li.ipynb", "Chen Li", 10),
+        _report("class/02_bp_delta_map-chen.ipynb", "chen", FULL - 1),
+        _report("class/02_bp_delta_map-Chen Li.ipynb", "Chen Li", FULL),
         _report("class/02_bp_delta_map-zed.ipynb", "zed"),
         _report("class/ann/02_bp_delta_map.ipynb", "02_bp_delta_map"),
     ]
@@ -222,8 +227,8 @@ def test_every_student_a_row_off_roster_flagged_two_submissions_flagged(tmp_path
         ("zed", "class/02_bp_delta_map-zed.ipynb"),
     ]
     dara = result.reports[1]
-    assert result.missing(dara) and (dara.score, dara.max_score, dara.notes) == (0, 10, ["no submission"])
-    assert dara.exercises[0].feedback == ["-10 no submission"]
+    assert result.missing(dara) and (dara.score, dara.max_score, dara.notes) == (0, FULL, ["no submission"])
+    assert dara.exercises[0].feedback == [f"-{FULL} no submission"]
     assert result.off_roster == [reports[2]] and reports[2].notes == ["not on the roster"]
     for r in result.reports[2:4]:
         assert r.notes == ["2 submissions for this student: " + ", ".join(x.path for x in reports[:2])]
@@ -237,7 +242,8 @@ def test_every_student_a_row_off_roster_flagged_two_submissions_flagged(tmp_path
     hostile = rows[5]
     assert hostile[:3] == ["'=cmd|' /C calc'!A0", "'@SUM(1)\\nscore: 99/99", "'+x@evil.example"]
     assert (
-        rows[2][:7] == ["dara", "Dara", "d@x.example", "", "0", "0", "10"] and rows[2][-2] == "no submission"
+        rows[2][:7] == ["dara", "Dara", "d@x.example", "", "0", "0", str(FULL)]
+        and rows[2][-2] == "no submission"
     )
     assert not any(cell[:1] in "=+-@" for row in rows for cell in row if cell)
 
@@ -245,10 +251,10 @@ def test_every_student_a_row_off_roster_flagged_two_submissions_flagged(tmp_path
     assert sorted(p.name for p in written) == sorted(
         ["s1.md", "dara.md", "s3.md", "s3-2.md", "cmd_C_calc_A0.md", "zed.md"]
     )  # the second submission of s3 does not overwrite the first
-    assert "**8/10**" in (tmp_path / "fb" / "s3.md").read_text(encoding="utf-8")
-    assert "**10/10**" in (tmp_path / "fb" / "s3-2.md").read_text(encoding="utf-8")
+    assert f"**{FULL - 1}/{FULL}**" in (tmp_path / "fb" / "s3.md").read_text(encoding="utf-8")
+    assert f"**{FULL}/{FULL}**" in (tmp_path / "fb" / "s3-2.md").read_text(encoding="utf-8")
     missing = (tmp_path / "fb" / "dara.md").read_text(encoding="utf-8")
-    assert "Notebook:" not in missing and "**0/10**" in missing and "- no submission" in missing
+    assert "Notebook:" not in missing and f"**0/{FULL}**" in missing and "- no submission" in missing
 
 
 def test_an_ambiguous_submission_is_flagged_and_notes_follow_the_teachers_language():
@@ -326,16 +332,17 @@ def test_grading_a_class_with_a_roster(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
     got = [(r["student"], Path(r["path"]).name, r["total"], r["max"]) for r in rows]
+    f = str(FULL)
     assert got == [
-        ("s1", "02_bp_delta_map.ipynb", "10", "10"),
-        ("ben", "02_bp_delta_map-ben.ipynb", "0", "10"),
-        ("s3", "02_bp_delta_map-Chen Li.ipynb", "10", "10"),
-        ("s3", "chen_again.ipynb", "0", "10"),
-        ("dara", "", "0", "10"),  # on the roster, nothing handed in
-        ('\'=HYPERLINK("http://evil.example")', "", "0", "10"),
-        ("zed", "02_bp_delta_map-zed.ipynb", "10", "10"),
+        ("s1", "02_bp_delta_map.ipynb", f, f),
+        ("ben", "02_bp_delta_map-ben.ipynb", "0", f),
+        ("s3", "02_bp_delta_map-Chen Li.ipynb", f, f),
+        ("s3", "chen_again.ipynb", "0", f),
+        ("dara", "", "0", f),  # on the roster, nothing handed in
+        ('\'=HYPERLINK("http://evil.example")', "", "0", f),
+        ("zed", "02_bp_delta_map-zed.ipynb", f, f),
     ]
-    assert rows[4]["notes"] == "no submission" and rows[4]["bp_delta_map (/10)"] == "0"
+    assert rows[4]["notes"] == "no submission" and rows[4][f"bp_delta_map (/{FULL})"] == "0"
     assert rows[6]["notes"].endswith(" | not on the roster")  # after --no-sandbox's note
     assert all("2 submissions for this student: " in rows[i]["notes"] for i in (2, 3))
     hostile = rows[5]
@@ -350,5 +357,5 @@ def test_grading_a_class_with_a_roster(tmp_path):
     assert any(ln.startswith("not on the roster (1 notebook; see their notes): ") for ln in lines)
     assert any(ln.startswith("one student, several submissions (2 notebooks") for ln in lines)
     assert "total over 5 notebooks and 2 roster students without a submission" in lines
-    assert lines[-1] == "score: 30/70"
+    assert lines[-1] == f"score: {3 * FULL}/{7 * FULL}"
     assert not any(ln.startswith("score: 99") for ln in lines)

@@ -21,9 +21,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from points import group, total
 from submissions import cell_number, planted_notebook
 
 import lessonkit
+from lessonkit.course.exercises.base import LECTURE_GROUP
 from lessonkit.course.grading import cgroups
 from lessonkit.course.grading.sandbox import sandbox_problem
 
@@ -230,7 +232,7 @@ def test_no_process_outlives_grading(attacked):
 
 def test_killing_or_freezing_the_grader_does_not_stop_the_batch(attacked):
     assert len(attacked["reports"]) == len(list(ATTACKS.glob("*.txt"))) + 2
-    assert attacked["reports"]["zzz_classmate"]["score"] == 10
+    assert attacked["reports"]["zzz_classmate"]["score"] == total("bp_delta_map")
     e = feedback(attacked, "killer")
     assert e["points"] == 0  # zeros elsewhere; the run went on
     # freezing itself: the hard deadline outside ends it, and the next case runs in a new sandbox
@@ -260,10 +262,11 @@ def test_fork_bombs_hit_the_process_limit(attacked):
 
 def test_learner_text_cannot_forge_report_lines(attacked):
     text = attacked["forge_text"]
-    assert [ln for ln in text.splitlines() if ln.startswith("score:")] == ["score: 0/10"], text
+    scores = [ln for ln in text.splitlines() if ln.startswith("score:")]
+    assert scores == [f"score: 0/{total('bp_delta_map')}"], text
     assert not [ln for ln in text.splitlines() if ln.startswith("bp_delta_map: 10")]
     assert "\x1b" not in text and "\u2028" not in text and "\r" not in text
-    assert "score: 10/10" in text  # shown, escaped, inside a feedback or note line
+    assert "score: 10/10" in text  # the forged line: shown, escaped, inside a feedback or note line
     assert all(len(ln) < 600 for ln in text.splitlines())
 
 
@@ -271,7 +274,7 @@ def test_forged_replies_on_the_channel_neither_help_nor_break_the_grader(attacke
     report = attacked["reports"]["forger"]
     assert report["score"] < report["max_score"], report  # it cannot answer what it does not know
     assert not any(n.startswith("grading stopped") for n in report["notes"]), report["notes"]
-    assert attacked["reports"]["zzz_classmate"]["score"] == 10
+    assert attacked["reports"]["zzz_classmate"]["score"] == total("bp_delta_map")
 
 
 def test_no_classmate_is_within_reach_even_from_the_graders_working_folder(attacked):
@@ -290,7 +293,7 @@ def test_a_frozen_notebook_with_a_huge_next_cell_cannot_block_the_grader(attacke
 
 def test_look_alike_arrays_complex_and_infinite_answers_are_wrong(attacked):
     e = feedback(attacked, "types")
-    assert e["points"] == 1  # only the lecture's case, answered with a real array
+    assert e["points"] == group("bp_delta_map", LECTURE_GROUP)  # only the lecture's case, a real array
     assert "returned complex numbers" in e["feedback"]
     assert "returned a Agreeable" in e["feedback"] and "returned a LooksLikeAnArray" in e["feedback"]
     assert "wrong values" in e["feedback"]
