@@ -27,6 +27,8 @@ __all__ = ["main", "course_root"]
 
 
 def _parser() -> argparse.ArgumentParser:
+    from . import i18n
+
     parser = argparse.ArgumentParser(
         prog="python -m lessonkit", description="Exercises and grading of the course."
     )
@@ -51,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--seed", type=int, default=None, help="seed of the hidden cases (default: random)")
     grade.add_argument(
         "--lang",
-        choices=("en", "zh-Hans", "zh-Hant"),
+        choices=i18n.LANGUAGES,
         default=None,
         help="language of the feedback (default: from the locale, LANG=zh_CN.UTF-8 etc., else English)",
     )
@@ -166,7 +168,7 @@ def _parser() -> argparse.ArgumentParser:
     rel.add_argument("outdir", type=Path, help="a new or empty folder")
     rel.add_argument("--course", type=Path, default=None, help=course_help + "; the edition carries it")
     rel.add_argument(
-        "--lang", choices=("en", "zh-Hans", "zh-Hant", "all"), default="all", help="default: all three"
+        "--lang", choices=(*i18n.LANGUAGES, "all"), default="all", help="default: all of them"
     )
     start = sub.add_parser("start", help="copy the exercises into your workspace (never overwrites)")
     start.add_argument(
@@ -178,7 +180,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     start.add_argument(
         "--lang",
-        choices=("en", "zh-Hans", "zh-Hant"),
+        choices=i18n.LANGUAGES,
         default="en",
         help="the exercises in English (default), Simplified or Traditional Chinese",
     )

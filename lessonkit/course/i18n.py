@@ -29,6 +29,8 @@ from typing import Any
 
 __all__ = ["LANGUAGES", "set_language", "language", "english", "speaking", "notebook_language", "_", "tr"]
 
+# The one place a feedback language is registered: add its tag here and lessonkit/locale/<tag>.po
+# (README, "Adding a feedback language"); the command line, the grader and check follow.
 LANGUAGES = ("en", "zh-Hans", "zh-Hant")
 LOCALE = Path(__file__).resolve().parent.parent / "locale"
 
@@ -134,6 +136,10 @@ def from_locale(environ) -> str:
                 return "zh-Hans"
             if code.startswith("en") or code in ("c", "posix"):
                 return "en"
+            for lang in LANGUAGES:  # any other registered language: fr_FR.UTF-8 -> "fr", pt_BR -> "pt-BR"
+                tag = lang.lower().replace("-", "_")
+                if code and (code == tag or code.startswith(tag + "_") or tag.startswith(code + "_")):
+                    return lang
     return "en"
 
 

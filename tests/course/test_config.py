@@ -133,3 +133,28 @@ def test_the_grader_and_gradescope_read_the_course_file_and_give_partial_credit(
     assert proc.returncode == 0, proc.stderr
     with zipfile.ZipFile(bundle) as zf:
         assert zf.read("course/lessonkit/course/course.toml").decode() == course.read_text(encoding="utf-8")
+
+
+def test_a_feedback_language_needs_only_its_catalog_and_one_registration(tmp_path, monkeypatch):
+    """README, "Adding a feedback language": a tag in i18n.LANGUAGES and lessonkit/locale/<tag>.po."""
+    from lessonkit.course import i18n
+    from lessonkit.course.cli import _parser
+
+    locale = tmp_path / "locale"
+    locale.mkdir()
+    (locale / "fr.po").write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "all hidden cases pass"\nmsgstr "tous les cas cachés passent"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(i18n, "LANGUAGES", (*i18n.LANGUAGES, "fr"))
+    monkeypatch.setattr(i18n, "LOCALE", locale)
+    i18n.catalog.cache_clear()
+    try:
+        assert i18n.from_locale({"LANG": "fr_FR.UTF-8"}) == "fr"
+        with i18n.speaking("fr"):
+            assert i18n._("all hidden cases pass") == "tous les cas cachés passent"
+            assert i18n._("not implemented yet") == "not implemented yet"  # untranslated: English
+        assert _parser().parse_args(["grade", "x.ipynb", "--lang", "fr"]).lang == "fr"
+    finally:
+        i18n.catalog.cache_clear()

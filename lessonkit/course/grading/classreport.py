@@ -18,7 +18,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..i18n import _, chosen, language, speaking, tr
+from ..i18n import LANGUAGES, _, chosen, language, speaking, tr
 from .reports import assignment_of, not_graded
 from .submissions import safe_text
 
@@ -36,7 +36,7 @@ def _label(report) -> str:
 
 def _cause_of(reason: str) -> str:
     """The likely cause a group's reason names (in the language it was written in), or ``""``."""
-    for lang in ("en", "zh-Hans", "zh-Hant"):
+    for lang in LANGUAGES:
         with speaking(lang):
             prefix = tr("likely cause: {cause}", cause="\0").split("\0")[0]
         if prefix and prefix in reason:
