@@ -167,9 +167,7 @@ def _parser() -> argparse.ArgumentParser:
     rel = sub.add_parser("release", help="write the student edition (no solutions, no tests) into OUTDIR")
     rel.add_argument("outdir", type=Path, help="a new or empty folder")
     rel.add_argument("--course", type=Path, default=None, help=course_help + "; the edition carries it")
-    rel.add_argument(
-        "--lang", choices=(*i18n.LANGUAGES, "all"), default="all", help="default: all of them"
-    )
+    rel.add_argument("--lang", choices=(*i18n.LANGUAGES, "all"), default="all", help="default: all of them")
     start = sub.add_parser("start", help="copy the exercises into your workspace (never overwrites)")
     start.add_argument(
         "dir",

@@ -170,8 +170,8 @@ def test_ignored_stride_loses_only_stride_points(graded):
     e = exercise(graded["reports"]["bp_ignored_stride"], "bp_delta_map")
     assert f"-{group('bp_delta_map', STRIDE)} stride S > 1" in e["feedback"]
     assert "likely cause: stride ignored" in e["feedback"]
-    for group in ("the lecture's case", "stride 1, one channel", "padding P >= 0", "depth D and N filters"):
-        assert group not in e["feedback"], e
+    for name in ("the lecture's case", "stride 1, one channel", "padding P >= 0", "depth D and N filters"):
+        assert name not in e["feedback"], e
     assert e["points"] == without("bp_delta_map", STRIDE, EVERYTHING)  # those two groups, on every seed
 
 
@@ -304,11 +304,11 @@ def test_layer_backward_without_fprime(graded):
 @pytest.mark.parametrize(
     "planted, lost, cause",
     [
-        ("filter_depth_last", filter_exercise.NEW, "weights made with the depth last"),  # a new Filter's shapes
+        ("filter_depth_last", filter_exercise.NEW, "weights made with the depth last"),  # its shapes
         ("filter_ascent", filter_exercise.UPDATE, "update climbs the gradient"),  # only the update group
         ("filter_bias_stays", filter_exercise.UPDATE, "update leaves the bias alone"),
         ("filter_zero_start", filter_exercise.NEW, "weights start at zero"),
-        ("filter_update_typo", filter_exercise.UPDATE, "a step raised AttributeError"),  # what ran before counts
+        ("filter_update_typo", filter_exercise.UPDATE, "a step raised AttributeError"),  # the rest counts
     ],
 )
 def test_each_filter_bug_is_named_and_costs_its_group(graded, planted, lost, cause):
