@@ -93,4 +93,16 @@ SITE ?= _site
 html: $(STAMP)
 	$(PY) -m lessonkit.course.site $(SITE)
 
-.PHONY: test-browser html
+# make test-hub - a real JupyterHub on loopback (lessonkit's jupyterhub_config.py, configurable-http-proxy
+#                 from npm into .venv/node) serving the student edition to two learners through Chromium.
+#                 Needs root (it makes two Unix accounts for the test and removes them after).
+HUB_STAMP := $(VENV)/.installed-hub
+$(HUB_STAMP): $(BROWSER_STAMP)
+	$(PY) -m pip install --quiet -e '.[test,browser,hub]'
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/node configurable-http-proxy@5
+	touch $(HUB_STAMP)
+
+test-hub: $(HUB_STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS) -m hub tests/hub
+
+.PHONY: test-browser test-hub html

@@ -168,6 +168,11 @@ def _parser() -> argparse.ArgumentParser:
     rel.add_argument("outdir", type=Path, help="a new or empty folder")
     rel.add_argument("--course", type=Path, default=None, help=course_help + "; the edition carries it")
     rel.add_argument("--lang", choices=(*i18n.LANGUAGES, "all"), default="all", help="default: all of them")
+    link = sub.add_parser("hub-link", help="print the nbgitpuller link that gives each learner the edition")
+    link.add_argument("repo", help="the student edition's git repository (push `release` output there)")
+    link.add_argument("--hub", required=True, help="the hub's address, e.g. https://hub.example.edu")
+    link.add_argument("--branch", default="main", help="default: main")
+    link.add_argument("--folder", default="course", help="folder in each learner's home (default: course)")
     start = sub.add_parser("start", help="copy the exercises into your workspace (never overwrites)")
     start.add_argument(
         "dir",
@@ -211,6 +216,16 @@ def main(argv: list | None = None) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         print(f"wrote {path}: upload it as the autograder of a Gradescope programming assignment")
+        return 0
+    if args.command == "hub-link":
+        from .hub import CONFIG, pull_link
+
+        try:
+            print(pull_link(args.hub, args.repo, args.branch, args.folder))
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(f"(the hub's configuration: {CONFIG})", file=sys.stderr)
         return 0
     if args.command == "release":
         from .release import release

@@ -601,8 +601,9 @@ def grade_function(
     Examples
     --------
     >>> import lessonkit
-    >>> grade_function("rot180", lambda w: np.asarray(w)[..., ::-1, ::-1].copy(), seed=0).points
-    2
+    >>> result = grade_function("rot180", lambda w: np.asarray(w)[..., ::-1, ::-1].copy(), seed=0)
+    >>> result.points == EXERCISES["rot180"].max_points  # every group right: all its points
+    True
     """
     ex = EXERCISES[name]
     return evaluate(ex, hidden_cases(ex, seed), lambda case: local_reply(fn, case), expected_of=expected_of)

@@ -14,8 +14,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from freshvenv import reachable_python
+from points import total, without
 from submissions import planted_notebook
 
+from lessonkit.course.exercises.base import EVERYTHING, STRIDE
 from lessonkit.course.grading.grader import grade_notebook
 from lessonkit.course.grading.gradescope import VISIBILITIES, build_bundle, exercise_notebook
 from lessonkit.course.grading.sandbox import sandbox_problem
@@ -120,7 +123,8 @@ def test_run_autograder_on_right_wrong_crashing_and_unreadable(tmp_path):
     results = {kind: _autograde(tmp_path, bundle, kind, writer) for kind, writer in kinds.items()}
     for r in results.values():
         _valid(r)
-    assert [results[k]["score"] for k in kinds] == [10, 6, 0, 0]
+    full = total("bp_delta_map")
+    assert [results[k]["score"] for k in kinds] == [full, without("bp_delta_map", STRIDE, EVERYTHING), 0, 0]
     hidden = [t for t in results["wrong"]["tests"] if t["max_score"] > 0]
     assert {t["visibility"] for t in hidden} == {"after_published"}
     assert any(
@@ -179,23 +183,6 @@ def _without_bwrap(tmp_path) -> dict:
     return {"PATH": f"{fake}:{os.environ['PATH']}"}
 
 
-def _reachable_python(tmp: Path) -> Path | None:
-    """A Python every user can run, with this environment's packages (hard links): Gradescope's case."""
-    system = Path(f"/usr/bin/python{sys.version_info.major}.{sys.version_info.minor}")
-    if not system.exists() or os.geteuid() != 0:
-        return None
-    venv = tmp / "venv"
-    subprocess.run([str(system), "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
-    import site
-
-    ours = Path(site.getsitepackages()[0])
-    theirs = next((venv / "lib").glob("python*/site-packages"))
-    theirs.rmdir()
-    if subprocess.run(["cp", "-al", str(ours), str(theirs)]).returncode != 0:
-        shutil.copytree(ours, theirs, symlinks=True)
-    return venv / "bin" / "python"
-
-
 @pytest.mark.grader
 def test_without_bubblewrap_the_notebook_runs_as_nobody_who_can_read_or_touch_anything(tmp_path):
     """No sandbox: an unprivileged user who cannot read lessonkit, the solutions or the bundle."""
@@ -204,7 +191,7 @@ def test_without_bubblewrap_the_notebook_runs_as_nobody_who_can_read_or_touch_an
     tmp = Path(tempfile.mkdtemp(prefix="lessonkit-gs-", dir="/tmp"))
     try:
         tmp.chmod(0o755)
-        python = _reachable_python(tmp)
+        python = reachable_python(tmp)
         if python is None:
             pytest.skip("needs root and a system Python of this version, reachable by every user")
         bundle = build_bundle("02_bp_delta_map", tmp / "autograder.zip")
@@ -238,7 +225,7 @@ def test_without_bubblewrap_the_notebook_runs_as_nobody_who_can_read_or_touch_an
             assert "FOUND" not in json.dumps(r), (kind, r["output"])
             if later is not None:
                 assert later["score"] == r["score"] and later["tests"] == r["tests"]
-        assert [results[k]["score"] for k in kinds] == [10, 0]
+        assert [results[k]["score"] for k in kinds] == [total("bp_delta_map"), 0]
         assert "lessonkit" in json.dumps(results["escape"]["tests"])  # its import failed
         assert {p: p.stat().st_mode for p in modes} == modes  # put back
     finally:

@@ -313,7 +313,8 @@ def test_honest_work_gets_full_marks_whatever_its_name(hostile, key):
 def test_the_class_total_counts_only_honest_work(hostile):
     full = len(HONEST) + len(HOSTILE_NAMES)
     assert (
-        hostile["stdout"].rstrip("\n").splitlines()[-1] == f"score: {10 * full}/{10 * len(hostile['rows'])}"
+        hostile["stdout"].rstrip("\n").splitlines()[-1]
+        == f"score: {int(F) * full}/{int(F) * len(hostile['rows'])}"
     )
 
 
