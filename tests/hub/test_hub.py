@@ -133,18 +133,36 @@ def hub():
     base.chmod(0o755)
     tag = secrets.token_hex(3)
     users = [f"lk-ann-{tag}", f"lk-ben-{tag}"]
-    proc = None
+    proc = server = None
     try:
         python = reachable_python(base)
         if python is None:
             pytest.skip("needs a system Python of this version that every user can run")
+        # the environment's Jupyter configuration and data too (nbgitpuller's server extension, the
+        # widgets' lab extension), as an image built for the hub has them in its prefix
+        for part in ("etc/jupyter", "share/jupyter"):
+            if (Path(sys.prefix) / part).is_dir():
+                (python.parent.parent / part).parent.mkdir(parents=True, exist_ok=True)
+                subprocess.run(
+                    ["cp", "-al", str(Path(sys.prefix) / part), str(python.parent.parent / part)], check=True
+                )
         # the student edition as a git repository, as a teacher pushes it for nbgitpuller
         edition = base / "edition"
         release(edition, "en")
         git = ["git", "-c", "user.name=Teacher", "-c", "user.email=t@x.example", "-C", str(edition)]
         for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "edition"]):
             subprocess.run([*git, *args], check=True, capture_output=True)
-        subprocess.run(["chmod", "-R", "a+rX", str(edition)], check=True)
+        # served by git's own daemon, as a hub's git host would serve it (nbgitpuller clones shallow)
+        bare = base / "git" / "edition.git"
+        subprocess.run(["git", "clone", "-q", "--bare", str(edition), str(bare)], check=True)
+        git_port = _free_port()
+        server = subprocess.Popen(
+            ["git", "daemon", "--export-all", "--reuseaddr", f"--base-path={base / 'git'}",
+             "--listen=127.0.0.1", f"--port={git_port}", str(base / "git")],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        repo = f"git://127.0.0.1:{git_port}/edition.git"
         (base / "home").mkdir()
         for user in users:
             home = base / "home" / user
@@ -191,8 +209,11 @@ def hub():
                 if time.monotonic() > deadline:
                     pytest.fail(f"jupyterhub did not answer in 120 s:\n{log.read_text()[-4000:]}")
                 time.sleep(0.5)
-        yield {"url": url, "users": users, "edition": edition, "base": base, "log": log}
+        yield {"url": url, "users": users, "repo": repo, "base": base, "log": log}
     finally:
+        if server is not None:
+            server.kill()
+            server.wait()
         if proc is not None:
             proc.terminate()
             try:
@@ -214,7 +235,7 @@ def test_two_learners_each_get_the_edition_run_a_check_and_cannot_read_each_othe
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    link = pull_link(hub["url"], f"file://{hub['edition']}")
+    link = pull_link(hub["url"], hub["repo"])
     homes = {u: str(hub["base"] / "home" / u) for u in hub["users"]}
     results = {}
     with sync_playwright() as p:
@@ -235,7 +256,14 @@ def test_two_learners_each_get_the_edition_run_a_check_and_cannot_read_each_othe
                 page.wait_for_url(f"**/user/{me}/**", timeout=240000)  # the server spawned
                 page.goto(link, timeout=60000)
                 # nbgitpuller clones the edition, then sends the learner to lesson 00 in JupyterLab
-                page.wait_for_url("**/lab/tree/course/notebooks/00_start_here.ipynb*", timeout=180000)
+                try:
+                    page.wait_for_url("**/lab/tree/course/notebooks/00_start_here.ipynb*", timeout=180000)
+                except Exception:
+                    page.screenshot(path=str(ARTIFACTS / f"{me.split('-')[1]}-stuck.png"))
+                    raise AssertionError(
+                        f"not in lesson 00: {page.url}\n{page.inner_text('body')[-2000:]}\n"
+                        + hub["log"].read_text()[-3000:]
+                    ) from None
                 page.wait_for_selector(".jp-Notebook", timeout=120000)
                 page.screenshot(path=str(ARTIFACTS / f"{me.split('-')[1]}-lesson-00.png"))
                 code = _CODE.replace("OTHER", json.dumps(homes[other]))
