@@ -216,7 +216,7 @@ def test_classmates_lessonkit_solutions_and_teacher_files_are_untouched(attacked
     assert "FOUND" not in everything(attacked, "sabotage"), everything(attacked, "sabotage")
     for name in ("aaa_classmate", "zzz_classmate"):
         report = attacked["reports"][name]
-        assert report["score"] == report["max_score"] == 10, report
+        assert report["score"] == report["max_score"] == total("bp_delta_map"), report
 
 
 def test_the_csv_is_the_graders_alone(attacked):
