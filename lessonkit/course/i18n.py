@@ -30,7 +30,7 @@ from typing import Any
 __all__ = ["LANGUAGES", "set_language", "language", "english", "speaking", "notebook_language", "_", "tr"]
 
 # The one place a feedback language is registered: add its tag here and lessonkit/locale/<tag>.po
-# (README, "Adding a feedback language"); the command line, the grader and check follow.
+# (CONTRIBUTING.md, "Adding a feedback language"); the command line, the grader and check follow.
 LANGUAGES = ("en", "zh-Hans", "zh-Hant")
 LOCALE = Path(__file__).resolve().parent.parent / "locale"
 

@@ -138,7 +138,7 @@ def test_the_grader_and_gradescope_read_the_course_file_and_give_partial_credit(
 
 
 def test_a_feedback_language_needs_only_its_catalog_and_one_registration(tmp_path, monkeypatch):
-    """README, "Adding a feedback language": a tag in i18n.LANGUAGES and lessonkit/locale/<tag>.po."""
+    """CONTRIBUTING.md, "Adding a feedback language": a tag in i18n.LANGUAGES and lessonkit/locale/<tag>.po."""
     from lessonkit.course import i18n
     from lessonkit.course.cli import _parser
 
