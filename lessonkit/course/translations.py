@@ -9,8 +9,9 @@ Markdown cell of the English notebook, whole. The English notebooks are the sour
   keeps its old translation, marked fuzzy (babel's fuzzy matching, with the old English kept as the
   previous msgid); a cell that is gone is dropped.
 - zh-Hans is translated by people. zh-Hant is never translated: :func:`derive_hant` converts each
-  zh-Hans message with OpenCC (Taiwan standard characters, ``s2tw``), with the course's own phrase
-  table first (``translations/opencc/phrases.txt``) where OpenCC's default is wrong for this course.
+  zh-Hans message with OpenCC (Taiwan characters and Taiwan phrases, ``s2twp``), with the course's
+  own phrase table first (``translations/opencc/phrases.txt``: a reviewed Taiwan glossary, and the
+  lecture's terms kept as the lecture writes them).
 - :func:`build_editions` writes ``notebooks/<lang>/``, ``solutions/<lang>/`` and ``exercises/<lang>/``:
   the English notebook's cells, each Markdown cell replaced by its translation (or, when it has
   none or a stale one, the English with a visible "translation pending" note), and one code cell
@@ -192,7 +193,7 @@ _CONVERTERS: dict = {}
 
 
 def to_hant(text: str, root: str | os.PathLike[str] | None = None) -> str:
-    """``text`` (zh-Hans) in Traditional characters: OpenCC's s2tw, the course's phrase table first.
+    """``text`` (zh-Hans) in Taiwan's Traditional usage: OpenCC's s2twp, the course's phrase table first.
 
     Examples
     --------
@@ -211,12 +212,12 @@ def to_hant(text: str, root: str | os.PathLike[str] | None = None) -> str:
 
 
 def _converter(phrases: Path):
-    """OpenCC's s2tw with the phrase table (a text dictionary) put first; OpenCC finds its own
+    """OpenCC's s2twp with the phrase table (a text dictionary) put first; OpenCC finds its own
     dictionaries only next to its config file, so the config is rewritten with their full paths."""
     import opencc
 
     share = Path(opencc._opencc_share_dir)
-    config = json.loads((share / "s2tw.json").read_text(encoding="utf-8"))
+    config = json.loads((share / "s2twp.json").read_text(encoding="utf-8"))
 
     def absolute(node):
         if isinstance(node, dict):
@@ -229,16 +230,31 @@ def _converter(phrases: Path):
                 absolute(value)
 
     absolute(config)
+    made = []
     if phrases.is_file():
         mine = {"type": "text", "file": str(phrases)}
         config["segmentation"]["dict"]["dicts"].insert(0, mine)
         config["conversion_chain"][0]["dict"]["dicts"].insert(0, mine)
+        # the table's right-hand side is final: s2twp's Taiwan-phrase step maps each to itself
+        values = {
+            v
+            for line in phrases.read_text(encoding="utf-8").splitlines()
+            if "\t" in line and not line.startswith("#")
+            for v in line.split("\t", 1)[1].split()
+        }
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as keep:
+            keep.write("".join(f"{v}\t{v}\n" for v in sorted(values)))
+        made.append(keep.name)
+        for step in config["conversion_chain"][1:]:
+            step["dict"]["dicts"].insert(0, {"type": "text", "file": keep.name})
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as f:
         json.dump(config, f)
+    made.append(f.name)
     try:
         return opencc.OpenCC(f.name)
     finally:
-        os.unlink(f.name)
+        for name in made:
+            os.unlink(name)
 
 
 def derive_hant(hans_path: Path, hant_path: Path) -> None:

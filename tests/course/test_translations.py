@@ -85,6 +85,42 @@ def test_zh_hant_is_opencc_of_zh_hans_with_the_course_phrases():
         assert tr.to_hant(simplified) == traditional
 
 
+def _mainland_terms() -> dict:
+    text = (ROOT / "translations" / "opencc" / "mainland-terms.txt").read_text(encoding="utf-8")
+    return dict(ln.split("\t") for ln in text.splitlines() if ln and not ln.startswith("#"))
+
+
+def _hant_texts():
+    """(where, text) for every piece of zh-Hant a learner reads: notebooks and message catalogs."""
+    for folder in ("notebooks", "exercises", "solutions"):
+        for path in sorted((ROOT / folder / "zh-Hant").glob("*.ipynb")):
+            nb = nbformat.read(path, as_version=4)
+            for i, cell in enumerate(nb.cells):
+                yield f"{path.relative_to(ROOT)} cell {i}", cell.source
+                for out in cell.get("outputs", []):
+                    text = out.get("text") or out.get("data", {}).get("text/plain", "")
+                    yield f"{path.relative_to(ROOT)} cell {i} output", "".join(text)
+    for po in [*_catalogs("zh-Hant"), ROOT / "lessonkit" / "locale" / "zh-Hant.po"]:
+        for m in tr.read_catalog(po, "zh-Hant"):
+            if m.id:
+                yield f"{po.relative_to(ROOT)}: {str(m.id)[:40]}", m.string
+
+
+def test_zh_hant_reads_as_taiwan_usage_not_mainland():
+    terms = _mainland_terms()
+    assert {"運行", "單元格", "代碼", "網絡", "循環", "用例", "調用"} <= set(terms)
+    found = [
+        f"{where}: {term} (Taiwan: {terms[term]})"
+        for where, text in _hant_texts()
+        for term in terms
+        if term in text
+    ]
+    assert not found, "\n".join(found[:30])
+    # and the converter says the Taiwan word for each
+    for term, taiwan in terms.items():
+        assert term not in tr.to_hant(term.translate(str.maketrans("運單網絡碼環數組據內調魯默認", "运单网络码环数组据内调鲁默认"))), term
+
+
 def test_a_changed_english_cell_goes_stale_and_shows_as_pending(tmp_path):
     """The whole cycle on a one-notebook course: translate, edit the English, see it stale and pending."""
     (tmp_path / "notebooks").mkdir()
