@@ -180,14 +180,23 @@ def depth_node_diagram(
     c = channel + 1
     if backward:
         caption = (
-            f"$\\delta^{{l-1}}_{{{c}}}$ (channel $d_{c}$) gathers from every $\\delta^l_n$:\n"
-            f"$\\Sigma_n$ pad($\\delta^l_n$, F−1) {STAR} rot180($W_{{n,{c}}}$)"
-            f" $\\circ\\, f'(net^{{l-1}}_{{{c}}})$"
+            words("{delta} (channel {d}) gathers from every {delta_n}:").format(
+                delta=f"$\\delta^{{l-1}}_{{{c}}}$", d=f"$d_{c}$", delta_n="$\\delta^l_n$"
+            )
+            + "\n"
+            + f"$\\Sigma_n$ pad($\\delta^l_n$, F−1) {STAR} rot180($W_{{n,{c}}}$)"
+            + f" $\\circ\\, f'(net^{{l-1}}_{{{c}}})$"
         )
     else:
+        filters = _span([str(k) for k in range(1, N + 1)])
         caption = (
-            f"channel $d_{c}$ feeds every filter n = {_span([str(k) for k in range(1, N + 1)])} of layer l,\n"
-            f"through one slice $W_{{n,{c}}}$ per filter: $a_{c}$ {STAR} $W_{{n,{c}}}$"
+            words("channel {d} feeds every filter n = {filters} of layer l,").format(
+                d=f"$d_{c}$", filters=filters
+            )
+            + "\n"
+            + words("through one slice {w} per filter: {a} {star} {w}").format(
+                w=f"$W_{{n,{c}}}$", a=f"$a_{c}$", star=STAR
+            )
         )
     ax.text(0.5, 0.0, caption, ha="center", va="top", fontsize=10, color=INK)
     return fig
@@ -224,8 +233,10 @@ def depth_node_figure(D: int = 3, N: int = 2, channel: int = 0) -> Figure:
     fig.text(
         0.5,
         0.02,
-        f"left nodes: the input channels {channels} of layer l-1 (the lecture's d1, d2, …); "
-        f"right nodes: the filters n = {_span([str(k) for k in range(1, N + 1)])} of layer l",
+        words(
+            "left nodes: the input channels {channels} of layer l-1 (the lecture's d1, d2, …); "
+            "right nodes: the filters n = {filters} of layer l"
+        ).format(channels=channels, filters=_span([str(k) for k in range(1, N + 1)])),
         ha="center",
         va="bottom",
         fontsize=10.5,
