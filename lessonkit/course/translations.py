@@ -74,10 +74,11 @@ LANGUAGE_CELL_TAG = "set-language"
 
 def language_cell(lang: str) -> NotebookNode:
     """The code cell put at the top of a Chinese notebook: it sets lessonkit's language and prints
-    nothing (the ``;`` keeps IPython from showing the returned language)."""
+    nothing (the returned language goes to ``_``: a trailing ``;`` does not hide it from a kernel run
+    without history, as nbval's is)."""
     import nbformat
 
-    cell = nbformat.v4.new_code_cell(f'import lessonkit\n\nlessonkit.set_language("{lang}");')
+    cell = nbformat.v4.new_code_cell(f'import lessonkit\n\n_ = lessonkit.set_language("{lang}")')
     cell.metadata["tags"] = [LANGUAGE_CELL_TAG]
     cell.id = f"set-language-{lang.lower()}"
     return cell

@@ -162,7 +162,7 @@ def test_chinese_notebooks_are_the_english_code_plus_one_language_cell(lang):
         chinese_path = ROOT / folder / lang / english_path.name
         chinese = nbformat.read(chinese_path, as_version=4)
         code = [c.source for c in chinese.cells if c.cell_type == "code"]
-        assert code[0] == f'import lessonkit\n\nlessonkit.set_language("{lang}");', chinese_path
+        assert code[0] == f'import lessonkit\n\n_ = lessonkit.set_language("{lang}")', chinese_path
         first = next(c for c in chinese.cells if c.cell_type == "code")
         assert first.get("outputs", []) == [], f"{chinese_path}: the language cell prints nothing"
         assert code[1:] == [c.source for c in english.cells if c.cell_type == "code"], chinese_path
@@ -216,7 +216,7 @@ def test_start_copies_the_chinese_exercises(tmp_path):
     copied = sorted(p.name for p in (tmp_path / "mine").glob("*.ipynb"))
     assert copied == sorted(p.name for p in (ROOT / "exercises").glob("*.ipynb"))
     first = nbformat.read(tmp_path / "mine" / copied[0], as_version=4)
-    assert first.cells[0].source.endswith('lessonkit.set_language("zh-Hans");')
+    assert first.cells[0].source.endswith('_ = lessonkit.set_language("zh-Hans")')
 
 
 def test_links_lead_to_the_same_edition_and_english_anchors_still_land():
