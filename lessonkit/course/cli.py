@@ -306,7 +306,7 @@ def _build_lessons(args) -> int:
 def _grade(args) -> int:
     from .exercises import EXERCISES
     from .grading.grader import Limits, NotebookError, SandboxRefused, duplicates, grade_path, notebooks_under
-    from .grading.reports import not_graded, to_json, write_csv, write_feedback
+    from .grading.reports import assignment_of, not_graded, to_json, write_csv, write_feedback
     from .grading.submissions import safe_text
     from .i18n import set_language
 
@@ -398,13 +398,13 @@ def _grade(args) -> int:
         if bar is not None:
             bar.close()
     resolution = resolved[0] if resolved else None
+    graded_on = assignment_of(reports)  # the graded functions, in the course's order
     if lateness:
         lms.apply_lateness(reports, due, policy)
     similar = None
     if args.report is not None:  # before the CSV: a flag is also a note in it
         from .grading.classreport import flag_similar
 
-        graded_on = sorted({e.name for r in reports for e in r.exercises}, key=list(EXERCISES).index)
         similar = flag_similar(reports, EXERCISES[graded_on[0]].notebook if len(graded_on) == 1 else None)
     if args.csv is not None:
         write_csv(reports, args.csv, excel=args.excel, roster=resolution, lateness=lateness, manual=manual)
@@ -413,7 +413,6 @@ def _grade(args) -> int:
 
         write_feedback_html(reports, write_feedback(reports, args.feedback_dir))
     if args.gradebook is not None:
-        graded_on = sorted({e.name for r in reports for e in r.exercises}, key=list(EXERCISES).index)
         column = args.gradebook_column or (EXERCISES[graded_on[0]].notebook if graded_on else "lessonkit")
         lms.write_gradebook(reports, args.gradebook[0], args.gradebook[1], column, resolution, manual)
     if manual is not None:
@@ -447,7 +446,6 @@ def _grade(args) -> int:
         if resolution is None or not resolution.missing(r):  # those are listed below
             print(r.text())
             print()
-    graded_on = sorted({e.name for r in reports for e in r.exercises}, key=list(EXERCISES).index)
     if graded_on:
         stem = EXERCISES[graded_on[0]].notebook
         how = "--assignment" if args.assignment else "most notebooks are named after it or hold it"

@@ -172,9 +172,9 @@ def _table(head: list, rows: list) -> str:
 
 def _e(text) -> str:
     """Escaped text, its TeX-like fragments marked for MathJax (as the feedback pages do)."""
-    from .pages import _TEX
+    from .pages import mark_tex
 
-    return _TEX.sub(r"\\(\1\\)", html.escape(safe_text(text, 2000)))
+    return mark_tex(html.escape(safe_text(text, 2000)))
 
 
 def report_html(

@@ -785,7 +785,7 @@ def grade_path(
     from concurrent.futures import ThreadPoolExecutor
 
     from ..exercises import exercise_notebook
-    from .lms import SOURCES, parse_download
+    from .lms import SOURCES, download_of
     from .reports import student_name
 
     if student_from not in SOURCES:
@@ -798,26 +798,26 @@ def grade_path(
         raise ValueError(str(exc).replace("exercise must", "assignment must", 1)) from None
     path = Path(path)
 
+    lms = student_from in ("canvas", "moodle")
+    root = path if path.is_dir() else path.parent
+    downloads = {}  # file -> what its LMS download name says (--student-from canvas|moodle)
+
     def download(file: Path):
-        """What an LMS download name says (``--student-from canvas|moodle``), else None."""
-        if student_from not in ("canvas", "moodle"):
-            return None
-        try:
-            return parse_download(file.relative_to(path) if path.is_dir() else file.name, student_from)
-        except ValueError:
-            return parse_download(file.name, student_from)
+        if file not in downloads:
+            downloads[file] = download_of(file, root, student_from) if lms else None
+        return downloads[file]
 
     def handed_in_as(file: Path) -> Path:
         """The name the learner gave the file: an LMS download's original, else the file's own."""
         got = download(file)
         return file.with_name(got.original) if got is not None and got.original.endswith(".ipynb") else file
 
-    def who(report: Report, file: Path, root: Path) -> None:
-        report.student = student_name(file, root, student_from)
+    def who(report: Report, file: Path) -> None:
         got = download(file)
+        report.student = got.student if got is not None else student_name(file, root, student_from)
         if got is not None:
             report.user_id, report.late = got.user_id, got.late
-        elif student_from in ("canvas", "moodle"):
+        elif lms:
             with speaking(report.language):
                 why = tr(
                     "not a {lms} download name: the student is taken from the file name",
@@ -835,7 +835,7 @@ def grade_path(
             report = grade_notebook(path, timeout, seed, limits=limits, sandbox=sandbox, _nb=nb)
         else:
             report = _graded_on(nb, path, chosen_stem, timeout, seed, limits, sandbox, None)
-        who(report, path, path.parent)
+        who(report, path)
         return [report]
     files = notebooks_under(path)
     if not files:
@@ -885,7 +885,7 @@ def grade_path(
             except Exception as exc:  # one notebook must never stop the class
                 why = f"the grader failed on it ({type(exc).__name__}: {_one_line(exc)})"
                 report = _not_graded(file, seed, exercises, why, sandbox is not False, failed=True)
-        who(report, file, path)
+        who(report, file)
         report.seconds = time.monotonic() - started
         if nb is not None:
             from .similarity import graded_sources

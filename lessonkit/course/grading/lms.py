@@ -31,7 +31,7 @@ from datetime import datetime
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
-from .submissions import safe_text, student_key
+from .submissions import safe_text, spreadsheet_cell, student_key
 
 if TYPE_CHECKING:
     from .results import Report
@@ -41,6 +41,7 @@ __all__ = [
     "SOURCES",
     "Download",
     "parse_download",
+    "download_of",
     "LatePolicy",
     "parse_due",
     "parse_late_penalty",
@@ -50,6 +51,7 @@ __all__ = [
     "parse_manual",
     "final_score",
     "unmatched_marks",
+    "manual_of",
     "write_gradebook",
     "GRADEBOOKS",
 ]
@@ -101,6 +103,16 @@ def parse_download(path: str | os.PathLike[str], kind: str) -> Download | None:
         if m is not None:
             return Download(safe_text(m["name"], 120), m["user"], False, safe_text(path.name, 200))
     return None
+
+
+def download_of(file: str | os.PathLike[str], root: str | os.PathLike[str], kind: str) -> Download | None:
+    """:func:`parse_download` of ``file`` by its path inside the class folder ``root`` (Moodle may put
+    the download name on a folder), or by its own name when it lies outside ``root``."""
+    try:
+        where: PurePath = Path(file).relative_to(root)
+    except ValueError:
+        where = PurePath(Path(file).name)
+    return parse_download(where, kind)
 
 
 # ---------------------------------------------------------------- lateness
@@ -218,18 +230,9 @@ class Manual:
 
 def read_manual(path: str | os.PathLike[str]) -> Manual:
     """The manual marks in the CSV file ``path`` (see the module docstring); ValueError when bad."""
-    shown = safe_text(path)
-    p = Path(path)
-    if not p.is_file():
-        raise ValueError(f"manual: no such file: {shown}")
-    data = p.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValueError(
-            f"manual: {shown} is not UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8'"
-        ) from None
-    return parse_manual(text, shown)
+    from .roster import read_csv_text
+
+    return parse_manual(read_csv_text(path, "manual", "file of marks"), safe_text(Path(path)))
 
 
 def parse_manual(text: str, source: str = "the marks") -> Manual:
@@ -306,12 +309,12 @@ def parse_manual(text: str, source: str = "the marks") -> Manual:
 
 def unmatched_marks(manual: Manual, reports: list, resolution: Resolution | None = None) -> list:
     """The students of the manual marks whom no report (or roster row) matches: likely a typo."""
-    seen: set = set()
-    for r in reports:
-        entry = resolution.student_of(r) if resolution is not None else None
-        for k in [*([entry.student, entry.id, entry.email] if entry else []), r.student, r.user_id]:
-            if k:
-                seen.add(student_key(k))
+    seen = {
+        student_key(k)
+        for r in reports
+        for k in _names_of(r, resolution.student_of(r) if resolution is not None else None)
+        if k
+    }
     return [manual.names[key] for key in manual.rows if key not in seen]
 
 
@@ -351,7 +354,7 @@ def write_gradebook(
     for r in reports:
         entry = resolution.student_of(r) if resolution is not None else None
         key = student_key(entry.student if entry else (r.student or Path(r.path).stem))
-        manual_points = _manual_of(manual, r, entry)[0] if manual else None
+        manual_points = manual_of(manual, r, entry)[0] if manual else None
         score = final_score(r, manual_points)
         if key not in best or score > best[key][0]:
             best[key] = (score, r, entry)
@@ -366,21 +369,38 @@ def write_gradebook(
             name = (entry.name if entry and entry.name else "") or r.student or Path(r.path).stem
             if kind == "canvas":
                 section = entry.section if entry else ""
-                w.writerow([_cell(name), _cell(uid), "", "", _cell(section), f"{score:g}"])
+                w.writerow(
+                    [
+                        spreadsheet_cell(name),
+                        spreadsheet_cell(uid),
+                        "",
+                        "",
+                        spreadsheet_cell(section),
+                        f"{score:g}",
+                    ]
+                )
             else:
                 email = entry.email if entry else ""
                 why = f"{r.score}/{r.max_score}" + (f", late: -{r.penalty:g}" if r.penalty else "")
-                w.writerow([_cell(uid), _cell(email), _cell(name), f"{score:g}", _cell(why)])
+                w.writerow(
+                    [
+                        spreadsheet_cell(uid),
+                        spreadsheet_cell(email),
+                        spreadsheet_cell(name),
+                        f"{score:g}",
+                        spreadsheet_cell(why),
+                    ]
+                )
 
 
-def _manual_of(manual: Manual | None, report, entry) -> tuple:
+def _names_of(report: Report, entry) -> list:
+    """Every name manual marks may give a report by: its roster row's student, id and email, then
+    the name the grader parsed and the LMS id."""
+    return [*([entry.student, entry.id, entry.email] if entry else []), report.student, report.user_id]
+
+
+def manual_of(manual: Manual | None, report: Report, entry) -> tuple:
+    """``(points per item, comment)`` of a report (``entry``: its roster row, or None) in the marks."""
     if manual is None:
         return [], ""
-    keys = [entry.student, entry.id, entry.email] if entry else []
-    return manual.of([*keys, report.student, report.user_id])
-
-
-def _cell(text: str) -> str:
-    """A CSV cell a spreadsheet shows as text (a leading = + - @ gets an apostrophe)."""
-    text = safe_text(text, 300)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return manual.of(_names_of(report, entry))

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .results import Report
 
-__all__ = ["install_mathjax", "page", "markdown_html", "feedback_html", "write_feedback_html"]
+__all__ = ["install_mathjax", "page", "markdown_html", "mark_tex", "feedback_html", "write_feedback_html"]
 
 _TEX = re.compile(r"(?<![\w\\])((?:[A-Za-zδ]+/)?[A-Za-zδ]+(?:[\^_]\{[^{}<>\s]*\})+)")
 
@@ -63,7 +63,12 @@ def markdown_html(text: str) -> str:
     rendered = MarkdownIt("commonmark", {"html": False}).enable("table").render(text)
     # only in text, never inside a tag or a code span
     parts = re.split(r"(<code>.*?</code>|<[^>]+>)", rendered, flags=re.S)
-    return "".join(p if p.startswith("<") else _TEX.sub(r"\\(\1\\)", p) for p in parts)
+    return "".join(p if p.startswith("<") else mark_tex(p) for p in parts)
+
+
+def mark_tex(text: str) -> str:
+    """``text`` (HTML text, no tags) with its TeX-like fragments (``dE/da^{l-1}``) put in ``\\(...\\)``."""
+    return _TEX.sub(r"\\(\1\\)", text)
 
 
 def feedback_html(report: Report, mathjax: str | None = None) -> str:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from ..exercises import EXERCISES, notebook_named
 from ..i18n import _, speaking, tr
-from .submissions import safe_text, student_key
+from .submissions import safe_text, spreadsheet_cell, student_key
 
 if TYPE_CHECKING:
     from .lms import Manual
@@ -55,12 +55,9 @@ def student_name(
 
 def _student_name(file: Path, root: Path, student_from: str) -> str:
     if student_from in ("canvas", "moodle"):
-        from .lms import parse_download
+        from .lms import download_of
 
-        try:
-            got = parse_download(file.relative_to(root), student_from)
-        except ValueError:
-            got = parse_download(file.name, student_from)
+        got = download_of(file, root, student_from)
         if got is not None:
             return got.student
         student_from = "file"  # not a download name: the file name's rule (the report says so)
@@ -110,7 +107,7 @@ def write_csv(
     :func:`.lms.apply_lateness`); ``manual`` a column per manual item and ``manual comment``; either
     adds ``final``: the score less the penalty plus the manual points. ``total`` stays the raw score.
     """
-    from .lms import _manual_of, final_score, late_by
+    from .lms import final_score, late_by, manual_of
 
     names = assignment_of(reports)
     extra = roster.extra_columns() if roster is not None else []
@@ -144,26 +141,26 @@ def write_csv(
         for r in reports:
             by_name = {e.name: e for e in r.exercises}
             with speaking(getattr(r, "language", None)):
-                feedback = [_safe(_feedback_cell(by_name.get(n))) for n in names]
+                feedback = [spreadsheet_cell(_feedback_cell(by_name.get(n))) for n in names]
             entry = roster.student_of(r) if roster is not None else None
-            points, comment = _manual_of(manual, r, entry)
+            points, comment = manual_of(manual, r, entry)
             late = ["yes" if r.late else "", late_by(r.late_seconds), f"{r.penalty:g}"] if lateness else []
             marks = [f"{p:g}" if p is not None else "" for p in points]
             finals = [f"{final_score(r, points):g}"] if final_cols else []
             writer.writerow(
                 [
-                    _safe(r.student or Path(r.path).stem),
-                    *[_safe(c) for c in (roster.extra_cells(r) if roster is not None else [])],
-                    _safe(r.path),
+                    spreadsheet_cell(r.student or Path(r.path).stem),
+                    *[spreadsheet_cell(c) for c in (roster.extra_cells(r) if roster is not None else [])],
+                    spreadsheet_cell(r.path),
                     *[by_name[n].points if n in by_name else "" for n in names],
                     r.score,
                     r.max_score,
                     *late,
                     *marks,
-                    *([_safe(comment)] if manual is not None else []),
+                    *([spreadsheet_cell(comment)] if manual is not None else []),
                     *finals,
                     *feedback,
-                    _safe(" | ".join([*r.notes, *getattr(r, "flags", [])])),
+                    spreadsheet_cell(" | ".join([*r.notes, *getattr(r, "flags", [])])),
                     r.seed,
                 ]
             )
@@ -174,18 +171,6 @@ def _feedback_cell(result) -> str:
     if result is None:
         return ""
     return "\n".join(re.sub(r"^-(\d+(?:\.\d+)?) ", r"(-\1) ", ln) for ln in result.lines())
-
-
-def _safe(text: str) -> str:
-    """A cell a spreadsheet shows as text: a leading = + - @ (a formula) gets an apostrophe.
-
-    Examples
-    --------
-    >>> print(_safe('=HYPERLINK("http://x")'), _safe("alice"))
-    '=HYPERLINK("http://x") alice
-    """
-    text = "\n".join(safe_text(line, 5000) for line in str(text).split("\n"))
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def to_json(reports: list, path: str | os.PathLike[str]) -> str:

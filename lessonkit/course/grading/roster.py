@@ -45,7 +45,16 @@ from ..i18n import chosen, language, speaking, tr
 from .results import ExerciseResult, Report
 from .submissions import safe_text
 
-__all__ = ["COLUMNS", "Student", "Roster", "Resolution", "read_roster", "parse_roster", "resolve"]
+__all__ = [
+    "COLUMNS",
+    "Student",
+    "Roster",
+    "Resolution",
+    "read_roster",
+    "read_csv_text",
+    "parse_roster",
+    "resolve",
+]
 
 COLUMNS = ("student", "id", "file", "folder", "name", "email", "section")
 MAX_BYTES = 16 * 2**20  # a roster of a thousand students is about 100 kB
@@ -122,29 +131,38 @@ def _key(text: str) -> str:
 
 def read_roster(path: str | os.PathLike[str]) -> Roster:
     """The roster in the CSV file ``path`` (see the module docstring); ValueError when it is bad."""
+    text = read_csv_text(path, "roster")
+    return parse_roster(text, safe_text(Path(path)))
+
+
+def read_csv_text(path: str | os.PathLike[str], what: str, noun: str | None = None) -> str:
+    """The text of a teacher's CSV file (a roster, manual marks): a regular file of UTF-8 (a
+    spreadsheet's byte-order mark is fine) and at most MAX_BYTES; ValueError starting with ``what``
+    (``noun``: what the file is called in the size error, default ``what``)."""
     path = Path(path)
     shown = safe_text(path)
     try:
         mode = os.stat(path).st_mode
         if stat.S_ISDIR(mode):
-            raise ValueError(f"roster: {shown} is a folder, not a CSV file")
+            raise ValueError(f"{what}: {shown} is a folder, not a CSV file")
         if not stat.S_ISREG(mode):
-            raise ValueError(f"roster: {shown} is not a regular file")
+            raise ValueError(f"{what}: {shown} is not a regular file")
         with open(path, "rb") as fh:
             data = fh.read(MAX_BYTES + 1)
     except FileNotFoundError:
-        raise ValueError(f"roster: no such file: {shown}") from None
+        raise ValueError(f"{what}: no such file: {shown}") from None
     except OSError as exc:
-        raise ValueError(f"roster: cannot read {shown}: {exc.strerror or type(exc).__name__}") from None
+        raise ValueError(f"{what}: cannot read {shown}: {exc.strerror or type(exc).__name__}") from None
     if len(data) > MAX_BYTES:
-        raise ValueError(f"roster: {shown} is larger than {MAX_BYTES // 2**20} MB; a roster is a CSV file")
+        raise ValueError(
+            f"{what}: {shown} is larger than {MAX_BYTES // 2**20} MB; a {noun or what} is a CSV file"
+        )
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValueError(
-            f"roster: {shown} is not UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8'"
+            f"{what}: {shown} is not UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8'"
         ) from None
-    return parse_roster(text, shown)
 
 
 def parse_roster(text: str, source: str = "the roster") -> Roster:

@@ -28,6 +28,7 @@ __all__ = [
     "Refused",
     "MAX_BYTES",
     "safe_text",
+    "spreadsheet_cell",
     "student_key",
     "find_submissions",
     "read_submission",
@@ -225,6 +226,19 @@ def _errno_name(exc: OSError) -> str:
     import errno
 
     return errno.errorcode.get(exc.errno or 0, "error")
+
+
+def spreadsheet_cell(text: object) -> str:
+    """A CSV cell a spreadsheet shows as text: each line made safe, a leading = + - @ (a formula)
+    gets an apostrophe.
+
+    Examples
+    --------
+    >>> print(spreadsheet_cell('=HYPERLINK("http://x")'), spreadsheet_cell("alice"))
+    '=HYPERLINK("http://x") alice
+    """
+    text = "\n".join(safe_text(line, 5000) for line in str(text).split("\n"))
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def student_key(name: str) -> str:
