@@ -31,6 +31,7 @@ from datetime import datetime
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
+from ..i18n import _, speaking
 from .submissions import safe_text, spreadsheet_cell, student_key
 
 if TYPE_CHECKING:
@@ -188,7 +189,10 @@ def apply_lateness(reports: list, due: datetime | None, policy: LatePolicy | Non
         if r.late and late <= 0:
             late = 86400.0 if policy.unit == "day" else 3600.0
             if due is not None:
-                r.notes.append("the LMS marks it late, but its file time is not after --due: 1 unit late")
+                with speaking(r.language):
+                    r.notes.append(
+                        _("the LMS marks it late, but its file time is not after --due: 1 unit late")
+                    )
         r.late = r.late or late > 0
         r.late_seconds = late
         r.penalty = round(policy.fraction(late) * r.score, 2) if r.late else 0.0
