@@ -36,7 +36,7 @@ from .submissions import safe_text, spreadsheet_cell, student_key
 
 if TYPE_CHECKING:
     from .results import Report
-    from .roster import Resolution
+    from .roster import Resolution, Student
 
 __all__ = [
     "SOURCES",
@@ -397,13 +397,13 @@ def write_gradebook(
                 )
 
 
-def _names_of(report: Report, entry) -> list:
+def _names_of(report: Report, entry: Student | None) -> list:
     """Every name manual marks may give a report by: its roster row's student, id and email, then
     the name the grader parsed and the LMS id."""
     return [*([entry.student, entry.id, entry.email] if entry else []), report.student, report.user_id]
 
 
-def manual_of(manual: Manual | None, report: Report, entry) -> tuple:
+def manual_of(manual: Manual | None, report: Report, entry: Student | None) -> tuple:
     """``(points per item, comment)`` of a report (``entry``: its roster row, or None) in the marks."""
     if manual is None:
         return [], ""
