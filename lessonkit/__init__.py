@@ -16,6 +16,7 @@ The folders show the design:
 # ``.optim`` (top-level modules before the package had folders) are the ``lessonkit.network`` ones.
 _HOME = {
     "check": "course.checks",
+    "hint": "course.hints",
     "safely": "course.checks",
     "set_language": "course.i18n",
     "learner_functions": "course.learner",
@@ -37,6 +38,10 @@ _HOME = {
     "dilate": "maths.ops",
     "pad": "maths.ops",
     "rot180": "maths.ops",
+    "max_pool_forward": "maths.pooling",
+    "max_pool_backward": "maths.pooling",
+    "mean_pool_forward": "maths.pooling",
+    "mean_pool_backward": "maths.pooling",
 }
 _SUBMODULES = {
     "fast": "network.fast",
@@ -82,7 +87,12 @@ __all__ = [
     "Filter",
     "GradCheck",
     "gradient_check",
+    "max_pool_forward",
+    "max_pool_backward",
+    "mean_pool_forward",
+    "mean_pool_backward",
     "check",
+    "hint",
     "safely",
     "learner_functions",
     "set_language",

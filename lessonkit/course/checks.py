@@ -180,7 +180,7 @@ def _run(name, fn, lines: list, timeout: float) -> tuple[bool, str]:
             with _off(name, own), _time_limit(timeout):
                 got = run_case(fn, case, args, kwargs)
         except NotImplementedError as exc:
-            hint = _first_line(exc)
+            hint = _(_first_line(exc))  # the stub raises its exercise's first hint (hints.py)
             lines.append(head + ": " + _("not implemented yet"))
             if hint:
                 lines.append(tr("{name}: not implemented yet (hint: {hint}).", name=name, hint=hint))

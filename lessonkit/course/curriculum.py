@@ -23,7 +23,7 @@ MATHS = PACKAGE / "maths"
 
 # The lecture's maths: the only modules whose code can be lent, unit by unit, to a graded notebook
 # (symbolic is left out: it needs sympy and computes nothing an exercise asks for).
-MATHS_MODULES = ("validate", "ops", "conv", "gradcheck", "activations", "layer")
+MATHS_MODULES = ("validate", "ops", "conv", "gradcheck", "activations", "layer", "pooling")
 
 # Always available: comparing two arrays, and the activations (exercise 04's import cell builds its
 # ACTIVATIONS from them). Not numerical_gradient or gradient_check: central differences of a forward

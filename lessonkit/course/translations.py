@@ -527,6 +527,7 @@ def lessonkit_messages() -> list:
 
     from . import PACKAGE
     from .exercises import EXERCISES
+    from .hints import HINTS
 
     found: list = []
     # babel warns about every call with an f-string among its values (``tr("...", x=f"...")``); the
@@ -558,6 +559,7 @@ def lessonkit_messages() -> list:
         found += [name for name in ex.outputs if len(ex.outputs) > 1]
         found += list(ex.groups)
         found += [m.cause for m in ex.mistakes]
+    found += [text for texts in HINTS.values() for text in texts]
     return list(dict.fromkeys(found))
 
 

@@ -19,6 +19,7 @@ from . import (
     dilate,
     layer_backward,
     pad,
+    pooling,
     rot180,
 )
 from . import filter as filter_exercise  # not bare `filter`: that is a builtin
@@ -50,10 +51,14 @@ _MODULES = (
     conv_forward,
     layer_backward,
     filter_exercise,
+    pooling,
 )
 
-# The exercises as their modules declare them, then with the course file's points (config.py).
-DECLARED: dict[str, Exercise] = {m.EXERCISE.name: m.EXERCISE for m in _MODULES}
+# The exercises as their modules declare them (one EXERCISE, or several in EXERCISES), then with the
+# course file's points (config.py).
+DECLARED: dict[str, Exercise] = {
+    ex.name: ex for m in _MODULES for ex in getattr(m, "EXERCISES", None) or (m.EXERCISE,)
+}
 EXERCISES: dict[str, Exercise] = configured(DECLARED, read_course(course_file(), DECLARED))
 
 NOTEBOOKS: tuple[str, ...] = tuple(dict.fromkeys(ex.notebook for ex in EXERCISES.values()))
