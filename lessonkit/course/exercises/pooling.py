@@ -135,14 +135,14 @@ def _pool(x, size, stride, reduce):
     return out
 
 
-def _max_routes(delta, x, size, stride, *, place="argmax", add=True):
+def _max_routes(delta, x, size, stride, *, place="argmax", add=True, step=None):
     """Max pooling's backward with one way of placing δ wrong (``place``) or of combining it (``add``)."""
     delta, x = np.asarray(delta, float), np.asarray(x, float)
     d_x = np.zeros(x.shape)
     for d in range(x.shape[0]):
         for i in range(delta.shape[1]):
             for j in range(delta.shape[2]):
-                r, c = i * stride, j * stride
+                r, c = i * (step or stride), j * (step or stride)
                 window = x[d, r : r + size, c : c + size]
                 best = int(np.argmax(window))
                 u, v = divmod(best, size)
@@ -159,13 +159,13 @@ def _max_routes(delta, x, size, stride, *, place="argmax", add=True):
     return d_x
 
 
-def _mean_spread(delta, input_shape, size, stride, *, divide=None, add=True, corner=False):
+def _mean_spread(delta, input_shape, size, stride, *, divide=None, add=True, corner=False, step=None):
     delta = np.asarray(delta, float)
     d_x = np.zeros(tuple(input_shape))
     share = delta / (size * size if divide is None else divide(size))
     for i in range(delta.shape[1]):
         for j in range(delta.shape[2]):
-            r, c = i * stride, j * stride
+            r, c = i * (step or stride), j * (step or stride)
             if corner:
                 d_x[:, r, c] += delta[:, i, j]
             elif add:
@@ -174,6 +174,26 @@ def _mean_spread(delta, input_shape, size, stride, *, divide=None, add=True, cor
                 d_x[:, r : r + size, c : c + size] = share[:, i, j, None, None]
     return d_x
 
+
+def _one_window_short(forward):
+    """The output without its last row and column of windows: H_out computed without the + 1."""
+    return lambda x, size, stride: forward(x, size, stride)[:, :-1, :-1]
+
+
+def _h_and_w_swapped(forward):
+    """An output of shape (D, W_out, H_out): only its shape is compared (see feedback.likely_cause)."""
+
+    def swapped(x, size, stride):
+        out = forward(x, size, stride)
+        return np.zeros((out.shape[0], out.shape[2], out.shape[1]))
+
+    return swapped
+
+
+ONE_SHORT = (
+    "one window too few along each axis: H_out = (H - size)//stride + 1, the + 1 counts the first window"
+)
+SWAPPED = "H and W swapped in the output's size: H_out comes from H, W_out from W"
 
 STRIDE_IGNORED = Mistake(
     "stride ignored: the windows start every stride entries, i*stride and j*stride",
@@ -194,6 +214,8 @@ MAX_FORWARD_MISTAKES = (
         "the average taken: that is mean pooling; max pooling keeps each window's largest entry",
         lambda x, size, stride: mean_pool_forward(x, size, stride),
     ),
+    Mistake(ONE_SHORT, _one_window_short(max_pool_forward)),
+    Mistake(SWAPPED, _h_and_w_swapped(max_pool_forward)),
 )
 
 MEAN_FORWARD_MISTAKES = (
@@ -213,9 +235,14 @@ MEAN_FORWARD_MISTAKES = (
         "the largest entry kept: that is max pooling; mean pooling averages the window",
         lambda x, size, stride: max_pool_forward(x, size, stride),
     ),
+    Mistake(ONE_SHORT, _one_window_short(mean_pool_forward)),
+    Mistake(SWAPPED, _h_and_w_swapped(mean_pool_forward)),
 )
 
+BACKWARD_STRIDE = "stride ignored: the window of output (i, j) starts at row i*stride, column j*stride"
+
 MAX_BACKWARD_MISTAKES = (
+    Mistake(BACKWARD_STRIDE, lambda delta, x, size, stride: _max_routes(delta, x, size, stride, step=1)),
     Mistake(
         "δ copied to every entry of the window: only the largest entry changed the output, the others get 0",
         lambda delta, x, size, stride: _max_routes(delta, x, size, stride, place="everywhere"),
@@ -241,6 +268,10 @@ MAX_BACKWARD_MISTAKES = (
 )
 
 MEAN_BACKWARD_MISTAKES = (
+    Mistake(
+        BACKWARD_STRIDE,
+        lambda delta, input_shape, size, stride: _mean_spread(delta, input_shape, size, stride, step=1),
+    ),
     Mistake(
         "δ not divided: each of the size² entries had weight 1/size² in the average",
         lambda delta, input_shape, size, stride: _mean_spread(

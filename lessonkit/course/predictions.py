@@ -1,0 +1,317 @@
+"""Predictions the learner commits to: ``lessonkit.predict(key, answer)`` judges, then reveals.
+
+A lesson's "Predict" prompt is a code cell ``lessonkit.predict("08-shape", None)``. Run as it is, it
+only says where the answer goes; the worked answer is nowhere in the notebook (not in the prompt,
+its code, its output or the next cell), only here. With the learner's answer it says *right* and
+shows the worked answer, or *not yet* and why (a known wrong answer is named: "those are the
+unrotated weights"), and then how to try again or ask for the answer
+(``lessonkit.predict(key, show=True)``). The grader never reads predictions; the stored output of a
+prompt cell is its unanswered state, so nbval stays strict.
+
+Kinds of answer (:class:`Question.kind`):
+
+* ``"number"``: an int or float (or its text), equal to within 1e-9;
+* ``"shape"``: a tuple of ints, e.g. ``(2, 4, 4)``;
+* ``"formula"``: text such as ``"d(1,1)*w(1,2) + d(1,2)*w(1,1)"``, parsed with sympy (``d`` or
+  ``delta``, ``w``, ``a`` are the lecture's δ, w and a; 1-based) and compared symbolically;
+* ``"choice"``: one of the question's ``choices`` (case, spaces, ``_``, braces and commas do not
+  matter: ``"a_{2,1}"`` is ``"a21"``);
+* ``"set"``: a set of tuples, e.g. ``{(1, 1), (1, 2)}``.
+
+The English texts are messages of lessonkit's catalogs (``lessonkit/locale``), so a Chinese
+notebook's learner reads them in Chinese.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .i18n import _, tr
+
+__all__ = ["QUESTIONS", "Question", "judge_prediction", "predict", "revealed"]
+
+_REVEALED: set = set()  # the predictions answered right or shown in this kernel
+
+KINDS = ("number", "shape", "formula", "choice", "set")
+
+
+@dataclass(frozen=True)
+class Question:
+    """One prediction: its kind, the answer, the worked answer (Markdown) and known wrong answers.
+
+    ``wrong`` holds ``(answer, why)`` pairs, an answer in the same form as ``answer``; ``show`` is
+    called after the worked answer is shown (to draw a figure or print a table), if given.
+    """
+
+    kind: str
+    answer: object
+    reveal: str
+    wrong: tuple = ()
+    choices: tuple = ()
+    show: Callable[[], object] | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}; got {self.kind!r}")
+
+
+# ---------------------------------------------------------------- reading an answer
+
+
+def _formula(text):
+    import sympy
+    from sympy.parsing.sympy_parser import parse_expr, standard_transformations
+
+    from ..maths import symbolic as sy
+
+    if isinstance(text, sympy.Basic):
+        return text
+    if not isinstance(text, str):
+        raise TypeError('a formula is text, e.g. "d(1,1)*w(1,2)"')
+    names = {"d": sy.delta, "delta": sy.delta, "δ": sy.delta, "w": sy.w, "a": sy.a, "w_b": sy.w_b()}
+    # The learner's own text in the learner's own kernel: parse_expr's eval runs nothing they could
+    # not run by typing it into a cell. The grader never calls this.
+    return parse_expr(text.replace("^", "**"), local_dict=names, transformations=standard_transformations)
+
+
+def _number(value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (numbers.Real, str)):
+        raise TypeError("a number, e.g. 4 or 0.25")
+    return float(value)
+
+
+def _shape(value) -> tuple:
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return (int(value),)
+    items = tuple(value)
+    if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in items):
+        raise TypeError("a tuple of whole numbers, e.g. (2, 4, 4)")
+    return tuple(int(v) for v in items)
+
+
+def _set(value) -> frozenset:
+    if isinstance(value, (str, bytes)):
+        raise TypeError("a set of pairs, e.g. {(1, 1), (1, 2)}")
+    return frozenset(tuple(v) if isinstance(v, (tuple, list)) else v for v in value)
+
+
+def _choice(value) -> str:
+    if not isinstance(value, str):
+        raise TypeError('one of the choices, as text, e.g. "b"')
+    return "".join(ch for ch in value.lower() if ch not in " _{},")  # "a_{2,1}", "A21": "a21"
+
+
+READ = {"number": _number, "shape": _shape, "formula": _formula, "choice": _choice, "set": _set}
+
+
+def _same(kind: str, a, b) -> bool:
+    if kind == "number":
+        return abs(a - b) <= 1e-9 * max(1.0, abs(b))
+    if kind == "formula":
+        import sympy
+
+        return sympy.simplify(sympy.expand(a - b)) == 0
+    return a == b
+
+
+def _terms(expr) -> int:
+    import sympy
+
+    expanded = sympy.expand(expr)
+    return len(sympy.Add.make_args(expanded)) if expanded != 0 else 0
+
+
+def _why_not(q: Question, got, want) -> str:
+    """Why ``got`` is not the answer, in general terms for its kind (the answer stays hidden)."""
+    if q.kind == "shape":
+        if len(got) != len(want):
+            return tr("yours has {k} axes; the answer has {m}", k=len(got), m=len(want))
+        axes = ", ".join(str(k) for k, (g, w) in enumerate(zip(got, want, strict=True)) if g != w)
+        return tr("the axes that differ: {axes} (counted from 0)", axes=axes)
+    if q.kind == "formula":
+        k, m = _terms(got), _terms(want)
+        if k != m:
+            return tr("yours has {k} terms; the answer has {m}", k=k, m=m)
+        return tr("yours has the right number of terms, {m}, but not the same ones", m=m)
+    if q.kind == "set":
+        if len(got) != len(want):
+            return tr("yours has {k} elements; the answer has {m}", k=len(got), m=len(want))
+        return tr("{n} of yours are not in the answer", n=len(got - want))
+    if q.kind == "number":
+        return _("yours is too large") if got > want else _("yours is too small")
+    return _("not that one")
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The verdict on one answer: ``status`` is "unanswered", "right", "not yet" or "unreadable"."""
+
+    status: str
+    why: str = ""
+
+
+def judge_prediction(key: str, answer) -> Judgement:
+    """Judge ``answer`` to prediction ``key`` without printing anything."""
+    q = question(key)
+    if answer is None:
+        return Judgement("unanswered")
+    try:
+        got = READ[q.kind](answer)
+    except Exception as exc:  # the learner's text may be anything; say what form is wanted
+        return Judgement(
+            "unreadable", tr("could not read {answer!r} as the answer: {why}", answer=answer, why=exc)
+        )
+    want = READ[q.kind](q.answer)
+    if q.kind == "choice" and got not in {READ["choice"](c) for c in q.choices}:
+        return Judgement("unreadable", tr("the choices are {choices}", choices=", ".join(q.choices)))
+    if _same(q.kind, got, want):
+        return Judgement("right")
+    for wrong, why in q.wrong:
+        if _same(q.kind, got, READ[q.kind](wrong)):
+            return Judgement("not yet", _(why))
+    return Judgement("not yet", _why_not(q, got, want))
+
+
+def question(key: str) -> Question:
+    """The registered prediction ``key``; ValueError naming the keys when there is none."""
+    if key not in QUESTIONS:
+        raise ValueError(f"key must be a prediction of the lessons ({', '.join(QUESTIONS)}); got {key!r}")
+    return QUESTIONS[key]
+
+
+def _markdown(text: str) -> None:
+    """Show Markdown rendered in a notebook, as text elsewhere."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import Markdown, display
+    except ImportError:  # pragma: no cover - IPython ships with the course
+        get_ipython = None
+    if get_ipython is not None and get_ipython() is not None:
+        display(Markdown(text))
+    else:
+        print(text)
+
+
+def predict(key: str, answer=None, *, show: bool = False) -> None:
+    """Judge the learner's ``answer`` to the lesson's prediction ``key``; reveal the worked answer once right.
+
+    ``answer=None`` (the prompt as the lesson ships it) says where the answer goes and reveals
+    nothing. ``show=True`` reveals the worked answer whatever the answer (after trying).
+
+    Examples
+    --------
+    >>> predict("08-shape", (3, 3, 3))
+    08-shape: not yet: the axes that differ: 0, 2 (counted from 0)
+    Try again, or see the worked answer: lessonkit.predict("08-shape", show=True)
+    """
+    q = question(key)
+    verdict = judge_prediction(key, answer)
+    if verdict.status == "unanswered" and not show:
+        print(tr("{key}: write your prediction in place of None, then run this cell.", key=key))
+        return
+    if verdict.status == "right":
+        print(tr("{key}: right.", key=key))
+    if verdict.status == "right" or show:
+        _REVEALED.add(key)
+    elif verdict.status != "unanswered":
+        print(f"{key}: " + (_("not yet: ") if verdict.status == "not yet" else "") + verdict.why)
+        if not show:
+            print(
+                tr(
+                    "Try again, or see the worked answer: {call}",
+                    call=f'lessonkit.predict("{key}", show=True)',
+                )
+            )
+            return
+    _markdown(_(q.reveal))
+    if q.show is not None:
+        q.show()
+
+
+def revealed(key: str) -> bool:
+    """True once prediction ``key`` was answered right or shown in this kernel; else say so, False.
+
+    A lesson's cell that would show the answer runs its demonstration under ``if lk.revealed(key):``,
+    so a fresh notebook (and its stored output) shows the answer nowhere.
+
+    Examples
+    --------
+    >>> revealed("08-overlap")
+    08-overlap: answer the prediction above first (or lessonkit.predict("08-overlap", show=True)); this cell then shows why.
+    False
+    """
+    question(key)
+    if key in _REVEALED:
+        return True
+    print(
+        tr(
+            "{key}: answer the prediction above first (or {call}); this cell then shows why.",
+            key=key,
+            call=f'lessonkit.predict("{key}", show=True)',
+        )
+    )
+    return False
+
+
+# ---------------------------------------------------------------- the lessons' predictions
+#
+# Keys are "<lesson>-<name>". A reveal is Markdown (the lessons' maths notation); a wrong answer's
+# sentence says what that answer means, not what the answer is.
+
+QUESTIONS: dict[str, Question] = {
+    "08-shape": Question(
+        "shape",
+        (2, 3, 2),
+        "Each channel is pooled on its own, so the depth stays $D = 2$. Along the rows the windows "
+        "start at $0, 2, 4$: $\\lfloor (7 - 3)/2 \\rfloor + 1 = 3$; along the columns at $0, 2$: "
+        "$\\lfloor (6 - 3)/2 \\rfloor + 1 = 2$ (column 5 is read by no window). Shape $(2, 3, 2)$.",
+        wrong=(
+            ((1, 3, 2), "pooling keeps the channels apart: each of the D channels is pooled on its own"),
+            ((2, 2, 2), "the rows: windows start at rows 0, 2 and 4, and the last one, rows 4 to 6, fits"),
+            (
+                (2, 3, 3),
+                "the columns: a window starting at column 4 would need column 6, which a width of 6 lacks",
+            ),
+        ),
+    ),
+    "08-max-one-window": Question(
+        "choice",
+        "a21",
+        "Near these values $out = a_{2,1}$: nudging $a_{2,1}$ by $\\varepsilon$ moves $out$ by "
+        "$\\varepsilon$, and nudging any other entry moves nothing (it stays below the maximum). So "
+        "$\\partial out/\\partial a_{2,1} = 1$, the other three are $0$, and $\\delta^{l-1}_{2,1} = "
+        "\\delta^l$ while the other three entries get $0$.",
+        wrong=(
+            ("all four", "that is mean pooling's answer; here the output is one of the four entries"),
+            ("none", "the output is the largest entry itself: a nudge of it moves the output one for one"),
+        ),
+        choices=("a11", "a12", "a21", "a22", "all four", "none"),
+    ),
+    "08-mean-one-window": Question(
+        "number",
+        0.25,
+        "$out = (a_{1,1} + a_{1,2} + a_{2,1} + a_{2,2})/4$, so every $\\partial out/\\partial a_{u,v} = "
+        "1/4$, whatever the values: each entry of the window gets $\\delta^l/4$.",
+        wrong=((1, "that is the derivative of the sum; the average divides the sum by the 4 entries"),),
+    ),
+    "08-overlap": Question(
+        "number",
+        10,
+        "The centre $a_{2,2}$ is the largest entry of all four windows, so it fed all four outputs, "
+        "each one for one. The chain rule adds the paths: $\\delta^{l-1}_{2,2} = 1 + 2 + 3 + 4 = 10$. "
+        "This is the same sum over every output an input feeds that gave $\\partial E/\\partial a$ in "
+        "lesson 01.",
+        wrong=(
+            (
+                4,
+                "that is the δ of the last window alone: an entry in several windows gets the sum of their δ",
+            ),
+            (
+                1,
+                "that is the δ of the first window alone: an entry in several windows gets the sum of their δ",
+            ),
+        ),
+    ),
+}
