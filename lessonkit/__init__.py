@@ -17,6 +17,8 @@ The folders show the design:
 _HOME = {
     "check": "course.checks",
     "hint": "course.hints",
+    "predict": "course.predictions",
+    "revealed": "course.predictions",
     "safely": "course.checks",
     "set_language": "course.i18n",
     "learner_functions": "course.learner",
@@ -93,6 +95,8 @@ __all__ = [
     "mean_pool_backward",
     "check",
     "hint",
+    "predict",
+    "revealed",
     "safely",
     "learner_functions",
     "set_language",

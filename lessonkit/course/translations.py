@@ -528,6 +528,7 @@ def lessonkit_messages() -> list:
     from . import PACKAGE
     from .exercises import EXERCISES
     from .hints import HINTS
+    from .predictions import QUESTIONS
 
     found: list = []
     # babel warns about every call with an f-string among its values (``tr("...", x=f"...")``); the
@@ -560,6 +561,8 @@ def lessonkit_messages() -> list:
         found += list(ex.groups)
         found += [m.cause for m in ex.mistakes]
     found += [text for texts in HINTS.values() for text in texts]
+    for q in QUESTIONS.values():
+        found += [q.reveal, *(why for _answer, why in q.wrong)]
     return list(dict.fromkeys(found))
 
 
