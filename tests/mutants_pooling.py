@@ -6,6 +6,8 @@ hidden cases of 100 seeds.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 
@@ -70,7 +72,9 @@ def max_backward_mask(delta, x, size, stride):
         for j in range(delta.shape[2]):
             window = x[:, i * stride : i * stride + size, j * stride : j * stride + size]
             mask = window == window.max(axis=(1, 2), keepdims=True)
-            d_x[:, i * stride : i * stride + size, j * stride : j * stride + size] += mask * delta[:, i, j, None, None]
+            d_x[:, i * stride : i * stride + size, j * stride : j * stride + size] += (
+                mask * delta[:, i, j, None, None]
+            )
     return d_x
 
 
@@ -104,11 +108,11 @@ POOLING_MUTANTS = {
         bug: _mean_f(bug) for bug in ("stride ignored", "no +1", "H and W swapped", "sum", "divided by size")
     },
     "max_pool_backward": {
-        bug: (lambda bug: lambda delta, x, size, stride: max_backward(delta, x, size, stride, bug=bug))(bug)
+        bug: partial(max_backward, bug=bug)
         for bug in ("stride ignored", "whole window", "unravel swapped", "assigned")
     },
     "mean_pool_backward": {
-        bug: (lambda bug: lambda delta, s, size, stride: mean_backward(delta, s, size, stride, bug=bug))(bug)
+        bug: partial(mean_backward, bug=bug)
         for bug in ("stride ignored", "not divided", "divided by size", "assigned")
     },
 }

@@ -88,6 +88,19 @@ HINTS: dict[str, tuple[str, ...]] = {
         "By 1/size²: every entry of the window gets δ[d, i, j]/size², added up where windows overlap; "
         "entries that no window reads get 0.",
     ),
+    "im2col": (
+        "which entries of the padded input does the field of output (i, j) of sample b hold, and in "
+        "which column and which row does each of them go?",
+        "Pad x by P; the field of sample b at output (i, j) is xp[b, :, i*S : i*S + Fh, j*S : j*S + Fw], "
+        "of shape (D, Fh, Fw). Flattened (as w[n].ravel() flattens a filter) it is column "
+        "(b*H_out + i)*W_out + j.",
+    ),
+    "col2im": (
+        "im2col copied each input entry into every field that reads it: what must the adjoint do with "
+        "those copies, and with the ones that fell on the padding?",
+        "Start from zeros of the padded shape; add (+=) each column, reshaped to (D, Fh, Fw), onto the "
+        "window it came from; then cut the P rows and columns of padding off every side.",
+    ),
 }
 
 

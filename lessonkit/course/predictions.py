@@ -238,8 +238,8 @@ def revealed(key: str) -> bool:
 
     Examples
     --------
-    >>> revealed("08-overlap")
-    08-overlap: answer the prediction above first (or lessonkit.predict("08-overlap", show=True)); this cell then shows why.
+    >>> revealed("08-overlap")  # doctest: +ELLIPSIS
+    08-overlap: answer the prediction above first (or lessonkit.predict("08-overlap", show=True)); ...
     False
     """
     question(key)
@@ -310,7 +310,8 @@ QUESTIONS: dict[str, Question] = {
             ),
             (
                 1,
-                "that is the δ of the first window alone: an entry in several windows gets the sum of their δ",
+                "that is the δ of the first window alone: an entry in several windows gets the sum of their "
+                "δ",
             ),
         ),
     ),

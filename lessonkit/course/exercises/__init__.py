@@ -17,6 +17,7 @@ from . import (
     conv_forward,
     correlate2d,
     dilate,
+    im2col,
     layer_backward,
     pad,
     pooling,
@@ -52,6 +53,7 @@ _MODULES = (
     layer_backward,
     filter_exercise,
     pooling,
+    im2col,
 )
 
 # The exercises as their modules declare them (one EXERCISE, or several in EXERCISES), then with the
