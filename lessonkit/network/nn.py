@@ -20,12 +20,13 @@ from numpy.typing import ArrayLike
 from ..maths import conv as loop
 from ..maths.activations import Activation, Identity
 from ..maths.gradcheck import rel_error
-from ..maths.validate import as_float_array, non_negative_int, positive_int
+from ..maths.validate import as_float_array, non_negative_int, output_size, positive_int
 from ..maths.validate import filter_size as checked_filter_size
-from . import fast
+from . import columns, fast
 from .losses import softmax_cross_entropy
 
 __all__ = [
+    "ColumnConv",
     "Conv",
     "LoopConv",
     "ActivationLayer",
@@ -202,6 +203,74 @@ class LoopConv(Conv):
         self.grads[0][...] = dw
         self.grads[1][...] = db
         return dx
+
+
+class ColumnConv(Conv):
+    """A Conv whose passes are two matrix products around im2col and col2im: lessonkit's, or yours.
+
+    The column layout of :mod:`lessonkit.network.columns` (exercise 06_im2col): forward
+    ``net = W.reshape(N, -1) @ im2col(x) + b``; backward ``dW = δ_mat @ im2col(x).T``, ``db`` the
+    sum of δ, and ``dx = col2im(W.reshape(N, -1).T @ δ_mat)``, where δ_mat is δ with one row per
+    filter and one column per receptive field.
+
+    Parameters
+    ----------
+    in_depth, n_filters, filter_size, stride, padding, rng
+        As for :class:`Conv` (float64 only).
+    functions : mapping, optional
+        ``"im2col"`` and/or ``"col2im"`` -> a function with the signature of
+        :func:`lessonkit.network.columns.im2col` / ``col2im``; lessonkit's fill in the rest.
+
+    Examples
+    --------
+    >>> fast_conv = Conv(2, 3, 3, stride=2, padding=1, rng=0)
+    >>> column_conv = ColumnConv(2, 3, 3, stride=2, padding=1, rng=0)
+    >>> x = np.random.default_rng(1).normal(size=(4, 2, 5, 5))
+    >>> y = column_conv.forward(x)
+    >>> bool(np.allclose(y, fast_conv.forward(x)))
+    True
+    >>> bool(np.allclose(column_conv.backward(np.ones_like(y)), fast_conv.backward(np.ones_like(y))))
+    True
+    """
+
+    def __init__(
+        self,
+        in_depth: int,
+        n_filters: int,
+        filter_size: int | tuple[int, int],
+        stride: int = 1,
+        padding: int = 0,
+        rng: np.random.Generator | int | None = None,
+        functions: dict | None = None,
+    ):
+        super().__init__(in_depth, n_filters, filter_size, stride, padding, rng)
+        given = dict(functions or {})
+        unknown = sorted(set(given) - {"im2col", "col2im"})
+        if unknown:
+            raise ValueError(f"functions may hold im2col and col2im; got {unknown}")
+        self.im2col = given.get("im2col", columns.im2col)
+        self.col2im = given.get("col2im", columns.col2im)
+
+    def forward(self, x: ArrayLike) -> np.ndarray:
+        """net^l for the batch x (B, D, H, W): one matrix product with the batch's columns."""
+        xa = as_float_array(x, "x", ndim=4)
+        n_f, _, fh, fw = self.W.shape
+        cols = np.asarray(self.im2col(xa, fh, fw, self.stride, self.padding), dtype=float)
+        self._cache = (xa, cols)
+        h_out, w_out = output_size(xa.shape[2], xa.shape[3], fh, fw, self.stride, self.padding)
+        net = self.W.reshape(n_f, -1) @ cols + self.b[:, None]
+        return np.ascontiguousarray(net.reshape(n_f, xa.shape[0], h_out, w_out).transpose(1, 0, 2, 3))
+
+    def backward(self, grad_output: ArrayLike) -> np.ndarray:
+        """dE/dx from δ = dE/dnet; dE/dW and dE/db summed over the batch, in ``grads``."""
+        xa, cols = self._cached()
+        n_f, _, fh, fw = self.W.shape
+        delta = as_float_array(grad_output, "grad_output", ndim=4)
+        d_mat = delta.transpose(1, 0, 2, 3).reshape(n_f, -1)
+        self.grads[0][...] = (d_mat @ cols.T).reshape(self.W.shape)
+        self.grads[1][...] = d_mat.sum(axis=1)
+        shares = self.W.reshape(n_f, -1).T @ d_mat
+        return np.asarray(self.col2im(shares, xa.shape, fh, fw, self.stride, self.padding), dtype=float)
 
 
 class ActivationLayer(_Layer):
