@@ -74,9 +74,11 @@ def bp_delta_map(
 ) -> np.ndarray:
     """Send the error terms back through the filters: dE/da^{l-1} from δ^l = dE/dnet^l.
 
-    For each input channel d, ``sum_n cross(pad(dilate(δ_n, S), F-1), rot180(W_{n,d}))`` gives the
-    gradient with respect to the padded input; cropping the P-wide ring of padding leaves
-    dE/da^{l-1}. Multiply by f'(net^{l-1}) to get δ^{l-1} (the layer below owns f).
+    For each input channel d, ``sum_n cross(pad(ext(dilate(δ_n, S)), F-1), rot180(W_{n,d}))`` gives
+    the gradient with respect to the padded input, where ``ext`` appends zero rows/columns at the
+    bottom/right up to the stride-1 size (H + 2P - Fh + 1, W + 2P - Fw + 1) (see
+    :func:`compute_gradient`); cropping the P-wide ring of padding leaves dE/da^{l-1}. Multiply by
+    f'(net^{l-1}) to get δ^{l-1} (the layer below owns f).
 
     Parameters
     ----------
@@ -134,8 +136,18 @@ def compute_gradient(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Weight and bias gradients of a conv layer: δ used as the kernel over the (padded) input.
 
-    ``dW[n, d] = cross(pad(x[d], P), dilate(δ_n, S))`` (0-based: dE/dw_{i,j} =
-    sum_m sum_n δ_{m,n} a_{i+m, j+n} at stride 1) and ``db[n] = sum of δ_n``.
+    For each of the N filters and D input channels, in three steps:
+
+    1. dilate: insert S - 1 zeros between neighbouring entries of δ_n, which gives a map of
+       ((H_out - 1)*S + 1) x ((W_out - 1)*S + 1);
+    2. extend: append zero rows at the bottom and zero columns at the right up to the stride-1
+       size (H + 2P - Fh + 1) x (W + 2P - Fw + 1). This adds (H - Fh + 2P) mod S rows (and
+       (W - Fw + 2P) mod S columns), none when S divides H - Fh + 2P: for H = 6, F = 3, S = 2,
+       P = 0 the 2x2 δ dilates to 3x3, but the stride-1 map is 4x4. Call the result δ̂_n;
+    3. correlate: ``dW[n, d] = cross(pad(x[d], P), δ̂_n)``, an Fh x Fw array (0-based at S = 1,
+       P = 0: dE/dw_{i,j} = sum_m sum_n δ_{m,n} a_{i+m, j+n}).
+
+    The bias needs no dilation: ``db[n] = sum of δ_n``.
 
     Parameters
     ----------
@@ -165,6 +177,19 @@ def compute_gradient(
            [20., 23.]])
     >>> db
     array([3.])
+
+    A stride that does not divide H - F + 2P: H = 6, F = 3, S = 2, so δ is 2x2, dilated 3x3 and
+    extended to the 4x4 stride-1 map (:func:`stride_one_map`) before it slides over the input.
+
+    >>> x6 = np.arange(36.0).reshape(1, 6, 6)
+    >>> d2 = np.array([[[1.0, 2.0], [3.0, 4.0]]])
+    >>> dW, db = compute_gradient(d2, x6, filter_shape=(1, 1, 3, 3), stride=2)
+    >>> dW[0, 0]
+    array([[ 96., 106., 116.],
+           [156., 166., 176.],
+           [216., 226., 236.]])
+    >>> bool(dW[0, 0, 0, 0] == 1 * x6[0, 0, 0] + 2 * x6[0, 0, 2] + 3 * x6[0, 2, 0] + 4 * x6[0, 2, 2])
+    True
     """
     x = float_array(x, "x", 3)
     n_f, depth, fh, fw = shape_tuple(filter_shape, "filter_shape", 4, "(N, D, Fh, Fw)")
