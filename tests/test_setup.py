@@ -122,6 +122,8 @@ _LAYERS = [
         "lessonkit.course.feedback",
         "lessonkit.course.checks",
         "lessonkit.course.learner",
+        "lessonkit.course.hints",
+        "lessonkit.course.predictions",
     ),
     ("lessonkit.course.grading",),
     (

@@ -152,7 +152,7 @@ class Judgement:
     why: str = ""
 
 
-def judge_prediction(key: str, answer) -> Judgement:
+def judge_prediction(key: str, answer: object) -> Judgement:
     """Judge ``answer`` to prediction ``key`` without printing anything."""
     q = question(key)
     if answer is None:
@@ -194,7 +194,7 @@ def _markdown(text: str) -> None:
         print(text)
 
 
-def predict(key: str, answer=None, *, show: bool = False) -> None:
+def predict(key: str, answer: object = None, *, show: bool = False) -> None:
     """Judge the learner's ``answer`` to the lesson's prediction ``key``; reveal the worked answer once right.
 
     ``answer=None`` (the prompt as the lesson ships it) says where the answer goes and reveals

@@ -32,11 +32,11 @@ def pool_size(h: int, w: int, size: int, stride: int) -> tuple[int, int]:
     return (h - size) // stride + 1, (w - size) // stride + 1
 
 
-def _arguments(x, size, stride):
-    x = float_array(x, "x", 3)
-    size = positive_int(size, "size")
-    stride = positive_int(stride, "stride")
-    return x, size, stride, pool_size(x.shape[1], x.shape[2], size, stride)
+def _arguments(x: ArrayLike, size: int, stride: int) -> tuple[np.ndarray, int, int, tuple[int, int]]:
+    xa = float_array(x, "x", 3)
+    k = positive_int(size, "size")
+    s = positive_int(stride, "stride")
+    return xa, k, s, pool_size(xa.shape[1], xa.shape[2], k, s)
 
 
 def _windows(x: np.ndarray, size: int, stride: int) -> np.ndarray:
@@ -44,14 +44,14 @@ def _windows(x: np.ndarray, size: int, stride: int) -> np.ndarray:
     return sliding_window_view(x, (size, size), axis=(1, 2))[:, ::stride, ::stride]
 
 
-def _delta(delta, expected: tuple, size: int, stride: int) -> np.ndarray:
-    delta = float_array(delta, "delta", 3)
-    if delta.shape != expected:
+def _delta(delta: ArrayLike, expected: tuple, size: int, stride: int) -> np.ndarray:
+    da = float_array(delta, "delta", 3)
+    if da.shape != expected:
         raise ValueError(
             f"delta must have shape (D, H_out, W_out) = {expected} for size={size}, stride={stride} "
-            f"(H_out = (H - size)//stride + 1); got shape {delta.shape}"
+            f"(H_out = (H - size)//stride + 1); got shape {da.shape}"
         )
-    return delta
+    return da
 
 
 def max_pool_forward(x: ArrayLike, size: int, stride: int) -> np.ndarray:
@@ -78,8 +78,8 @@ def max_pool_forward(x: ArrayLike, size: int, stride: int) -> np.ndarray:
     array([[[5., 8.],
             [9., 7.]]])
     """
-    x, size, stride, _ = _arguments(x, size, stride)
-    return _windows(x, size, stride).max(axis=(-2, -1))
+    xa, k, s, _ = _arguments(x, size, stride)
+    return _windows(xa, k, s).max(axis=(-2, -1))
 
 
 def max_pool_backward(delta: ArrayLike, x: ArrayLike, size: int, stride: int) -> np.ndarray:
@@ -112,15 +112,15 @@ def max_pool_backward(delta: ArrayLike, x: ArrayLike, size: int, stride: int) ->
             [ 0.,  0.,  0., 40.],
             [30.,  0.,  0.,  0.]]])
     """
-    x, size, stride, (h_out, w_out) = _arguments(x, size, stride)
-    delta = _delta(delta, (x.shape[0], h_out, w_out), size, stride)
-    flat = _windows(x, size, stride).reshape(x.shape[0], h_out, w_out, size * size)
+    xa, k, s, (h_out, w_out) = _arguments(x, size, stride)
+    da = _delta(delta, (xa.shape[0], h_out, w_out), k, s)
+    flat = _windows(xa, k, s).reshape(xa.shape[0], h_out, w_out, k * k)
     best = flat.argmax(axis=-1)  # the first largest entry of each window, in reading order
-    d, i, j = np.indices((x.shape[0], h_out, w_out))
-    rows = i * stride + best // size
-    cols = j * stride + best % size
-    d_x = np.zeros(x.shape)
-    np.add.at(d_x, (d, rows, cols), delta)  # add.at: overlapping windows can pick the same entry
+    d, i, j = np.indices(best.shape)
+    rows = i * s + best // k
+    cols = j * s + best % k
+    d_x = np.zeros(xa.shape)
+    np.add.at(d_x, (d, rows, cols), da)  # add.at: overlapping windows can pick the same entry
     return d_x
 
 
@@ -136,8 +136,8 @@ def mean_pool_forward(x: ArrayLike, size: int, stride: int) -> np.ndarray:
     array([[[3.25, 2.75],
             [3.  , 4.5 ]]])
     """
-    x, size, stride, _ = _arguments(x, size, stride)
-    return _windows(x, size, stride).mean(axis=(-2, -1))
+    xa, k, s, _ = _arguments(x, size, stride)
+    return _windows(xa, k, s).mean(axis=(-2, -1))
 
 
 def mean_pool_backward(delta: ArrayLike, input_shape: tuple, size: int, stride: int) -> np.ndarray:
@@ -166,15 +166,12 @@ def mean_pool_backward(delta: ArrayLike, input_shape: tuple, size: int, stride: 
             [1., 3., 2.]]])
     """
     d, h, w = shape_tuple(input_shape, "input_shape", 3, "(D, H, W)")
-    size = positive_int(size, "size")
-    stride = positive_int(stride, "stride")
-    h_out, w_out = pool_size(h, w, size, stride)
-    delta = _delta(delta, (d, h_out, w_out), size, stride)
+    k = positive_int(size, "size")
+    s = positive_int(stride, "stride")
+    h_out, w_out = pool_size(h, w, k, s)
+    share = _delta(delta, (d, h_out, w_out), k, s) / (k * k)
     d_x = np.zeros((d, h, w))
-    share = delta / (size * size)
-    for u in range(size):  # one shifted, strided slice per window offset (u, v): size² additions
-        for v in range(size):
-            d_x[:, u : u + (h_out - 1) * stride + 1 : stride, v : v + (w_out - 1) * stride + 1 : stride] += (
-                share
-            )
+    for u in range(k):  # one shifted, strided slice per window offset (u, v): size² additions
+        for v in range(k):
+            d_x[:, u : u + (h_out - 1) * s + 1 : s, v : v + (w_out - 1) * s + 1 : s] += share
     return d_x

@@ -26,6 +26,7 @@ from . import columns, fast
 from .losses import softmax_cross_entropy
 
 __all__ = [
+    "GlobalAveragePool",
     "ColumnConv",
     "Conv",
     "LoopConv",
@@ -319,6 +320,63 @@ class Flatten(_Layer):
     def backward(self, grad_output: ArrayLike) -> np.ndarray:
         """The gradient in the input's shape."""
         return np.asarray(grad_output).reshape(self._cached())
+
+
+class GlobalAveragePool(_Layer):
+    """(B, N, H, W) -> (B, N): the mean of each feature map, a mean pooling whose one window is the map.
+
+    Whatever the position of a pattern in the image, its feature map's mean is the same, so a head
+    on these means sees *what* the filters found, not *where* (lesson 07's shifted digits).
+    Backward, each map's δ is spread evenly, δ/(H·W), over its entries: mean pooling's rule
+    (lesson 08) with size = H = W. Give the learner's ``mean_pool_forward`` and
+    ``mean_pool_backward`` in ``functions`` to run theirs, one sample at a time (square maps only).
+
+    Examples
+    --------
+    >>> gap = GlobalAveragePool()
+    >>> gap.forward(np.arange(8.0).reshape(1, 2, 2, 2))
+    array([[1.5, 5.5]])
+    >>> gap.backward(np.array([[4.0, 8.0]]))[0, 1]
+    array([[2., 2.],
+           [2., 2.]])
+    """
+
+    def __init__(self, functions: dict | None = None):
+        super().__init__()
+        given = dict(functions or {})
+        unknown = sorted(set(given) - {"mean_pool_forward", "mean_pool_backward"})
+        if unknown:
+            raise ValueError(f"functions may hold mean_pool_forward and mean_pool_backward; got {unknown}")
+        self.functions = given
+
+    def _size(self, shape: tuple) -> int:
+        if shape[2] != shape[3]:
+            raise ValueError(f"the learner's mean pooling needs square maps (H = W); got shape {shape}")
+        return shape[2]
+
+    def forward(self, x: ArrayLike) -> np.ndarray:
+        """The mean of every (H, W) map, shape (B, N)."""
+        x = np.asarray(x)
+        if x.ndim != 4:
+            raise ValueError(f"x must have 4 dimensions (B, N, H, W); got {x.ndim} with shape {x.shape}")
+        self._cache = x.shape
+        mine = self.functions.get("mean_pool_forward")
+        if mine is None:
+            return x.mean(axis=(2, 3))
+        size = self._size(x.shape)
+        return np.stack([np.asarray(mine(sample, size, size), dtype=float).reshape(-1) for sample in x])
+
+    def backward(self, grad_output: ArrayLike) -> np.ndarray:
+        """δ/(H·W) on every entry of each map, shape (B, N, H, W)."""
+        shape = self._cached()
+        grad = np.asarray(grad_output)
+        mine = self.functions.get("mean_pool_backward")
+        if mine is None:
+            return np.broadcast_to(grad[:, :, None, None] / (shape[2] * shape[3]), shape).copy()
+        size = self._size(shape)
+        return np.stack(
+            [np.asarray(mine(g[:, None, None], shape[1:], size, size), dtype=float) for g in grad]
+        )
 
 
 class Dense(_Layer):

@@ -45,7 +45,8 @@ def test_unanswered_says_where_the_answer_goes_and_reveals_nothing(fresh, capsys
 
 
 @pytest.mark.parametrize(
-    "answer", ["d(1,2)*w(1,1) + d(1,1)*w(1,2)", "delta(1,1)*w(1,2)+δ(1,2)*w(1,1)", "w(1,2)*d(1,1) + w(1,1)*d(1,2)"]
+    "answer",
+    ["d(1,2)*w(1,1) + d(1,1)*w(1,2)", "delta(1,1)*w(1,2)+δ(1,2)*w(1,1)", "w(1,2)*d(1,1) + w(1,1)*d(1,2)"],
 )
 def test_a_formula_is_compared_symbolically(fresh, capsys, answer):
     lk.predict("test-formula", answer)
@@ -80,7 +81,9 @@ def test_unreadable_answers_say_what_form_is_wanted(fresh, capsys):
 
 
 def test_a_bad_key_is_a_value_error_naming_the_keys():
-    with pytest.raises(ValueError, match=r"^key must be a prediction of the lessons \(.*08-shape.*\); got 'nope'$"):
+    with pytest.raises(
+        ValueError, match=r"^key must be a prediction of the lessons \(.*08-shape.*\); got 'nope'$"
+    ):
         lk.predict("nope", 1)
 
 
@@ -99,7 +102,10 @@ def test_the_pooling_answers_are_what_lessonkit_computes():
     one = np.array([[[1.0, 3.0], [7.0, 2.0]]])
     reached = np.argwhere(lk.max_pool_backward(np.ones((1, 1, 1)), one, 2, 2)[0] != 0) + 1
     assert [f"a{r}{c}" for r, c in reached] == [QUESTIONS["08-max-one-window"].answer]
-    assert lk.mean_pool_backward(np.ones((1, 1, 1)), (1, 2, 2), 2, 2)[0, 0, 1] == QUESTIONS["08-mean-one-window"].answer
+    assert (
+        lk.mean_pool_backward(np.ones((1, 1, 1)), (1, 2, 2), 2, 2)[0, 0, 1]
+        == QUESTIONS["08-mean-one-window"].answer
+    )
     centre = np.array([[[0.0, 1.0, 0.0], [2.0, 9.0, 3.0], [0.0, 4.0, 0.0]]])
     d = lk.max_pool_backward(np.array([[[1.0, 2.0], [3.0, 4.0]]]), centre, 2, 1)
     assert d[0, 1, 1] == QUESTIONS["08-overlap"].answer
