@@ -1,6 +1,6 @@
 """Predictions the learner commits to: ``lessonkit.predict(key, answer)`` judges, then reveals.
 
-A lesson's "Predict" prompt is a code cell ``lessonkit.predict("08-shape", None)``. Run as it is, it
+A lesson's "Predict" prompt is a code cell ``lessonkit.predict("06-shape", None)``. Run as it is, it
 only says where the answer goes; the worked answer is nowhere in the notebook (not in the prompt,
 its code, its output or the next cell), only here. With the learner's answer it says *right* and
 shows the worked answer, or *not yet* and why (a known wrong answer is named: "those are the
@@ -202,9 +202,9 @@ def predict(key: str, answer: object = None, *, show: bool = False) -> None:
 
     Examples
     --------
-    >>> predict("08-shape", (3, 3, 3))
-    08-shape: not yet: the axes that differ: 0, 2 (counted from 0)
-    Try again, or see the worked answer: lessonkit.predict("08-shape", show=True)
+    >>> predict("06-shape", (3, 3, 3))
+    06-shape: not yet: the axes that differ: 0, 2 (counted from 0)
+    Try again, or see the worked answer: lessonkit.predict("06-shape", show=True)
     """
     q = question(key)
     verdict = judge_prediction(key, answer)
@@ -238,8 +238,8 @@ def revealed(key: str) -> bool:
 
     Examples
     --------
-    >>> revealed("08-overlap")  # doctest: +ELLIPSIS
-    08-overlap: answer the prediction above first (or lessonkit.predict("08-overlap", show=True)); ...
+    >>> revealed("06-overlap")  # doctest: +ELLIPSIS
+    06-overlap: answer the prediction above first (or lessonkit.predict("06-overlap", show=True)); ...
     False
     """
     question(key)
@@ -261,7 +261,7 @@ def revealed(key: str) -> bool:
 # sentence says what that answer means, not what the answer is.
 
 QUESTIONS: dict[str, Question] = {
-    "08-shape": Question(
+    "06-shape": Question(
         "shape",
         (2, 3, 2),
         "Each channel is pooled on its own, so the depth stays $D = 2$. Along the rows the windows "
@@ -276,7 +276,7 @@ QUESTIONS: dict[str, Question] = {
             ),
         ),
     ),
-    "08-max-one-window": Question(
+    "06-max-one-window": Question(
         "choice",
         "a21",
         "Near these values $out = a_{2,1}$: nudging $a_{2,1}$ by $\\varepsilon$ moves $out$ by "
@@ -289,14 +289,14 @@ QUESTIONS: dict[str, Question] = {
         ),
         choices=("a11", "a12", "a21", "a22", "all four", "none"),
     ),
-    "08-mean-one-window": Question(
+    "06-mean-one-window": Question(
         "number",
         0.25,
         "$out = (a_{1,1} + a_{1,2} + a_{2,1} + a_{2,2})/4$, so every $\\partial out/\\partial a_{u,v} = "
         "1/4$, whatever the values: each entry of the window gets $\\delta^l/4$.",
         wrong=((1, "that is the derivative of the sum; the average divides the sum by the 4 entries"),),
     ),
-    "08-overlap": Question(
+    "06-overlap": Question(
         "number",
         10,
         "The centre $a_{2,2}$ is the largest entry of all four windows, so it fed all four outputs, "

@@ -1,4 +1,4 @@
-"""Lesson 07 (capstone): the digits, training curves, confusion matrix, mistakes and learned filters.
+"""Lesson 08 (capstone): the digits, training curves, confusion matrix, mistakes and learned filters.
 
 Every function returns a pyplot-free :class:`matplotlib.figure.Figure`; show it with
 :func:`lessonkit.figures.show`. Colour never carries meaning alone.

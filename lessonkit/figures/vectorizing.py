@@ -1,4 +1,4 @@
-"""Lesson 06: im2col and col2im drawn cell by cell, and the measured speed of the loop and the fast path.
+"""Lesson 07: im2col and col2im drawn cell by cell, and the measured speed of the loop and the fast path.
 
 Every function returns a pyplot-free :class:`matplotlib.figure.Figure` drawn on the course's light
 card (:func:`lessonkit.figures.style.new_figure`); show it with :func:`lessonkit.figures.show`.

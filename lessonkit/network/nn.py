@@ -326,9 +326,9 @@ class GlobalAveragePool(_Layer):
     """(B, N, H, W) -> (B, N): the mean of each feature map, a mean pooling whose one window is the map.
 
     Whatever the position of a pattern in the image, its feature map's mean is the same, so a head
-    on these means sees *what* the filters found, not *where* (lesson 07's shifted digits).
+    on these means sees *what* the filters found, not *where* (lesson 08's shifted digits).
     Backward, each map's δ is spread evenly, δ/(H·W), over its entries: mean pooling's rule
-    (lesson 08) with size = H = W. Give the learner's ``mean_pool_forward`` and
+    (lesson 06) with size = H = W. Give the learner's ``mean_pool_forward`` and
     ``mean_pool_backward`` in ``functions`` to run theirs, one sample at a time (square maps only).
 
     Examples

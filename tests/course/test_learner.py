@@ -122,7 +122,7 @@ def test_the_learners_functions_work_inside_a_check_of_a_later_exercise(capsys):
 
 
 def test_a_missing_notebook_in_the_workspace_is_named_without_this_machines_folders(capsys):
-    """Lesson 07's stored output names the learner's missing notebook; no absolute path may show."""
+    """Lesson 08's stored output names the learner's missing notebook; no absolute path may show."""
     from lessonkit.course.learner import learner_functions, workspace
     from lessonkit.course.paths import course_root
 

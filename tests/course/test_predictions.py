@@ -74,15 +74,15 @@ def test_show_reveals_after_a_wrong_answer(fresh, capsys):
 
 
 def test_unreadable_answers_say_what_form_is_wanted(fresh, capsys):
-    lk.predict("08-shape", "two by three")
+    lk.predict("06-shape", "two by three")
     assert "could not read 'two by three' as the answer" in capsys.readouterr().out
-    lk.predict("08-max-one-window", "the top one")
+    lk.predict("06-max-one-window", "the top one")
     assert "the choices are a11, a12, a21, a22, all four, none" in capsys.readouterr().out
 
 
 def test_a_bad_key_is_a_value_error_naming_the_keys():
     with pytest.raises(
-        ValueError, match=r"^key must be a prediction of the lessons \(.*08-shape.*\); got 'nope'$"
+        ValueError, match=r"^key must be a prediction of the lessons \(.*06-shape.*\); got 'nope'$"
     ):
         lk.predict("nope", 1)
 
@@ -98,17 +98,17 @@ def test_every_question_accepts_its_answer_and_names_its_wrong_ones(key):
 
 def test_the_pooling_answers_are_what_lessonkit_computes():
     """The registry's answers come from nowhere else: recompute each one."""
-    assert QUESTIONS["08-shape"].answer == lk.max_pool_forward(np.zeros((2, 7, 6)), 3, 2).shape
+    assert QUESTIONS["06-shape"].answer == lk.max_pool_forward(np.zeros((2, 7, 6)), 3, 2).shape
     one = np.array([[[1.0, 3.0], [7.0, 2.0]]])
     reached = np.argwhere(lk.max_pool_backward(np.ones((1, 1, 1)), one, 2, 2)[0] != 0) + 1
-    assert [f"a{r}{c}" for r, c in reached] == [QUESTIONS["08-max-one-window"].answer]
+    assert [f"a{r}{c}" for r, c in reached] == [QUESTIONS["06-max-one-window"].answer]
     assert (
         lk.mean_pool_backward(np.ones((1, 1, 1)), (1, 2, 2), 2, 2)[0, 0, 1]
-        == QUESTIONS["08-mean-one-window"].answer
+        == QUESTIONS["06-mean-one-window"].answer
     )
     centre = np.array([[[0.0, 1.0, 0.0], [2.0, 9.0, 3.0], [0.0, 4.0, 0.0]]])
     d = lk.max_pool_backward(np.array([[[1.0, 2.0], [3.0, 4.0]]]), centre, 2, 1)
-    assert d[0, 1, 1] == QUESTIONS["08-overlap"].answer
+    assert d[0, 1, 1] == QUESTIONS["06-overlap"].answer
 
 
 def _predict_calls(md: Path) -> list:

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _lesson_figures() -> dict:
-    """The figures tools/render_figures.py draws (lessons 00-04, the lessons' numbers), and lesson 06's."""
+    """The figures tools/render_figures.py draws (lessons 00-04, the lessons' numbers), and lesson 07's."""
     spec = importlib.util.spec_from_file_location("render_figures", ROOT / "tools" / "render_figures.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -1,4 +1,4 @@
-"""Figures of lessons 06 and 07 (lessonkit.figures.training): they draw what they claim, without pyplot state."""
+"""Figures of lessons 07 and 08 (lessonkit.figures.training): they draw what they claim, without pyplot state."""
 
 from __future__ import annotations
 
