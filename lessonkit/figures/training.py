@@ -36,13 +36,14 @@ def _digit(ax: Axes, image, title: str | None = None, fontsize: float = 10) -> N
 
 
 def digits_figure(images: ArrayLike, labels: ArrayLike, n: int = 20) -> Figure:
-    """The first ``n`` digits (8x8 images, dark = ink) with their labels."""
+    """The first ``n`` digits (2-D images of any size, e.g. 8x8 or a 16x16 canvas; or flattened 8x8
+    rows), dark = ink, with their labels."""
     images, labels = np.asarray(images)[:n], np.asarray(labels)[:n]
     cols = min(10, len(images))
     rows = int(np.ceil(len(images) / cols))
     fig = new_figure(1.05 * cols, 1.25 * rows)
     for k, (img, lab) in enumerate(zip(images, labels, strict=True)):
-        _digit(fig.add_subplot(rows, cols, k + 1), img.reshape(8, 8), f"{lab}")
+        _digit(fig.add_subplot(rows, cols, k + 1), img if img.ndim == 2 else img.reshape(8, 8), f"{lab}")
     fig.tight_layout()
     return fig
 
