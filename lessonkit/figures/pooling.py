@@ -23,11 +23,11 @@ def pool_backward_figure(
     out: tuple[int, int] = (0, 0),
     fmt: str = "{:.3g}",
 ) -> Figure:
-    """One channel through a pooling layer and back: a^{l-1}, the pooled map, δ^l and δ^{l-1}.
+    """One channel through a pooling layer and back: a^{l-1}, the pooled map, δ^l and dE/da^{l-1}.
 
-    The window of output ``out`` = (i, j) (0-based) is outlined in the input; in δ^{l-1} the cells
+    The window of output ``out`` = (i, j) (0-based) is outlined in the input; in dE/da^{l-1} the cells
     that output's δ reaches are outlined: the window's largest entry for max pooling, the whole
-    window (δ/size² each) for mean pooling. ``fmt`` formats the pooled map and δ^{l-1}.
+    window (δ/size² each) for mean pooling. ``fmt`` formats the pooled map and dE/da^{l-1}.
 
     Examples
     --------
@@ -74,7 +74,7 @@ def pool_backward_figure(
         {"values": delta[0], "title": r"$\delta^l$", "highlight": (slice(i, i + 1), slice(j, j + 1))},
         {
             "values": d_x,
-            "title": r"$\delta^{l-1}$",
+            "title": r"$\partial E/\partial a^{l-1}$",
             "fmt": fmt,
             "highlight": reached,
             "highlight_label": words("reached by δ") + name,

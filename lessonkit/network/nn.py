@@ -36,6 +36,7 @@ __all__ = [
     "Sequential",
     "check_gradients",
     "random_shift",
+    "place_on_canvas",
 ]
 
 
@@ -595,3 +596,33 @@ def random_shift(
     windows = sliding_window_view(padded, (h, w), axis=(2, 3))  # (B, D, 2m+1, 2m+1, H, W)
     dy, dx = rng.integers(0, 2 * m + 1, size=(2, n_b))
     return np.ascontiguousarray(windows[np.arange(n_b), :, dy, dx])
+
+
+def place_on_canvas(
+    x: ArrayLike, canvas: int, rng: np.random.Generator | int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Put each image of x (B, D, H, W) at a random place on a blank canvas x canvas image.
+
+    The offsets are uniform, each from 0 to canvas - H (rows) and canvas - W (columns), drawn
+    anew on every call. Returns the canvases, shape (B, D, canvas, canvas), and the (row, column)
+    offsets, shape (B, 2).
+
+    Examples
+    --------
+    >>> placed, where = place_on_canvas(np.ones((2, 1, 2, 2)), 4, rng=0)
+    >>> placed.shape, int(placed[0].sum()), bool((where >= 0).all() and (where <= 2).all())
+    ((2, 1, 4, 4), 4, True)
+    """
+    x = as_float_array(x, "x", ndim=4)
+    size = positive_int(canvas, "canvas")
+    n_b, d, h, w = x.shape
+    if size < h or size < w:
+        raise ValueError(f"canvas must be at least the images' (H, W) = ({h}, {w}); got {canvas}")
+    rng = np.random.default_rng(rng)
+    where = np.stack(
+        [rng.integers(0, size - h + 1, size=n_b), rng.integers(0, size - w + 1, size=n_b)], axis=1
+    )
+    out = np.zeros((n_b, d, size, size))
+    for k, (r, c) in enumerate(where):
+        out[k, :, r : r + h, c : c + w] = x[k]
+    return out, where
