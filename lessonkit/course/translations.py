@@ -518,8 +518,8 @@ FIGURE_WORDS += ["padding", "stride zeros", "fill zeros", "cropped", "never read
 def lessonkit_messages() -> list:
     """Every message lessonkit may show a learner or a teacher, in a stable order.
 
-    The ``_(...)`` and ``tr(...)`` calls in lessonkit's code and the ``words(...)`` calls in its figures
-    (found by babel's extractor), then the
+    The ``_(...)`` and ``tr(...)`` calls in lessonkit's code (its course and its figures' widgets) and
+    the ``words(...)`` calls in its figures (found by babel's extractor), then the
     exercises' data: the public cases' labels, the outputs' names, the groups and the known
     mistakes' causes.
     """
@@ -543,11 +543,12 @@ def lessonkit_messages() -> list:
                 comment_tags=(),
             )
         )
-        # The words the figures draw (lessonkit.figures.style.words).
+        # The words the figures draw (lessonkit.figures.style.words), and the widgets' controls,
+        # lines of text and titles (``_`` and ``tr`` in lessonkit.figures.widgets).
         extracted += extract_from_dir(
             str(PACKAGE / "figures"),
             method_map=[("**.py", "python")],
-            keywords={"words": None},
+            keywords={"words": None, "_": None, "tr": None},
             comment_tags=(),
         )
     for _file, _line, message, _comments, _context in extracted:

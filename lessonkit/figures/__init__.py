@@ -3,7 +3,7 @@
 ``import lessonkit`` does not import this package; notebooks import it explicitly, e.g.
 ``from lessonkit.figures import forward, widgets``. One module per topic: :mod:`.forward`,
 :mod:`.stride`, :mod:`.depth`, :mod:`.weights`, :mod:`.vectorizing`, :mod:`.training`, the
-:mod:`.widgets` of lessons 00-02 and :mod:`.equations`; :mod:`.style` and :mod:`.grid` are what they
+:mod:`.widgets` of lessons 00-04 and :mod:`.equations`; :mod:`.style` and :mod:`.grid` are what they
 all draw with. Every figure speaks one visual language: the six kinds of special cell of
 :data:`.style.KINDS` and the operator :data:`.style.STAR` (★, input ★ kernel), drawn once by
 :func:`legend_figure`.

@@ -245,7 +245,7 @@ def depth_node_figure(D: int = 3, N: int = 2, channel: int = 0) -> Figure:
     return fig
 
 
-def depth_sum_figure(delta: ArrayLike, w: ArrayLike, channel: int = 0) -> Figure:
+def depth_sum_figure(delta: ArrayLike, w: ArrayLike, channel: int = 0, *, nodes: bool = False) -> Figure:
     """∂E/∂a_d^{l-1} as the sum over filters of pad(δ_n, F-1) ★ rot180(W_{n,d}) (stride 1, P = 0).
 
     One row per filter n shows its contribution, pad(δ^l_n, F-1) ★ rot180(W_{n,d}) = term n (the
@@ -259,11 +259,15 @@ def depth_sum_figure(delta: ArrayLike, w: ArrayLike, channel: int = 0) -> Figure
         The filters (square).
     channel : int, optional
         0-based input channel d.
+    nodes : bool, optional
+        Draw the backward node diagram of the channel (:func:`depth_node_diagram`) above the rows:
+        the N edges whose terms the rows add up.
 
     Returns
     -------
     matplotlib.figure.Figure
-        Its grids row by row (3 per filter, then the N terms and the sum), then the key.
+        Its grids row by row (3 per filter, then the N terms and the sum), then the key (with
+        ``nodes``, the diagram's Axes comes first).
 
     Examples
     --------
@@ -313,4 +317,12 @@ def depth_sum_figure(delta: ArrayLike, w: ArrayLike, channel: int = 0) -> Figure
             n=n_f, channel=f"$d_{d + 1}$"
         )
     ]
-    return draw_rows(rows, ops, captions=captions, key=True, cell=0.5, op_width=1.0)
+    header = None
+    if nodes:
+
+        def diagram(sf: SubFigure) -> None:
+            ax = sf.add_axes((0.0, 0.0, 1.0, 1.0))
+            depth_node_diagram(depth, n_f, d, "backward", ax=ax)
+
+        header = (3.9, diagram)  # inches: about the diagram's own size, so its nodes and words stay legible
+    return draw_rows(rows, ops, captions=captions, key=True, cell=0.5, op_width=1.0, header=header)

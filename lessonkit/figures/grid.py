@@ -13,7 +13,7 @@ key=True)`` adds a key of the kinds a figure uses, and :func:`legend_figure` dra
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -124,6 +124,7 @@ def draw_grid(
     fontsize: float = 12,
     kinds: Mapping[str, Mask] | None = None,
     pairs: ArrayLike | None = None,
+    label_size: float | None = None,
 ) -> Axes:
     """Draw ``values`` as a grid of numbered cells on ``ax``.
 
@@ -165,6 +166,9 @@ def draw_grid(
         Pair number of each cell in the drawn frame (-1 for none): ordinary cells with pair k get
         the tint and corner marker of :func:`lessonkit.figures.style.pair_style` (k), so the two
         factors of one product, drawn in two grids, match.
+    label_size : float, optional
+        Size of the title (the highlight label is one point smaller); default ``fontsize``, so a
+        grid whose long numbers need a small ``fontsize`` can keep titles of the usual size.
 
     Returns
     -------
@@ -252,8 +256,9 @@ def draw_grid(
     _draw_cells(ax, cells, x0, y0)
     if win is not None:
         _outline(ax, win, x0, y0)
+    words_size = fontsize if label_size is None else label_size
     if title:
-        ax.text(x0 + wp / 2, y0 - 0.25, title, ha="center", va="bottom", fontsize=fontsize, zorder=5)
+        ax.text(x0 + wp / 2, y0 - 0.25, title, ha="center", va="bottom", fontsize=words_size, zorder=5)
     if highlight_label:
         ax.text(
             x0 + wp / 2,
@@ -261,7 +266,7 @@ def draw_grid(
             highlight_label,
             ha="center",
             va="top",
-            fontsize=fontsize - 1,
+            fontsize=words_size - 1,
             color=ROLES["highlight"][2],
             zorder=5,
         )
@@ -649,6 +654,7 @@ def draw_rows(
     key: bool | Sequence[str] = False,
     align: str = "center",
     suptitle: str | None = None,
+    header: tuple[float, Callable[[SubFigure], object]] | None = None,
     **row_kwargs,
 ) -> Figure:
     """Several rows of :func:`draw_row` panels stacked in one figure, with equal cell sizes.
@@ -669,6 +675,9 @@ def draw_rows(
         Where rows narrower than the widest sit; "left" keeps panels of equal shape aligned.
     suptitle : str, optional
         Title of the whole figure.
+    header : (float, callable), optional
+        ``(inches, draw)``: a band that high above the rows (under the suptitle), which
+        ``draw(subfigure)`` fills, e.g. with a diagram.
     **row_kwargs
         ``cell``, ``op_width`` and ``extra_height``, as in :func:`figure_row`.
 
@@ -702,12 +711,18 @@ def draw_rows(
     bottom = lines * _LINE + (0.1 if caption else 0.0) + (KEY_HEIGHT if names else 0.0)
     top = 0.45 if suptitle else 0.0
     width = max(w for w, _ in sizes)
-    heights = [top] * bool(top) + [h for _, h in sizes] + [bottom] * bool(bottom)
+    # wide enough for every caption too (a row of small grids can be narrower than its caption)
+    texts = [line for text in [*caps, caption] if text for line in text.split("\n")]
+    width = max([width] + [_text_width(line, 12) + 0.3 for line in texts])
+    band = [float(header[0])] if header else []
+    heights = [top] * bool(top) + band + [h for _, h in sizes] + [bottom] * bool(bottom)
     fig = new_figure(width, sum(heights))
     made = fig.subfigures(len(heights), 1, height_ratios=heights, facecolor=FACE)
     subs: list[SubFigure] = [made] if isinstance(made, SubFigure) else list(made.ravel())
     if suptitle:
         subs.pop(0).text(0.5, 0.5, suptitle, ha="center", va="center", fontsize=13, color=INK)
+    if header:
+        header[1](subs.pop(0))
     for panels, row_ops, cap, (w, _), sf in zip(rows, ops, caps, sizes, subs, strict=False):
         spare = (width - w) / cell
         lead, trail = (0.0, spare) if align == "left" else (spare / 2, spare / 2)
@@ -719,6 +734,12 @@ def draw_rows(
         if names:
             draw_key(last, names)
     return fig
+
+
+def _text_width(text: str, fontsize: float) -> float:
+    """Rough width in inches of one line of text (mathtext markup dropped; a Chinese character is two)."""
+    plain = text.translate(str.maketrans("", "", "${}_^\\"))
+    return 0.55 * fontsize / 72 * sum(2 if ord(ch) >= 0x2E80 else 1 for ch in plain)
 
 
 def _caption(fig: Figure | SubFigure, text: str, y: float) -> None:

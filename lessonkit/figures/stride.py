@@ -180,8 +180,8 @@ def stride_backward_figure(
             "values": dil,
             "pad": (fh - 1, fw - 1),
             "kinds": {"dilation": dilation, "fill": fill},
-            "title": dilation_label(d.shape, stride, (h1, w1))
-            + ",\n"
+            # at S = 1 nothing is dilated: the title says only the padding
+            "title": (dilation_label(d.shape, stride, (h1, w1)) + ",\n" if stride > 1 else "")
             + words("padded by F−1 = {ring}").format(ring=ring_text),
         },
         {"values": rot180(k), "title": "rot180(W)"},
@@ -197,6 +197,10 @@ def stride_backward_figure(
     ]
     if unread.any():
         panels[-1]["highlight_label"] = words("never read → 0")
+    for panel in panels:  # numbers of four digits and more get a smaller font, to stay in their cells
+        digits = max(len(f"{v:g}") for v in np.ravel(panel["values"]))
+        if digits > 3:
+            panel["fontsize"], panel["label_size"] = 12 * 3.2 / digits, 12
     return draw_row(panels, ["→", STAR, "=", "→"], cell=0.42, op_width=1.1, key=True)
 
 

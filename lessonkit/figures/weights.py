@@ -13,7 +13,7 @@ from numpy.typing import ArrayLike
 from ..maths.conv import compute_gradient, stride_one_map
 from ..maths.validate import output_size
 from .forward import unread_mask
-from .grid import draw_grid, draw_row
+from .grid import _text_width, draw_grid, draw_row, row_size
 from .stride import dilation_label, stride_zero_masks
 from .style import STAR, cross, dims, new_figure, words
 
@@ -134,7 +134,13 @@ def delta_kernel_figure(x: ArrayLike, delta: ArrayLike) -> Figure:
 
 
 def stride_weight_gradient_figure(
-    x: ArrayLike, delta: ArrayLike, filter_size: tuple[int, int], stride: int, padding: int = 0
+    x: ArrayLike,
+    delta: ArrayLike,
+    filter_size: tuple[int, int],
+    stride: int,
+    padding: int = 0,
+    *,
+    weight: tuple[int, int] | None = None,
 ) -> Figure:
     """Weight gradient at stride S: δ^l dilated back to the stride-1 map, then used as the kernel.
 
@@ -153,6 +159,12 @@ def stride_weight_gradient_figure(
         (Fh, Fw).
     stride, padding : int
         S >= 1 and P >= 0 of the forward pass.
+    weight : (int, int), optional
+        0-based (u, v) of one weight: the window δ covers for w_{u+1,v+1} is outlined, the inputs
+        each δ entry meets in it share that entry's tint and marker
+        (:func:`~lessonkit.figures.style.pair_style`, while δ has at most 30 entries), and the
+        weight's cell of ∂E/∂W is outlined and named with its value. None (the default): the
+        window of w_{1,1}, with no pairs.
 
     Returns
     -------
@@ -167,7 +179,9 @@ def stride_weight_gradient_figure(
     >>> fig = stride_weight_gradient_figure(np.arange(36).reshape(6, 6), [[1, 2], [3, 4]], (3, 3), stride=2)
     >>> fig.axes[2].texts[-1].get_text().splitlines()[-1]  # the δ panel's title
     'dilated 3×3, extended to 4×4'
-
+    >>> fig = stride_weight_gradient_figure(x, [[1, 2], [3, 4]], (3, 3), stride=2, weight=(0, 1))
+    >>> fig.axes[-2].texts[-1].get_text()  # ∂E/∂W's label (the key is last)
+    '$∂E/∂w_{1,2}$ = 92'
     """
     x = _as_2d(x, "x")
     delta = _as_2d(delta, "delta")
@@ -182,6 +196,11 @@ def stride_weight_gradient_figure(
     label = dilation_label(delta.shape, stride, (h1, w1))
     fmt = _int_fmt(x, delta)
     padded = f"pad($a^{{l-1}}$, P = {p})" if p else "$a^{l-1}$"
+    u, v = (0, 0) if weight is None else (int(weight[0]), int(weight[1]))
+    if not (0 <= u < fh and 0 <= v < fw):
+        raise ValueError(
+            f"weight must be a 0-based (u, v) with 0 <= u < {fh} and 0 <= v < {fw}; got {weight}"
+        )
     panels = [
         {
             "values": x,
@@ -189,17 +208,34 @@ def stride_weight_gradient_figure(
             "kinds": {"unread": unread_mask(h, w, fh, fw, stride, p)},
             "fmt": fmt,
             "title": f"{padded} ({dims((h + 2 * p, w + 2 * p))})",
-            "highlight": (slice(0, h1), slice(0, w1)),
-            "highlight_label": words("window for $w_{1,1}$"),
+            "highlight": (slice(u, u + h1), slice(v, v + w1)),
+            "highlight_label": words("window for $w_{1,1}$")
+            if weight is None
+            else words("window for {w}").format(w=f"$w_{_sub(u + 1, v + 1)}$"),
         },
         {
             "values": d1,
             "kinds": {"dilation": dilation, "fill": fill},
             "fmt": fmt,
-            "title": f"$\\delta^l$ {dims(delta.shape)} (S = {stride}),\n{label}",
+            # at S = 1 the stride-1 map is δ itself: nothing is dilated
+            "title": f"$\\delta^l$ {dims(delta.shape)} (S = {stride})"
+            + (f",\n{label}" if stride > 1 else ""),
         },
         {"values": dW[0, 0], "fmt": _int_fmt(dW), "title": f"$∂E/∂W$ ({dims((fh, fw))})"},
     ]
+    if weight is not None:
+        panels[2]["highlight"] = (slice(u, u + 1), slice(v, v + 1))
+        panels[2]["highlight_label"] = f"$∂E/∂w_{_sub(u + 1, v + 1)}$ = " + _int_fmt(dW).format(
+            dW[0, 0, u, v]
+        )
+        if delta.size <= 30:  # pair_style repeats after 30 pairs
+            # δ entry k meets the input at (u + m·S, v + n·S) of the padded frame: one pair per product
+            on_input = np.full((h + 2 * p, w + 2 * p), -1)
+            on_delta = np.full((h1, w1), -1)
+            for k, (m, n) in enumerate(np.ndindex(*delta.shape)):
+                on_input[u + m * stride, v + n * stride] = k
+                on_delta[m * stride, n * stride] = k
+            panels[0]["pairs"], panels[1]["pairs"] = on_input, on_delta
     dilated = tuple((n - 1) * stride + 1 for n in delta.shape)
     if (h1, w1) != dilated:
         kernel = words("dilated and extended to {size}").format(size=dims((h1, w1)))
@@ -214,7 +250,22 @@ def stride_weight_gradient_figure(
         + "\n"
         + words("pad(a, P) {star} δ = the {size} ∂E/∂W").format(star=STAR, size=dims((fh, fw)))
     )
-    return draw_row(panels, [STAR, "="], cell=0.5, op_width=1.2, caption=caption, key=True)
+    # A narrow ∂E/∂W (F = 1 or 2) gets room on its right for its title and label.
+    need = max(_text_width(panels[2]["title"], 12), _text_width(panels[2].get("highlight_label", ""), 11))
+    trail = max(0.0, (need / 0.5 - fw) / 2 - 0.3)
+    # ... and a small figure (H = 2) gets room on both sides for its caption.
+    width = row_size([(h + 2 * p, w + 2 * p), (h1, w1), (fh, fw)], cell=0.5, op_width=1.2)[0] + trail * 0.5
+    spare = max(0.0, (max(_text_width(line, 12) for line in caption.split("\n")) + 0.2 - width) / 2 / 0.5)
+    return draw_row(
+        panels,
+        [STAR, "="],
+        cell=0.5,
+        op_width=1.2,
+        caption=caption,
+        key=True,
+        lead=spare,
+        trail=trail + spare,
+    )
 
 
 def gradient_slices_figure(dW: ArrayLike, fmt: str | None = None) -> Figure:
