@@ -27,7 +27,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["LANGUAGES", "set_language", "language", "english", "speaking", "notebook_language", "_", "tr"]
+__all__ = [
+    "LANGUAGES",
+    "set_language",
+    "language",
+    "english",
+    "speaking",
+    "notebook_language",
+    "_",
+    "N_",
+    "tr",
+]
 
 # The one place a feedback language is registered: add its tag here and lessonkit/locale/<tag>.po
 # (CONTRIBUTING.md, "Adding a feedback language"); the command line, the grader and check follow.
@@ -159,6 +169,12 @@ def catalog(lang: str) -> dict:
 def _(message: str) -> str:
     """``message`` in the current language (English when it has no up-to-date translation)."""
     return catalog(language()).get(message, message)
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogs without translating it (gettext's ``gettext_noop``): for a
+    message kept as data and translated later with :func:`_` or :func:`tr`."""
+    return message
 
 
 def tr(message: str, **values: object) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .checks import _run, _time_limit, _TooSlow
 from .exercises import EXERCISES
-from .i18n import _, english, tr
+from .i18n import N_, _, english, tr
 
 Reason = tuple  # (message with {fields}, their values): said in the learner's language
 
@@ -107,18 +107,18 @@ def _run_cells(path: Path, names: tuple[str, ...], namespace: dict, timeout: flo
     if not path.is_file():
         from .paths import shown
 
-        return "the notebook {path} does not exist", {"path": shown(path)}
+        return N_("the notebook {path} does not exist"), {"path": shown(path)}
     try:
         nb = nbformat.read(path, as_version=4)
     except Exception as exc:
-        return "the notebook could not be read: {error}", {"error": type(exc).__name__}
+        return N_("the notebook could not be read: {error}"), {"error": type(exc).__name__}
     code_cells = [cell for cell in nb.cells if cell.cell_type == "code"]
     for index, cell in enumerate(code_cells):
         try:
             tree = ast.parse(cell.source)
         except SyntaxError as exc:
             if any(f"def {n}(" in cell.source or f"class {n}" in cell.source for n in names):
-                return "a cell defining it has a syntax error, line {line}", {"line": exc.lineno}
+                return N_("a cell defining it has a syntax error, line {line}"), {"line": exc.lineno}
             continue
         if not tree.body or not (index == 0 or _wanted(tree, names)):
             continue
@@ -126,9 +126,9 @@ def _run_cells(path: Path, names: tuple[str, ...], namespace: dict, timeout: flo
             with _time_limit(timeout):
                 exec(compile(tree, f"<{path.name}>", "exec"), namespace)
         except _TooSlow:
-            return "a cell of the notebook ran longer than {seconds} s", {"seconds": f"{timeout:g}"}
+            return N_("a cell of the notebook ran longer than {seconds} s"), {"seconds": f"{timeout:g}"}
         except Exception as exc:
-            return "a cell of the notebook raised {error}", {"error": type(exc).__name__}
+            return N_("a cell of the notebook raised {error}"), {"error": type(exc).__name__}
     return None
 
 
@@ -142,20 +142,20 @@ def _wanted(tree: ast.Module, names: tuple[str, ...]) -> bool:
 def _unusable(fn: object, ex, timeout: float) -> Reason | None:
     """Why ``fn`` cannot stand in for the exercise's function: its public check, run silently."""
     if not callable(fn):
-        return "no such function in the notebook", {}
+        return N_("no such function in the notebook"), {}
     lines: list = []
     with english():  # the lines are read here, not shown
         passed, status = _run(ex.name, fn, lines, timeout)
     if passed:
         return None
     if status == "not implemented":
-        return "not written yet", {}
+        return N_("not written yet"), {}
     failed = next((ln.strip() for ln in lines if ln.endswith(": FAILED")), "")
     case = failed.removesuffix(": FAILED").split("  ", 1)[0].removeprefix("case ")  # "3/7"
     template = {
-        "timeout": "yours runs too long on case {case} of its check; run lessonkit.check there",
-        "raised": "yours raises on case {case} of its check; run lessonkit.check there",
-    }.get(status, "yours gives a wrong answer on case {case} of its check; run lessonkit.check there")
+        "timeout": N_("yours runs too long on case {case} of its check; run lessonkit.check there"),
+        "raised": N_("yours raises on case {case} of its check; run lessonkit.check there"),
+    }.get(status, N_("yours gives a wrong answer on case {case} of its check; run lessonkit.check there"))
     return template, {"case": case or "?"}
 
 

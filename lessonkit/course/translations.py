@@ -539,7 +539,7 @@ def lessonkit_messages() -> list:
             extract_from_dir(
                 str(PACKAGE / "course"),
                 method_map=[("**.py", "python")],
-                keywords={"_": None, "tr": None},
+                keywords={"_": None, "tr": None, "N_": None},
                 comment_tags=(),
             )
         )
