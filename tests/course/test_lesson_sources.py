@@ -25,7 +25,7 @@ def test_every_lesson_and_solution_has_a_markdown_source():
         p for folder in ("notebooks", "solutions") for p in (ROOT / folder).glob("[0-9][0-9]_*.ipynb")
     )
     assert [md.with_suffix(".ipynb") for md in MARKDOWN] == notebooks
-    assert len([m for m in MARKDOWN if m.parent.name == "notebooks"]) == 8 and len(EXERCISES) == 4
+    assert len([m for m in MARKDOWN if m.parent.name == "notebooks"]) == 9 and len(EXERCISES) == 6
     for folder in ("notebooks", "solutions"):
         assert 'formats = "ipynb,md:myst"' in (ROOT / folder / "jupytext.toml").read_text(encoding="utf-8")
 
@@ -177,37 +177,106 @@ def test_a_jupyterlab_save_of_both_files_builds_cleanly(tmp_path):
 
 # ---------------------------------------------------------------- predictions stay unspoiled
 
-LESSONS_00_05 = sorted((ROOT / "notebooks").glob("0[0-5]_*.ipynb"))
+LESSONS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+PROMPT = re.compile(r'^lk\.predict\("([^"]+)", None\)$')
+UNANSWERED = "write your prediction in place of None, then run this cell."
 
 
 def _cells(path):
     return nbformat.read(path, as_version=4).cells
 
 
-@pytest.mark.parametrize("path", LESSONS_00_05, ids=lambda p: p.name)
-def test_outputs_that_answer_a_prediction_are_collapsed_under_a_prediction_line(path):
-    cells = _cells(path)
-    answers = [k for k, c in enumerate(cells) if "prediction" in c.metadata.get("tags", [])]
-    assert answers, f"{path.name} has no prediction cells"
-    for k in answers:
-        cell = cells[k]
-        assert cell.cell_type == "code" and cell.metadata.get("jupyter", {}).get("outputs_hidden") is True
-        assert cell.outputs, f"{path.name} cell {k}: a prediction's answer must be stored (nbval checks it)"
-        before = cells[k - 1]
-        assert before.cell_type == "markdown" and "**Your prediction:**" in before.source, (path.name, k)
+def _text(cell) -> str:
+    return "".join(o.get("text", "") for o in cell.get("outputs", []))
 
 
-@pytest.mark.parametrize("path", LESSONS_00_05, ids=lambda p: p.name)
-def test_every_predict_prompt_is_answered_by_a_collapsed_cell(path):
+def _prompt_key(cell):
+    match = PROMPT.match(cell.source.strip()) if cell.cell_type == "code" else None
+    return match.group(1) if match else None
+
+
+def _is_heading(cell) -> bool:
+    return cell.cell_type == "markdown" and cell.source.lstrip().startswith("#")
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_every_predict_prompt_is_followed_by_an_unanswered_lk_predict_cell(path):
     cells = _cells(path)
     for k, cell in enumerate(cells):
         if cell.cell_type != "markdown" or not re.search(r"\*\*?Predict\b", cell.source):
             continue
-        later = cells[k + 1 :]
-        nxt = next((c for c in later if c.cell_type == "code"), None)
-        heading = next(
-            (j for j, c in enumerate(later) if c.cell_type == "markdown" and c.source.startswith("## ")), None
+        later = []
+        for c in cells[k + 1 :]:
+            if _is_heading(c):
+                break
+            later.append(c)
+        prompts = [c for c in later if _prompt_key(c)]
+        assert prompts, (path.name, cell.source[:80])
+        for prompt in prompts:
+            assert _text(prompt) == f"{_prompt_key(prompt)}: {UNANSWERED}\n", (path.name, prompt.source)
+            assert all(o.output_type == "stream" for o in prompt.outputs), (path.name, prompt.source)
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_no_old_style_answers_are_left(path):
+    """No folded Answer block, no "Your prediction" line, no collapsed prediction cell."""
+    for cell in _cells(path):
+        assert "<summary><b>Answer" not in cell.source and "**Your prediction:**" not in cell.source, (
+            path.name
         )
-        code_at = later.index(nxt) if nxt is not None else None
-        assert nxt is not None and (heading is None or code_at < heading), (path.name, cell.source[:80])
-        assert "prediction" in nxt.metadata.get("tags", []), (path.name, cell.source[:80], nxt.source[:60])
+        assert "prediction" not in cell.metadata.get("tags", []), (path.name, cell.source[:60])
+        assert not cell.metadata.get("jupyter", {}).get("outputs_hidden"), (path.name, cell.source[:60])
+
+
+def _answer_texts(key):
+    """How the answer of ``key`` would read in an output: a shape or a set as Python prints it."""
+    from lessonkit.course.predictions import QUESTIONS
+
+    q = QUESTIONS[key]
+    if q.kind == "shape":
+        return [str(tuple(q.answer))]
+    if q.kind == "set" and all(isinstance(v, tuple) for v in q.answer):
+        return [str(sorted(q.answer)), str(set(q.answer))]
+    return []
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
+def test_the_cell_after_a_prompt_shows_no_answer(path):
+    """A gated cell stores only the locked message; any other next cell prints no answer and no figure."""
+    from lessonkit.course.predictions import QUESTIONS
+
+    cells = _cells(path)
+    for k, cell in enumerate(cells[:-1]):
+        key = _prompt_key(cell)
+        if key is None:
+            continue
+        nxt = cells[k + 1]
+        if nxt.cell_type != "code" or _prompt_key(nxt):
+            continue
+        first_sentence = QUESTIONS[key].reveal.split(". ")[0]
+        assert first_sentence not in nxt.source and first_sentence not in _text(nxt), (path.name, key)
+        if "lk.revealed(" in nxt.source:
+            assert all(o.output_type == "stream" for o in nxt.outputs), (
+                path.name,
+                key,
+                "a figure before the answer",
+            )
+            for line in _text(nxt).splitlines():
+                if "lk.revealed" in nxt.source and "answer the prediction above first" in line:
+                    continue
+                assert not any(t in line for t in _answer_texts(key)), (path.name, key, line)
+        for answer in _answer_texts(key):
+            assert answer not in _text(nxt), (path.name, key, answer)
+
+
+def test_a_gated_cell_stores_the_locked_message():
+    """Every ``if lk.revealed(key):`` cell of a fresh run says which prediction to answer first."""
+    for path in LESSONS:
+        for cell in _cells(path):
+            keys = re.findall(r'if lk\.revealed\("([^"]+)"\)', cell.source)
+            if cell.cell_type != "code" or not keys:
+                continue
+            assert f"{keys[0]}: answer the prediction above first" in _text(cell), (
+                path.name,
+                cell.source[:80],
+            )
