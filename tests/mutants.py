@@ -281,3 +281,124 @@ MUTANTS = {
     "conv_forward": FWD,
     "layer_backward": LAYER,
 }
+
+
+# ---------------------------------------------------------------- shape-only bugs
+#
+# Written as the solutions are, with one slip in the shape arithmetic: "H and W swapped" (W used
+# where H is meant), "extra +1" (an output size one too large) and "slice one too wide/short". They
+# mostly raise (a broadcast or an index error), and where they do not, the shape is wrong.
+
+
+def corr_loop(x, k, stride=1, *, bug=""):
+    """The solution's correlate2d with one slip in its shape arithmetic."""
+    x, k = np.asarray(x, float), np.asarray(k, float)
+    fh, fw = k.shape
+    h_out, w_out = (x.shape[0] - fh) // stride + 1, (x.shape[1] - fw) // stride + 1
+    if bug == "H and W swapped":
+        h_out, w_out = (x.shape[1] - fw) // stride + 1, (x.shape[0] - fh) // stride + 1
+    if bug == "extra +1":
+        h_out, w_out = h_out + 1, w_out + 1
+    short = bug == "window one short"
+    out = np.zeros((h_out, w_out))
+    for i in range(h_out):
+        for j in range(w_out):
+            window = x[i * stride : i * stride + fh - short, j * stride : j * stride + fw - short]
+            out[i, j] = np.sum(window * k)
+    return out
+
+
+def bp_shapes(delta, w, input_shape, stride=1, padding=0, *, bug=""):
+    """The solution's bp_delta_map with one slip in its shape arithmetic."""
+    delta, w = np.asarray(delta, float), np.asarray(w, float)
+    D, H, W = input_shape
+    N, _, fh, fw = w.shape
+    rows, cols = H + 2 * padding - fh + 1, W + 2 * padding - fw + 1
+    if bug == "H and W swapped":
+        rows, cols = W + 2 * padding - fw + 1, H + 2 * padding - fh + 1
+    if bug == "extra +1":
+        rows, cols = rows + 1, cols + 1
+    d = dilate(delta, stride)
+    d1 = np.zeros((N, rows, cols))
+    wide = bug == "slice one too wide"
+    d1[:, : d.shape[1] + wide, : d.shape[2] + wide] = d
+    grad = np.zeros((D, H + 2 * padding, W + 2 * padding))
+    for n in range(N):
+        full = np.pad(d1[n], ((fh - 1, fh - 1), (fw - 1, fw - 1)))
+        for ch in range(D):
+            grad[ch] += correlate2d(full, rot180(w[n, ch]))
+    return grad[:, padding : padding + H, padding : padding + W]
+
+
+def cg_shapes(delta, x, filter_shape, stride=1, padding=0, *, bug=""):
+    """The solution's compute_gradient with one slip in its shape arithmetic."""
+    delta, x = np.asarray(delta, float), np.asarray(x, float)
+    N, D, fh, fw = filter_shape
+    _, H, W = x.shape
+    rows, cols = H + 2 * padding - fh + 1, W + 2 * padding - fw + 1
+    if bug == "H and W swapped":
+        rows, cols = W + 2 * padding - fw + 1, H + 2 * padding - fh + 1
+    if bug == "extra +1":
+        rows, cols = rows + 1, cols + 1
+    d = dilate(delta, stride)
+    d1 = np.zeros((N, rows, cols))
+    wide = bug == "slice one too wide"
+    d1[:, : d.shape[1] + wide, : d.shape[2] + wide] = d
+    xp = pad(x, padding)
+    dW = np.zeros((N, D, fw, fh) if bug == "filter shape swapped" else (N, D, fh, fw))
+    for n in range(N):
+        for ch in range(D):
+            dW[n, ch] = correlate2d(xp[ch], d1[n])
+    return dW, delta.sum(axis=(1, 2))
+
+
+def fwd_loop(x, w, b, stride=1, padding=0, *, bug=""):
+    """conv_forward as explicit loops over the output, with one slip in its shape arithmetic."""
+    x, w, b = np.asarray(x, float), np.asarray(w, float), np.asarray(b, float)
+    xp = pad(x, padding)
+    N, _, fh, fw = w.shape
+    _, hp, wp = xp.shape
+    h_out, w_out = (hp - fh) // stride + 1, (wp - fw) // stride + 1
+    if bug == "H and W swapped":
+        h_out, w_out = (wp - fw) // stride + 1, (hp - fh) // stride + 1
+    if bug == "extra +1":
+        h_out, w_out = h_out + 1, w_out + 1
+    short = bug == "window one short"
+    out = np.zeros((N, h_out, w_out))
+    for n in range(N):
+        for i in range(h_out):
+            for j in range(w_out):
+                r, c = i * stride, j * stride
+                out[n, i, j] = np.sum(xp[:, r : r + fh - short, c : c + fw - short] * w[n]) + b[n]
+    return out
+
+
+def _dilate_swapped(delta, stride):
+    delta = np.asarray(delta, float)
+    h, w = delta.shape[-2:]
+    out = np.zeros(delta.shape[:-2] + ((w - 1) * stride + 1, (h - 1) * stride + 1))
+    out[..., ::stride, ::stride] = delta
+    return out
+
+
+def _pad_swapped(x, p):
+    x = np.asarray(x, float)
+    h, w = x.shape[-2:]
+    out = np.zeros(x.shape[:-2] + (w + 2 * p, h + 2 * p))
+    out[..., p : p + h, p : p + w] = x
+    return out
+
+
+SHAPES = {
+    "correlate2d": (corr_loop, ("H and W swapped", "extra +1", "window one short")),
+    "bp_delta_map": (bp_shapes, ("H and W swapped", "extra +1", "slice one too wide")),
+    "compute_gradient": (
+        cg_shapes,
+        ("H and W swapped", "extra +1", "slice one too wide", "filter shape swapped"),
+    ),
+    "conv_forward": (fwd_loop, ("H and W swapped", "extra +1", "window one short")),
+}
+for _name, (_fn, _bugs) in SHAPES.items():
+    MUTANTS[_name].update({f"shape: {bug}": partial(_fn, bug=bug) for bug in _bugs})
+MUTANTS["dilate"]["shape: H and W swapped"] = _dilate_swapped
+MUTANTS["pad"]["shape: H and W swapped"] = _pad_swapped

@@ -19,7 +19,7 @@ import numpy as np
 
 from .exercises import EXERCISES, Case, Exercise
 from .exercises.base import describe_steps, run_case
-from .feedback import cause_of_error, expected_outputs, judge
+from .feedback import Raised, expected_outputs, explain_error, judge, message_of
 from .i18n import _, tr
 
 __all__ = ["check", "CheckResult", "safely", "switched_off"]
@@ -209,11 +209,14 @@ def _run(name, fn, lines: list, timeout: float) -> tuple[bool, str]:
         except BaseException as exc:
             lines.append(head + ": " + _("FAILED"))
             lines.append(f"    {_call(ex, case)}")
-            raised = tr("raised {error}", error=f"{type(exc).__name__}: {_first_line(exc)}")
-            lines.append("    " + raised + _where_raised(exc))
-            cause = cause_of_error(ex, case)
+            raised = raised_by(exc)
+            error = f"{raised.kind}: {_first_line(exc)}"
+            lines.append("    " + tr("raised {error}", error=error) + _where_note(raised))
+            if raised.code:
+                lines.append("      " + tr("line {line}: {code}", line=raised.line, code=raised.code))
+            cause = explain_error(ex, case, raised)
             if cause:
-                lines.append("    " + tr("likely cause: {cause}", cause=_(cause)))
+                lines.append("    " + cause)
             lines.append(
                 tr("{name}: case {i} raised an exception; fix it and run this cell again.", name=name, i=i)
             )
@@ -508,15 +511,59 @@ def _raiser_name(exc: BaseException) -> str:
     return "" if name.startswith("<") else name.replace(".__init__", "")
 
 
-def _where_raised(exc: BaseException) -> str:
-    """Where in the learner's code ``exc`` was raised, as a note for the check's output."""
-    frames = traceback.extract_tb(exc.__traceback__)[1:]  # drop this module's own frame
-    frames = [
-        f
-        for f in frames
-        if "site-packages" not in f.filename and "/lessonkit/" not in f.filename and f.name != "_off"
-    ]
-    if not frames:
+def raised_by(exc: BaseException) -> Raised:
+    """What the check tells of an exception the learner's code raised: its type, message and the
+    learner's innermost frame (the function, the line's number within its cell and its text)."""
+    frame = _learner_frame(exc)
+    function, line, code = frame if frame else ("", 0, "")
+    return Raised(type(exc).__name__, message_of(exc), function, line, code)
+
+
+def _learner_frame(exc: BaseException):
+    """``(function, line, text)`` of the innermost frame of the learner's code in ``exc``'s traceback,
+    or None: frames in lessonkit, numpy, the standard library or an installed package are not the
+    learner's, nor is a switched-off lessonkit function's raiser."""
+    try:
+        frames = traceback.extract_tb(exc.__traceback__)
+    except Exception:
+        return None
+    mine = [f for f in frames if f.name != "_off" and not _is_library(f.filename)]
+    if not mine:
+        return None
+    f = mine[-1]
+    code = " ".join((f.line or "").split())  # one line, whatever its indentation
+    return f.name, int(f.lineno or 0), code if len(code) <= 120 else code[:117] + "..."
+
+
+@functools.cache
+def _library_folders() -> tuple:
+    import sysconfig
+    from pathlib import Path
+
+    from . import PACKAGE
+
+    paths = sysconfig.get_paths()
+    folders = {Path(paths[k]).resolve() for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in paths}
+    return (Path(PACKAGE).resolve(), *sorted(folders))
+
+
+def _is_library(filename: str) -> bool:
+    """True for a frame in lessonkit, the standard library or an installed package (not the learner's)."""
+    from pathlib import Path
+
+    if filename.startswith("<frozen ") or filename == "<string>":
+        return True
+    if filename.startswith("<"):  # a notebook cell, or code the learner compiled
+        return False
+    try:
+        path = Path(filename).resolve()
+    except (OSError, ValueError):
+        return False
+    return any(path.is_relative_to(folder) for folder in _library_folders())
+
+
+def _where_note(raised: Raised) -> str:
+    """Where in the learner's code it was raised, as a note for the check's output."""
+    if not raised.function:
         return ""
-    f = frames[-1]
-    return " " + tr("(in {function}, line {line} of its cell)", function=f.name, line=f.lineno)
+    return " " + tr("(in {function}, line {line} of its cell)", function=raised.function, line=raised.line)

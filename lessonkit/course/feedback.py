@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -175,15 +176,114 @@ def likely_cause(ex: Exercise, case: Case, arrays: list, expected: list) -> str:
     return shape_only
 
 
-def cause_of_error(ex: Exercise, case: Case) -> str:
-    """The first known mistake that also raises on ``case`` (the reference does not): the likely cause
-    of an answer that raised there, or "".
+# ---------------------------------------------------------------- answers that raise
+
+MESSAGE_LIMIT = 300  # characters of an exception's message kept (the grading sandbox sends no more)
+
+
+@dataclass(frozen=True)
+class Raised:
+    """An exception an answer raised, as plain data: the check makes it from the live exception, the
+    grader from the sandbox's reply (strings and numbers only; nothing in it is run).
+
+    ``function``, ``line`` and ``code`` are the learner's innermost frame: the function, the line's
+    number within its cell and the line's text ("" and 0 when unknown). ``cell`` is the notebook
+    cell the grader ran it in (None in the check, where it is the learner's own cell).
+    """
+
+    kind: str
+    message: str
+    function: str = ""
+    line: int = 0
+    code: str = ""
+    cell: int | None = None
+
+
+def message_of(exc: BaseException) -> str:
+    """An exception's message as both sides compare it: its first line, stripped, capped."""
+    try:
+        text = str(exc)
+    except Exception:  # a learner's exception class may break its own __str__
+        text = ""
+    lines = text.strip().splitlines()
+    return lines[0][:MESSAGE_LIMIT] if lines else ""
+
+
+_SHAPE = re.compile(r"\(\s*(\d+(?:\s*,\s*\d+)*)\s*,?\s*\)")
+
+
+def shapes_in(message: str) -> set:
+    """The shapes an error message names, as tuples: ``(4,2)``, ``(2, 3)``, ``(5,)``.
+
+    Examples
+    --------
+    >>> sorted(shapes_in("could not broadcast input array from shape (1,4,2) into shape (1,2,4)"))
+    [(1, 2, 4), (1, 4, 2)]
+    """
+    return {tuple(int(v) for v in m.split(",")) for m in _SHAPE.findall(message)}
+
+
+def _names_shape(shapes: set, shape: tuple) -> bool:
+    """True when one of ``shapes`` is ``shape`` or its last two axes (a map inside it)."""
+    return bool(shape) and (shape in shapes or (len(shape) > 2 and shape[-2:] in shapes))
+
+
+def causes_of_error(ex: Exercise, case: Case, raised: Raised, most: int = 3) -> tuple:
+    """The known mistakes that explain an answer that raised ``raised`` on ``case``: ``(strong,
+    causes)``, the causes best first.
+
+    Each known mistake is run on the same case. Strong explanations, best first: it raises the same
+    exception with the same message; it raises the same type of exception naming the same shapes;
+    it does not raise but returns the wrongly shaped array the message names (the learner's next
+    line tried to use it). Weak (``strong`` False): it raises the same type of exception. The
+    mistakes of the best kind found are returned (at most ``most``); none when no mistake explains it.
+    """
+    shapes = shapes_in(raised.message)
+    ranks: list = [[], [], [], []]
+    expected = None
+    for mistake in ex.mistakes:
+        try:
+            got = run_case(mistake.func, case)
+        except Exception as exc:
+            if type(exc).__name__ != raised.kind:
+                continue
+            theirs = message_of(exc)
+            if theirs == raised.message:
+                ranks[0].append(mistake.cause)
+            elif shapes and shapes_in(theirs) == shapes:
+                ranks[1].append(mistake.cause)
+            else:
+                ranks[3].append(mistake.cause)
+            continue
+        if not shapes:
+            continue
+        arrays, _problem = normalise(ex, got)
+        if arrays is None:
+            continue
+        if expected is None:
+            expected = [e.shape for e in expected_outputs(ex, case)]
+        if any(
+            a.shape != e and _names_shape(shapes, a.shape) for a, e in zip(arrays, expected, strict=False)
+        ):
+            ranks[2].append(mistake.cause)
+    for k, rank in enumerate(ranks):
+        if rank:
+            return k < 3, list(dict.fromkeys(rank))[:most]
+    return False, []
+
+
+def explain_error(ex: Exercise, case: Case, raised: Raised) -> str:
+    """What the check and the grader say of the cause of an answer that raised ``raised`` on
+    ``case`` (where the reference does not): ``likely cause: ...`` when a known mistake raises the
+    same error there or its shapes explain the message, a weaker pointer when a known mistake only
+    raises the same type of exception there, and "" when none does.
 
     A filter larger than the unpadded input, for instance, is what a forgotten padding runs into.
     """
-    for mistake in ex.mistakes:
-        try:
-            run_case(mistake.func, case)
-        except Exception:
-            return mistake.cause
-    return ""
+    strong, causes = causes_of_error(ex, case, raised)
+    if not causes:
+        return ""
+    named = _("; or: ").join(_(cause) for cause in causes)
+    if strong:
+        return tr("likely cause: {cause}", cause=named)
+    return tr("a known mistake that raises {kind} here too: {cause}", kind=raised.kind, cause=named)

@@ -104,7 +104,9 @@ def test_every_known_mistake_fails_and_is_named(name, index, capsys):
     if result.status == "raised":  # e.g. padding ignored: the kernel no longer fits the input
         assert "raised ValueError" in out
     else:
-        assert result.status == "failed" and f"likely cause: {mistake.cause}" in out, out
+        assert result.status == "failed"
+    # an answer that raises is explained too: this mistake raises the very same error there
+    assert re.search(r"^    likely cause: .*" + re.escape(mistake.cause), out, re.M), out
 
 
 def test_a_check_stops_at_the_first_failure_and_shows_expected_and_got(capsys):
@@ -235,3 +237,88 @@ def test_safely_names_the_method_that_is_not_written_yet(capsys):
     assert capsys.readouterr().out == (
         "Filter.update is not implemented yet: write it above, run its cell, then this one.\n"
     )
+
+
+# A learner's cell, as IPython compiles it: its own file name, its source in linecache, line 1 its first.
+HW_SWAPPED = """\
+def bp_delta_map(delta, w, input_shape, stride=1, padding=0):
+    delta = np.asarray(delta, dtype=float)
+    w = np.asarray(w, dtype=float)
+    D, H, W = input_shape
+    N, _, fh, fw = w.shape
+    d = dilate(delta, stride)
+    d1 = np.zeros((N, W + 2 * padding - fw + 1, H + 2 * padding - fh + 1))
+    d1[:, : d.shape[1], : d.shape[2]] = d
+    grad = np.zeros((D, H + 2 * padding, W + 2 * padding))
+    for n in range(N):
+        full = np.pad(d1[n], ((fh - 1, fh - 1), (fw - 1, fw - 1)))
+        for ch in range(D):
+            grad[ch] += correlate2d(full, rot180(w[n, ch]))
+    return grad[:, padding : padding + H, padding : padding + W]
+"""
+
+
+def cell(source: str, name: str, number: int = 1):
+    """The function ``name`` defined by a notebook cell holding ``source``."""
+    import linecache
+
+    filename = f"/tmp/ipykernel_4242/{number}.py"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace = {"np": np, **{k: getattr(lessonkit, k) for k in ("correlate2d", "dilate", "pad", "rot180")}}
+    exec(compile(source, filename, "exec"), namespace)
+    return namespace[name]
+
+
+def test_an_answer_that_raises_gets_its_likely_cause_and_the_line_that_raised(capsys):
+    result, out = run("bp_delta_map", cell(HW_SWAPPED, "bp_delta_map"), capsys)
+    assert result.status == "raised", out
+    assert (
+        "    raised ValueError: could not broadcast input array from shape (1,4,2) into shape (1,2,2) "
+        "(in bp_delta_map, line 8 of its cell)\n"
+        "      line 8: d1[:, : d.shape[1], : d.shape[2]] = d\n"
+        "    likely cause: H and W swapped in the stride-1 map's size: it has H + 2P - Fh + 1 rows and "
+    ) in out, out
+
+
+def test_the_explanation_of_a_raise_is_in_the_learners_language(capsys):
+    try:
+        lessonkit.set_language("zh-Hans")
+        result, out = run("bp_delta_map", cell(HW_SWAPPED, "bp_delta_map"), capsys)
+    finally:
+        lessonkit.set_language(None)
+    assert result.status == "raised", out
+    assert "（在 bp_delta_map 中，位于其单元格的第 8 行）" in out, out
+    assert "      第 8 行：d1[:, : d.shape[1], : d.shape[2]] = d" in out
+    assert "    可能的原因：步长为 1 时的图的大小里 H 和 W 弄反了" in out
+    assert "likely cause" not in out and "swapped" not in out
+
+
+def test_the_line_shown_is_the_learners_never_lessonkits(capsys):
+    """The padding forgotten: lessonkit's correlate2d raises, and the check shows the learner's call."""
+    source = (
+        "def compute_gradient(delta, x, filter_shape, stride=1, padding=0):\n"
+        "    N, D, fh, fw = filter_shape\n"
+        "    H, W = x.shape[1:]\n"
+        "    d1 = np.zeros((N, H + 2 * padding - fh + 1, W + 2 * padding - fw + 1))\n"
+        "    d = dilate(delta, stride)\n"
+        "    d1[:, : d.shape[1], : d.shape[2]] = d\n"
+        "    dW = np.array([[correlate2d(x[ch], d1[n]) for ch in range(D)] for n in range(N)])\n"
+        "    return dW, delta.sum(axis=(1, 2))\n"
+    )
+    result, out = run("compute_gradient", cell(source, "compute_gradient", 7), capsys)
+    assert result.status == "raised", out
+    assert "line 7 of its cell)" in out and "      line 7: dW = np.array([[correlate2d(x[ch], d1[n])" in out
+    assert "likely cause: padding ignored" in out, out
+    assert "ops.py" not in out and "lessonkit/" not in out
+
+
+def test_a_raise_no_known_mistake_explains_gets_the_exception_and_the_line_only(capsys):
+    source = "def pad(x, p):\n    x = np.asarray(x, dtype=float)\n    return x[99, 99]\n"
+    result, out = run("pad", cell(source, "pad", 3), capsys)
+    assert result.status == "raised", out
+    assert (
+        "raised IndexError: index 99 is out of bounds for axis 0 with size 2 (in pad, line 3 of its cell)"
+        in out
+    )
+    assert "      line 3: return x[99, 99]" in out
+    assert "likely cause" not in out and "known mistake" not in out, out

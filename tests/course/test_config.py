@@ -51,7 +51,7 @@ def test_an_empty_file_keeps_the_declared_points():
         ("[pad.points]\n'2-D x, p >= 1' = true\n", r"must be a whole number of points, 1 or more; got True$"),
         ("[pad.points]\n'2-D x, p >= 1' = '2'\n", r"must be a whole number of points, 1 or more; got '2'$"),
         ("[pad]\npoints = 3\n", r"^course.toml: pad.points must be a table of groups; got 3$"),
-        ("[pad.partial]\n'rotated' = 0.5\n", r"^course.toml: pad.partial has no known mistake 'rotated'; its mistakes are 'leading axes padded too', 'padded on one side only'$"),
+        ("[pad.partial]\n'rotated' = 0.5\n", r"^course.toml: pad.partial has no known mistake 'rotated'; its mistakes are 'leading axes padded too', 'padded on one side only', 'H and W swapped in the padded size'$"),
         ("[pad.partial]\n'padded on one side only' = 1\n", r"must be a share of the group's points between 0 and 1 \(e.g. 0.3\); got 1$"),
         ("[pad.partial]\n'padded on one side only' = nan\n", r"between 0 and 1 \(e.g. 0.3\); got nan$"),
         ("[pad\n", r"^course.toml: not valid TOML \("),

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 
+import numpy as np
 import pytest
 from mutants import MUTANTS
 from test_check import SOLUTIONS
@@ -82,3 +84,46 @@ def test_grade_function_uses_the_graders_seeding():
     assert {grade_function("bp_delta_map", fn, seed).points for seed in range(3)} == points_over_seeds(
         "bp_delta_map", fn
     )
+
+
+def _maps(ex, case) -> list:
+    """The (rows, columns) of every map in a case: its array arguments, its shape arguments
+    (``input_shape``, ``filter_shape``) and the answer's arrays."""
+    found = []
+    for a in (*case.args, *case.kwargs.values()):
+        if isinstance(a, np.ndarray) and a.ndim >= 2:
+            found.append(a.shape[-2:])
+        elif isinstance(a, tuple) and len(a) >= 2 and all(type(v) is int for v in a):
+            found.append(a[-2:])
+    return found + [e.shape[-2:] for e in expected_outputs(ex, case) if e.ndim >= 2]
+
+
+def _non_square(ex, case) -> set:
+    """How a case is not square: which maps have rows != columns, and which two maps differ by a
+    different number of rows than of columns (H - Fh != W - Fw: the stride-1 map is not square)."""
+    maps = _maps(ex, case)
+    kinds = {("map", k) for k, (h, w) in enumerate(maps) if h != w}
+    return kinds | {
+        ("difference", i, j)
+        for (i, a), (j, b) in itertools.combinations(enumerate(maps), 2)
+        if a[0] - b[0] != a[1] - b[1]
+    }
+
+
+@pytest.mark.parametrize("name", list(EXERCISES))
+def test_a_random_case_is_never_less_square_than_its_groups_fixed_core(name):
+    """A group's random case brings no way of being non-square that its fixed core lacks, so a bug
+    that shows only off the square (H and W swapped) is exposed by the core, on every seed alike."""
+    ex = EXERCISES[name]
+    cores = {g: [spec for group, _, spec in ex.table.core if group == g] for g in ex.table.groups}
+    for seed in range(20):
+        cases = hidden_cases(ex, seed)
+        for group in ex.table.groups:
+            mine = [c for c in cases if c.group == group]
+            core, drawn = mine[: len(cores[group])], mine[len(cores[group]) :]
+            covered = set().union(*(_non_square(ex, c) for c in core))
+            for case in drawn:
+                extra = _non_square(ex, case) - covered
+                assert not extra, (
+                    f"{name} / {group}, seed {seed}: {case.label} is non-square as no core case is"
+                )

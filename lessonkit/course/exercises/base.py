@@ -317,7 +317,7 @@ BACKWARD_CORE = (
     (PADDING, "filter taller than the input (padding makes room): ", (1, 1, 2, 3, 3, 2, 1, 1)),
     (DEPTH, "depth and filters: ", (3, 2, 4, 4, 2, 2, 1, 0)),
     (DEPTH, "one channel, three filters: ", (1, 3, 4, 4, 2, 2, 1, 0)),
-    (DEPTH, "three channels, one filter: ", (3, 1, 4, 5, 2, 3, 1, 0)),
+    (DEPTH, "three channels, one filter: ", (3, 1, 4, 7, 2, 3, 1, 0)),
     (EVERYTHING, "1x1 filter, depth and filters: ", (2, 3, 4, 6, 1, 1, 1, 0)),
     (EVERYTHING, "filter as large as the input: ", (1, 2, 3, 5, 3, 5, 1, 0)),
     (EVERYTHING, "non-square, all together: ", (2, 3, 5, 7, 3, 2, 2, 1)),

@@ -75,6 +75,23 @@ def bp_variant(
     return g[:, p : p + H, p : p + W]
 
 
+def bp_sizes(delta, w, input_shape, stride=1, padding=0, *, swap=False, extra=0):
+    """bp_delta_map in the lecture's steps, with the size of the stride-1 map computed wrong."""
+    delta, w = np.asarray(delta, float), np.asarray(w, float)
+    D, H, W = input_shape
+    N, _, fh, fw = w.shape
+    p = padding
+    rows, cols = H + 2 * p - fh + 1, W + 2 * p - fw + 1
+    if swap:  # W used where H is meant, and H where W is
+        rows, cols = W + 2 * p - fw + 1, H + 2 * p - fh + 1
+    full = pad_hw(stride_one_map(delta, rows + extra, cols + extra, stride), fh - 1, fw - 1)
+    grad = np.zeros((D, H + 2 * p, W + 2 * p))
+    for n in range(N):
+        for d in range(D):
+            grad[d] += correlate2d(full[n], rot180(w[n, d]))
+    return grad[:, p : p + H, p : p + W]
+
+
 MISTAKES = (
     Mistake(
         "filter not rotated: dE/da^{l-1} is cross(pad(δ, F-1), rot180(W)); without rot180 each δ "
@@ -104,6 +121,16 @@ MISTAKES = (
         "not summed over the N filters: each input channel d gets sum over n of the "
         "contributions of filter n (the code keeps only the last one)",
         partial(bp_variant, sum_filters=False),
+    ),
+    Mistake(
+        "H and W swapped in the stride-1 map's size: it has H + 2P - Fh + 1 rows and W + 2P - Fw + 1 "
+        "columns (rows go with H and Fh, columns with W and Fw)",
+        partial(bp_sizes, swap=True),
+    ),
+    Mistake(
+        "extra +1 in the stride-1 map's size: the window has H + 2P - Fh + 1 positions down "
+        "(and W + 2P - Fw + 1 across) at stride 1, not one more",
+        partial(bp_sizes, extra=1),
     ),
 )
 

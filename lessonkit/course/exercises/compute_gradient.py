@@ -81,6 +81,24 @@ def cg_variant(
     return dW, db
 
 
+def cg_sizes(delta, x, filter_shape, stride=1, padding=0, *, swap=False, extra=0):
+    """compute_gradient in the lecture's steps, with the size of the stride-1 map computed wrong."""
+    delta, x = np.asarray(delta, float), np.asarray(x, float)
+    N, D, fh, fw = filter_shape
+    H, W = x.shape[1:]
+    p = padding
+    rows, cols = H + 2 * p - fh + 1, W + 2 * p - fw + 1
+    if swap:  # W used where H is meant, and H where W is
+        rows, cols = W + 2 * p - fw + 1, H + 2 * p - fh + 1
+    d1 = stride_one_map(delta, rows + extra, cols + extra, stride)
+    xp = pad(x, p)
+    dW = np.zeros((N, D, fh, fw))
+    for n in range(N):
+        for d in range(D):
+            dW[n, d] = correlate2d(xp[d], d1[n])
+    return dW, delta.sum(axis=(1, 2))
+
+
 MISTAKES = (
     Mistake(
         "bias averaged instead of summed: every net^l contains w_b once, so dE/dw_b is the sum of "
@@ -118,6 +136,16 @@ MISTAKES = (
     Mistake(
         "δ rotated: the weight gradient is a cross-correlation of the input with δ, no rot180",
         partial(cg_variant, rotate=True),
+    ),
+    Mistake(
+        "H and W swapped in the stride-1 map's size: it has H + 2P - Fh + 1 rows and W + 2P - Fw + 1 "
+        "columns (rows go with H and Fh, columns with W and Fw)",
+        partial(cg_sizes, swap=True),
+    ),
+    Mistake(
+        "extra +1 in the stride-1 map's size: the window has H + 2P - Fh + 1 positions down "
+        "(and W + 2P - Fw + 1 across) at stride 1, not one more",
+        partial(cg_sizes, extra=1),
     ),
 )
 

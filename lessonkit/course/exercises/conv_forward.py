@@ -36,6 +36,24 @@ def _fwd_variant(
     return np.array(out)
 
 
+def fwd_sizes(x, w, b, stride=1, padding=0, *, swap=False, extra=0, short=0):
+    """conv_forward as loops over the output, with its size or its window's size computed wrong."""
+    x, w, b = np.asarray(x, float), np.asarray(w, float), np.asarray(b, float)
+    xp = pad(x, padding)
+    N, _, fh, fw = w.shape
+    hp, wp = xp.shape[1:]
+    rows, cols = (hp - fh) // stride + 1, (wp - fw) // stride + 1
+    if swap:  # W used where H is meant, and H where W is
+        rows, cols = (wp - fw) // stride + 1, (hp - fh) // stride + 1
+    out = np.zeros((N, rows + extra, cols + extra))
+    for n in range(N):
+        for i in range(out.shape[1]):
+            for j in range(out.shape[2]):
+                r, c = i * stride, j * stride
+                out[n, i, j] = np.sum(xp[:, r : r + fh - short, c : c + fw - short] * w[n]) + b[n]
+    return out
+
+
 MISTAKES = (
     Mistake(
         "bias missing: net^l = sum over d of the correlations, plus w_b", partial(_fwd_variant, bias="none")
@@ -50,6 +68,21 @@ MISTAKES = (
     ),
     Mistake("stride ignored: move the window S positions at a time", partial(_fwd_variant, use_stride=False)),
     Mistake("padding ignored: correlate pad(x, P), not x", partial(_fwd_variant, use_padding=False)),
+    Mistake(
+        "H and W swapped in the output size: net has (H + 2P - Fh)//S + 1 rows and "
+        "(W + 2P - Fw)//S + 1 columns (rows go with H and Fh, columns with W and Fw)",
+        partial(fwd_sizes, swap=True),
+    ),
+    Mistake(
+        "output size with an extra +1: (H + 2P - Fh)//S + 1 windows fit along the rows (and "
+        "(W + 2P - Fw)//S + 1 along the columns); one more reads past the end of pad(x, P)",
+        partial(fwd_sizes, extra=1),
+    ),
+    Mistake(
+        "window one short: net[n, i, j] reads pad(x, P)[:, i*S : i*S + Fh, j*S : j*S + Fw], Fh rows "
+        "and Fw columns (a slice's end is not included)",
+        partial(fwd_sizes, short=1),
+    ),
 )
 
 

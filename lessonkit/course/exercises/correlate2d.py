@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
 from ...maths.ops import correlate2d, rot180
 from .base import Case, CaseTable, Exercise, Mistake, shape_text
+
+
+def corr_sizes(x, k, stride=1, *, swap=False, extra=0, short=0):
+    """correlate2d as loops over the output, with its size or its window's size computed wrong."""
+    x, k = np.asarray(x, float), np.asarray(k, float)
+    fh, fw = k.shape
+    rows, cols = (x.shape[0] - fh) // stride + 1, (x.shape[1] - fw) // stride + 1
+    if swap:  # W used where H is meant, and H where W is
+        rows, cols = (x.shape[1] - fw) // stride + 1, (x.shape[0] - fh) // stride + 1
+    out = np.zeros((rows + extra, cols + extra))
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            window = x[i * stride : i * stride + fh - short, j * stride : j * stride + fw - short]
+            out[i, j] = np.sum(window * k)
+    return out
+
 
 MISTAKES = (
     Mistake(
@@ -15,6 +33,21 @@ MISTAKES = (
     ),
     Mistake(
         "stride ignored: move the window S positions at a time", lambda x, k, stride=1: correlate2d(x, k)
+    ),
+    Mistake(
+        "H and W swapped in the output size: it has (H - Fh)//S + 1 rows and (W - Fw)//S + 1 columns "
+        "(rows go with H and Fh, columns with W and Fw)",
+        partial(corr_sizes, swap=True),
+    ),
+    Mistake(
+        "output size with an extra +1: (H - Fh)//S + 1 windows fit along the rows (and "
+        "(W - Fw)//S + 1 along the columns); one more reads past the end of x",
+        partial(corr_sizes, extra=1),
+    ),
+    Mistake(
+        "window one short: the window of output (i, j) is x[i*S : i*S + Fh, j*S : j*S + Fw], Fh rows "
+        "and Fw columns (a slice's end is not included)",
+        partial(corr_sizes, short=1),
     ),
 )
 

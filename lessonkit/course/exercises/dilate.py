@@ -24,11 +24,24 @@ def _dilate_trailing(delta, stride):
     return out
 
 
+def _dilate_swapped(delta, stride):
+    delta = np.asarray(delta, float)
+    h, w = delta.shape[-2:]
+    out = np.zeros(delta.shape[:-2] + ((w - 1) * stride + 1, (h - 1) * stride + 1))
+    out[..., ::stride, ::stride] = delta
+    return out
+
+
 MISTAKES = (
     Mistake("S zeros inserted instead of S-1: out[i*S, j*S] = δ[i, j]", _dilate_too_many),
     Mistake(
         "trailing zeros kept: the result has (H_out - 1)*S + 1 rows, no zeros after the last entry",
         _dilate_trailing,
+    ),
+    Mistake(
+        "H and W swapped in the dilated size: the result has (H - 1)*S + 1 rows and (W - 1)*S + 1 "
+        "columns (H, W = delta.shape[-2:])",
+        _dilate_swapped,
     ),
 )
 

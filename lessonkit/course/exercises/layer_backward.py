@@ -74,9 +74,9 @@ TABLE = CaseTable(
     (
         (IDENTITY_RELU, "the lecture's case: ", ("identity", LECTURE)),
         (IDENTITY_RELU, "", ("relu", (1, 1, 4, 4, 2, 2, 1, 0))),
-        (IDENTITY_RELU, "", ("relu", (2, 3, 6, 5, 3, 2, 2, 1))),
+        (IDENTITY_RELU, "", ("relu", (2, 3, 7, 5, 2, 3, 2, 1))),
         (SIGMOID_TANH, "", ("sigmoid", (1, 2, 4, 4, 2, 2, 1, 2))),
-        (SIGMOID_TANH, "", ("tanh", (2, 2, 8, 7, 3, 2, 3, 0))),
+        (SIGMOID_TANH, "", ("tanh", (2, 2, 9, 7, 2, 3, 3, 0))),
     ),
     {
         IDENTITY_RELU: lambda rng: ("relu", draw(rng, D=(1, 3), N=(1, 3), S=(1, 3), P=(0, 2))),

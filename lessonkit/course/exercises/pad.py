@@ -7,6 +7,16 @@ import numpy as np
 from ...maths.ops import pad
 from .base import CaseTable, Exercise, Mistake, array_and_int, shape_text
 
+
+def _pad_swapped(x, p):
+    """pad with the padded array's size made with H and W swapped."""
+    x = np.asarray(x, float)
+    h, w = x.shape[-2:]
+    out = np.zeros(x.shape[:-2] + (w + 2 * p, h + 2 * p))
+    out[..., p : p + h, p : p + w] = x
+    return out
+
+
 MISTAKES = (
     Mistake(
         "leading axes padded too: pad only the last two axes (H and W), leave D and N alone",
@@ -15,6 +25,11 @@ MISTAKES = (
     Mistake(
         "padded on one side only: add p zeros above, below, left and right",
         lambda x, p: np.pad(np.asarray(x, float), [(0, 0)] * (np.ndim(x) - 2) + [(0, p), (0, p)]),
+    ),
+    Mistake(
+        "H and W swapped in the padded size: the result has H + 2p rows and W + 2p columns "
+        "(H, W = x.shape[-2:])",
+        _pad_swapped,
     ),
 )
 

@@ -34,14 +34,17 @@ def _label(report) -> str:
     return safe_text(report.student or Path(report.path).stem, 120)
 
 
-def _cause_of(reason: str) -> str:
-    """The likely cause a group's reason names (in the language it was written in), or ``""``."""
+def _causes_of(reason: str) -> list:
+    """The likely causes a group's reason names (in the language it was written in): one, or the
+    several an exception's feedback names (joined by "; or: "), or none."""
     for lang in LANGUAGES:
         with speaking(lang):
             prefix = tr("likely cause: {cause}", cause="\0").split("\0")[0]
+            joiner = _("; or: ")
         if prefix and prefix in reason:
-            return reason.split(prefix, 1)[1].strip()
-    return ""
+            named = reason.rsplit(prefix, 1)[1].strip()  # the last: the grader appends it
+            return [c.strip() for c in named.split(joiner) if c.strip()] if joiner else [named]
+    return []
 
 
 def common_causes(reports: list) -> list:
@@ -55,8 +58,7 @@ def common_causes(reports: list) -> list:
         seen = set()
         for e in r.exercises:
             for g in e.groups:
-                cause = _cause_of(g.get("reason") or "")
-                if cause:
+                for cause in _causes_of(g.get("reason") or ""):
                     seen.add(cause)
                     groups.setdefault(cause, set()).add(f"{e.name}: {g['name']}")
         per_cause.update(seen)

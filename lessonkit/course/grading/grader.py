@@ -39,7 +39,7 @@ import numpy as np
 from ..curriculum import describe
 from ..exercises import EXERCISES, NOTEBOOKS, Case, Exercise, exercises_of, notebook_named
 from ..exercises.base import run_case
-from ..feedback import cause_of_error, judge
+from ..feedback import MESSAGE_LIMIT, Raised, explain_error, judge
 from ..i18n import _, chosen, language, notebook_language, speaking, tr
 from .reports import not_graded, to_json, write_csv  # noqa: F401  (part of this module's API)
 from .results import ExerciseResult, Report
@@ -436,7 +436,7 @@ def evaluate(
                     on=on,
                 ),
             )
-        problem = _case_problem(ex, case, reply, limits, on)
+        problem = _case_problem(ex, case, reply, limits, on, explain)
         if problem is None:
             try:
                 got = reply["value"] if "value" in reply else _dec(reply["out"])
@@ -504,7 +504,9 @@ def _number(x: float) -> float | int:
     return int(x) if float(x).is_integer() else round(float(x), 2)
 
 
-def _case_problem(ex: Exercise, case, reply: dict, limits: Limits, on: str) -> str | None:
+def _case_problem(
+    ex: Exercise, case, reply: dict, limits: Limits, on: str, explain: bool = True
+) -> str | None:
     """Why a reply earns nothing for its case's groups, or None when its outputs are to be judged."""
     status = reply.get("status")
     if status in ("timeout", "hung"):
@@ -531,9 +533,10 @@ def _case_problem(ex: Exercise, case, reply: dict, limits: Limits, on: str) -> s
         kind = clean(reply.get("type"), 60)
         message = _one_line(reply.get("message"), 300)
         hint = " " + tr("(the memory limit is {mb} MB)", mb=limits.memory_mb) if kind == "MemoryError" else ""
-        cause = cause_of_error(ex, case)
-        likely = "; " + tr("likely cause: {cause}", cause=_(cause)) if cause else ""
-        error = f"{kind}: {message}{_where_note(reply.get('where'))}{hint}"
+        raised = raised_of_reply(reply)
+        cause = explain_error(ex, case, raised) if explain else ""
+        likely = "; " + cause if cause else ""
+        error = f"{kind}: {message}{_where_note(raised)}{hint}"
         return tr("raised {error} {on}", error=error, on=on) + likely
     if status != "ok" or ("out" not in reply and "value" not in reply):
         return tr(
@@ -550,20 +553,33 @@ def _case_problem(ex: Exercise, case, reply: dict, limits: Limits, on: str) -> s
     return None
 
 
-def _where_note(where) -> str:
-    """The runner's ``[function, cell, line]`` as a note for the report, or "" when it is malformed."""
-    if not (isinstance(where, list) and len(where) == 3):
+def raised_of_reply(reply: dict) -> Raised:
+    """The exception a runner's reply reports, as plain data (strings and numbers, checked here; a
+    malformed ``where`` is left out). Its message is compared with the known mistakes' messages,
+    never run; what a report shows of it is made safe by :func:`clean`."""
+    kind, message = reply.get("type"), reply.get("message")
+    kind = kind[:60] if isinstance(kind, str) else ""
+    lines = message.strip().splitlines() if isinstance(message, str) else []
+    message = lines[0][:MESSAGE_LIMIT] if lines else ""
+    where = reply.get("where")
+    if not (isinstance(where, list) and len(where) in (3, 4)):
+        return Raised(kind, message)
+    function, cell, line, *code = where
+    if not (isinstance(function, str) and all(type(v) is int and 0 <= v < 10**6 for v in (cell, line))):
+        return Raised(kind, message)
+    text = code[0] if code and isinstance(code[0], str) else ""
+    return Raised(kind, message, function[:60], line, " ".join(text.split())[:200], cell)
+
+
+def _where_note(raised: Raised) -> str:
+    """Where in the notebook ``raised`` was raised, as a note for the report, or "" when unknown."""
+    if raised.cell is None:
         return ""
-    name, cell, line = where
-    try:
-        return " " + tr(
-            "(in {function}, line {line} of cell {cell})",
-            function=clean(name, 60),
-            line=int(line),
-            cell=int(cell),
-        )
-    except (TypeError, ValueError):
-        return ""
+    where = {"function": clean(raised.function, 60), "line": raised.line, "cell": raised.cell}
+    if raised.code:
+        code = clean(raised.code, 120)
+        return " " + tr("(in {function}, line {line} of cell {cell}: {code})", code=code, **where)
+    return " " + tr("(in {function}, line {line} of cell {cell})", **where)
 
 
 def _public_summary(session: _Session, ex: Exercise) -> str:

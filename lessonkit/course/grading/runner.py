@@ -319,7 +319,7 @@ def _text(exc):
 
 
 def _learner_frame(exc):
-    """The learner's innermost frame: ``(function, cell, line)``, or None."""
+    """The learner's innermost frame: ``[function, cell, line, the line's text]``, or None."""
     try:
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith("<cell ")]
     except BaseException:
@@ -327,7 +327,11 @@ def _learner_frame(exc):
     if not frames:
         return None
     f = frames[-1]
-    return [str(f.name)[:60], int(f.filename[6:-1]), int(f.lineno or 0)]
+    try:
+        text = str(f.line or "")[:200]
+    except BaseException:
+        text = ""
+    return [str(f.name)[:60], int(f.filename[6:-1]), int(f.lineno or 0), text]
 
 
 def _drop_privileges(uid):

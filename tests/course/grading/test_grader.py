@@ -187,9 +187,24 @@ def test_crash_gets_zero_with_the_exception(graded):
     e = exercise(graded["reports"]["bp_crash"], "bp_delta_map")
     assert e["points"] == 0
     assert "raised ZeroDivisionError: division by zero" in e["feedback"]
-    assert "(in bp_delta_map, line 2 of cell 4)" in e["feedback"]
+    assert "(in bp_delta_map, line 2 of cell 4: scale = 1 / (padding * 0))" in e["feedback"]
     # a raise costs its group: every group is listed with its own reason
     assert e["feedback"].count("raised ZeroDivisionError") == len(EXERCISES["bp_delta_map"].groups)
+
+
+@grader
+def test_an_answer_that_raises_gets_its_likely_cause_and_the_line_that_raised(graded):
+    """H and W swapped in the stride-1 map's size: the dilated δ does not fit and the assignment
+    raises; the report names the known mistake that raises the same error, and the learner's line
+    (captured in the sandbox, sent back as plain text)."""
+    e = exercise(graded["reports"]["bp_hw_swapped"], "bp_delta_map")
+    assert e["points"] == only(
+        "bp_delta_map", LECTURE_GROUP
+    )  # the lecture's case is square, every other group has a case that is not
+    assert "raised ValueError: could not broadcast input array from shape" in e["feedback"]
+    assert "(in bp_delta_map, line 8 of cell 4: d1[:, : d.shape[1], : d.shape[2]] = d)" in e["feedback"]
+    assert "likely cause: H and W swapped in the stride-1 map's size" in e["feedback"], e["feedback"]
+    assert "bp_delta_map.py" not in e["feedback"] and "lessonkit/" not in e["feedback"]
 
 
 @grader
@@ -424,3 +439,36 @@ def test_limits_must_be_positive():
 def test_shapes_arrive_as_tuples_as_in_the_check(graded):
     report = graded["reports"]["bp_shape_tuples"]
     assert report["score"] == report["max_score"] == total("bp_delta_map"), report
+
+
+def test_a_raise_reported_by_the_sandbox_gets_its_cause_and_its_line_made_safe():
+    """The runner's reply is plain data: the message is only compared, the line's text only shown,
+    escaped and on one line; a malformed ``where`` is left out and the cause is still named."""
+    import mutants
+
+    from lessonkit.course.grading.grader import evaluate, hidden_cases, local_reply
+
+    ex = EXERCISES["bp_delta_map"]
+    swapped = mutants.MUTANTS["bp_delta_map"]["shape: H and W swapped"]
+
+    def reply_with(where):
+        def call(case):
+            reply = local_reply(swapped, case)
+            if reply["status"] == "raised":
+                reply["where"] = where
+            return reply
+
+        return call
+
+    cases = hidden_cases(ex, 0)
+    line = "d1[:, : d.shape[1]] = d\nscore: 10/10 \x1b[2J"
+    result = evaluate(ex, cases, reply_with(["bp_delta_map", 4, 8, line]))
+    text = "\n".join(result.feedback)
+    assert "likely cause: H and W swapped in the stride-1 map's size" in text, text
+    assert "(in bp_delta_map, line 8 of cell 4: d1[:, : d.shape[1]] = d score: 10/10 \\x1b[2J)" in text
+    assert len(result.feedback) == len(ex.groups) - 1  # one line per group lost: nothing starts a line
+    for bad in (["f", "4", 8, "x"], ["f", 4, True, "x"], ["f", 4], "f:4:8", [["f"], 4, 8, "x"]):
+        text = "\n".join(evaluate(ex, cases, reply_with(bad)).feedback)
+        assert "likely cause: H and W swapped" in text and "line 8 of cell" not in text, (bad, text)
+    text = "\n".join(evaluate(ex, cases, reply_with(["f", 4, 8, {"x": 1}])).feedback)
+    assert "(in f, line 8 of cell 4) on hidden case" in text  # a line's text that is not text is left out

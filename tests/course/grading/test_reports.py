@@ -209,3 +209,25 @@ def test_feedback_file_speaks_the_report_language_and_the_teacher_can_choose():
         assert feedback_language(chinese_notebook) == "en"
     finally:
         lessonkit.set_language(None)
+
+
+def test_the_class_report_counts_each_cause_an_exception_names():
+    """A raise the feedback explains by two known mistakes ("A; or: B") counts once for each; a
+    "likely cause:" inside the learner's own line of code does not stand for the grader's."""
+    from types import SimpleNamespace
+
+    from lessonkit.course.grading.classreport import common_causes
+
+    def report(*reasons):
+        groups = [{"name": f"group {k}", "reason": r} for k, r in enumerate(reasons)]
+        return SimpleNamespace(exercises=[SimpleNamespace(name="bp_delta_map", groups=groups)])
+
+    raised = 'raised ValueError: x (in f, line 3 of cell 4: y = 1  # likely cause: me) on hidden case "c"'
+    reports = [
+        report(f"{raised}; likely cause: H and W swapped: ...; or: extra +1: ...", "wrong values"),
+        report("wrong values; likely cause: H and W swapped: ..."),
+    ]
+    assert common_causes(reports) == [
+        ("H and W swapped: ...", 2, ["bp_delta_map: group 0"]),
+        ("extra +1: ...", 1, ["bp_delta_map: group 0"]),
+    ]
