@@ -187,12 +187,16 @@ def test_start_copies_and_never_overwrites(tmp_path):
     work = tmp_path / "my-work"
     cmd = [sys.executable, "-m", "lessonkit", "start", str(work)]
     first = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
-    assert first.returncode == 0 and first.stdout.count("copied") == 4
+    assert first.returncode == 0 and first.stdout.count("copied") == len(NOTEBOOKS)
     assert sorted(p.name for p in work.iterdir()) == NAMES
     mine = work / "02_bp_delta_map.ipynb"
     mine.write_text("my work")
     second = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
-    assert second.returncode == 0 and second.stdout.count("skipped") == 4 and "copied" not in second.stdout
+    assert (
+        second.returncode == 0
+        and second.stdout.count("skipped") == len(NOTEBOOKS)
+        and "copied" not in second.stdout
+    )
     assert mine.read_text() == "my work"
     (work / "01_primitives.ipynb").unlink()
     third = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
@@ -224,9 +228,19 @@ def test_every_exercise_module_declares_its_exercise_in_course_order():
     import lessonkit.course.exercises as package
 
     modules = [m.name for m in pkgutil.iter_modules(package.__path__) if m.name != "base"]
-    declared = {importlib.import_module(f"{package.__name__}.{m}").EXERCISE.name for m in modules}
-    assert declared == set(EXERCISES)
-    assert {name.lower() for name in declared} == set(modules)  # the Filter class is in filter.py
+    declared = {}
+    for m in modules:  # one EXERCISE, or several related ones (pooling, im2col) in EXERCISES
+        module = importlib.import_module(f"{package.__name__}.{m}")
+        declared[m] = [ex.name for ex in getattr(module, "EXERCISES", None) or (module.EXERCISE,)]
+    assert sorted(n for names in declared.values() for n in names) == sorted(EXERCISES)
+    for (
+        m,
+        names,
+    ) in declared.items():  # named after its exercise (Filter: filter.py), or several after their notebook
+        if len(names) == 1:
+            assert names[0].lower() == m, (m, names)
+        else:
+            assert all(EXERCISES[n].notebook.endswith(f"_{m}") for n in names), (m, names)
     order = [ex.notebook for ex in EXERCISES.values()]
     assert order == sorted(order), order
 

@@ -15,7 +15,6 @@ from lessonkit.course.grading.edition import write_edition
 
 # Definitions that compute a graded answer; none may be in any edition but where earlier exercises taught them.
 NEVER = [
-    r"def conv_forward\(",
     r"def conv_backward\(",
     r"def im2col\(",
     r"def col2im\(",
@@ -32,6 +31,9 @@ TAUGHT = {  # definition -> the first notebook whose edition may hold it
     r"def correlate2d\(": "02_bp_delta_map",
     r"def bp_delta_map\(": "03_compute_gradient",
     r"def compute_gradient\(": "04_conv_layer",
+    r"def conv_forward\(": "05_pooling",
+    r"def max_pool_backward\(": "06_im2col",
+    r"def mean_pool_forward\(": "06_im2col",
 }
 
 
