@@ -21,7 +21,7 @@ import pytest
 from points import group, only, total, without
 from submissions import planted_notebook
 
-from lessonkit.course.exercises import EXERCISES
+from lessonkit.course.exercises import EXERCISES, NOTEBOOKS
 from lessonkit.course.exercises import filter as filter_exercise
 from lessonkit.course.exercises.base import EVERYTHING, LECTURE_GROUP, PADDING, STRIDE
 from lessonkit.course.exercises.compute_gradient import BIAS
@@ -80,7 +80,7 @@ def exercise(report: dict, name: str) -> dict:
 @grader
 def test_solutions_score_full(graded):
     names = [k for k in graded["reports"] if k.startswith("solutions/")]
-    assert len(names) == 4
+    assert len(names) == len(NOTEBOOKS)
     for key in names:
         report = graded["reports"][key]
         assert report["max_score"] > 0 and report["score"] == report["max_score"], report
@@ -90,7 +90,7 @@ def test_solutions_score_full(graded):
 @grader
 def test_untouched_exercises_score_zero(graded):
     names = [k for k in graded["reports"] if k.startswith("exercises/")]
-    assert len(names) == 4
+    assert len(names) == len(NOTEBOOKS)
     for key in names:
         report = graded["reports"][key]
         assert report["max_score"] > 0 and report["score"] == 0, report
