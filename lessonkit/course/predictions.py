@@ -214,7 +214,10 @@ def predict(key: str, answer: object = None, *, show: bool = False) -> None:
     if verdict.status == "right":
         print(tr("{key}: right.", key=key))
     elif verdict.status != "unanswered":  # say why not before any worked answer, asked for or not
-        print(f"{key}: " + (_("not yet: ") if verdict.status == "not yet" else "") + verdict.why)
+        if verdict.status == "not yet":
+            print(tr("{key}: not yet: {why}", key=key, why=verdict.why))
+        else:
+            print(tr("{key}: {why}", key=key, why=verdict.why))
         if not show:
             print(
                 tr(

@@ -63,7 +63,7 @@ def pool_backward_figure(
             "values": x[0],
             "title": "$a^{l-1}$",
             "highlight": window,
-            "highlight_label": words("window of out") + name,
+            "highlight_label": words("window of out{name}").format(name=name),
         },
         {
             "values": pooled,
@@ -77,7 +77,7 @@ def pool_backward_figure(
             "title": r"$\partial E/\partial a^{l-1}$",
             "fmt": fmt,
             "highlight": reached,
-            "highlight_label": words("reached by δ") + name,
+            "highlight_label": words("reached by δ{name}").format(name=name),
         },
     ]
     if kind == "max":
