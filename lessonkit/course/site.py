@@ -303,6 +303,36 @@ def fold_prediction_outputs(body: str) -> str:
     return "".join(out)
 
 
+WORKED_ANSWER = "Worked answer: predict first, then open"
+_PREDICT = re.compile(r"""\blk\.predict\(\s*["']([^"']+)["']\s*,\s*None\s*\)""")
+
+
+def add_worked_answers(nb, lang: str) -> None:
+    """After every ``lk.predict(key, None)`` cell, a closed ``<details>`` fold with the worked answer.
+
+    In a notebook the answer appears only once the learner has answered; a static page cannot run
+    the check, so its reader gets the answer folded, to open after predicting. The text is
+    :data:`lessonkit.course.predictions.QUESTIONS`' reveal, in the page's language.
+    """
+    from nbformat.v4 import new_markdown_cell
+
+    from .i18n import _, speaking
+    from .predictions import QUESTIONS
+
+    cells = []
+    for cell in nb.cells:
+        cells.append(cell)
+        found = _PREDICT.search(cell.source) if cell.cell_type == "code" else None
+        if found and found.group(1) in QUESTIONS:
+            with speaking(lang):
+                summary = _("Worked answer: predict first, then open")  # = WORKED_ANSWER, as a literal msgid
+                reveal = _(QUESTIONS[found.group(1)].reveal)
+            fold = f'<details class="lk-prediction"><summary>{html.escape(summary)}</summary>'
+            text = f"{fold}\n\n{reveal}\n\n</details>"
+            cells.append(new_markdown_cell(text))
+    nb.cells = cells
+
+
 def _closing_div(html: str, start: int) -> int:
     """The index just after the ``</div>`` that closes the ``<div`` opened at ``start``."""
     depth = 0
@@ -431,6 +461,7 @@ def _write_page(page, i, pages, by_source, counterparts, exporter, root, outdir)
     nb = nbformat.read(root / page.source, as_version=4)
     _widgets_to_notes(nb)
     _alt_texts(nb)
+    add_worked_answers(nb, page.lang)
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": page.title}})
     # require.js is only for live widget embedding, which the site does not do: no CDN request
     body = body.replace(f'<script src="{exporter.require_js_url}"></script>', "")
