@@ -363,8 +363,7 @@ def translated_notebook(nb, catalog, lang: str, folder: str | None = None):
             continue
         m = catalog.get(cell.source)
         if m is not None and m.string and not m.fuzzy:
-            anchors = "".join(f'<a id="{a}"></a>' for a in _anchors(cell.source))
-            cell.source = (anchors + "\n\n" if anchors else "") + m.string
+            cell.source = _anchored(m.string, _anchors(cell.source))
         else:
             cell.source = PENDING[lang] + cell.source
         if folder is not None:
@@ -377,6 +376,29 @@ def translated_notebook(nb, catalog, lang: str, folder: str | None = None):
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$", re.M)
 _LINK = re.compile(r"(\]\()([^)\s]+)(\))")
 _EDITIONED = ("notebooks", "solutions", "exercises")
+
+
+def _anchored(translation: str, anchors: list) -> str:
+    r"""``translation`` with each English heading's anchor just above its translated heading (the
+    n-th heading gets the n-th anchor), so a link lands on its own section even when one cell holds
+    several; all of them on top when the two have different numbers of headings.
+
+    Examples
+    --------
+    >>> _anchored("## 一\n\n文字\n\n### 二\n", ["One", "Two"])
+    '<a id="One"></a>\n\n## 一\n\n文字\n\n<a id="Two"></a>\n\n### 二\n'
+    """
+    if not anchors:
+        return translation
+    headings = list(_HEADING.finditer(translation))
+    if len(headings) != len(anchors):
+        return "".join(f'<a id="{a}"></a>' for a in anchors) + "\n\n" + translation
+    out, pos = [], 0
+    for heading, anchor in zip(headings, anchors, strict=True):
+        start = heading.start() + (len(heading.group(0)) - len(heading.group(0).lstrip("\n")))
+        out.append(translation[pos:start] + f'<a id="{anchor}"></a>\n\n')
+        pos = start
+    return "".join(out) + translation[pos:]
 
 
 def _anchors(english: str) -> list:

@@ -230,3 +230,20 @@ def test_links_lead_to_the_same_edition_and_english_anchors_still_land():
         "How-to-read-a-lesson",
         "Reading-the-figures",
     ]
+
+
+def test_each_english_anchor_sits_on_its_own_translated_heading():
+    """A link such as 00_start_here.ipynb#How-to-read-a-lesson lands on that section, not on the top of
+    the cell holding it (several headings in one cell keep one anchor each, in order)."""
+    anchored = 0
+    for path in sorted(ROOT.glob("*/zh-Han*/*.ipynb")):
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type != "markdown":
+                continue
+            for m in re.finditer(r'<a id="[^"]+"></a>', cell.source):
+                anchored += 1
+                assert re.match(r"\n\n\s{0,3}#", cell.source[m.end() :]), (
+                    path.name,
+                    cell.source[m.start() : m.end() + 60],
+                )
+    assert anchored > 100
