@@ -402,3 +402,8 @@ for _name, (_fn, _bugs) in SHAPES.items():
     MUTANTS[_name].update({f"shape: {bug}": partial(_fn, bug=bug) for bug in _bugs})
 MUTANTS["dilate"]["shape: H and W swapped"] = _dilate_swapped
 MUTANTS["pad"]["shape: H and W swapped"] = _pad_swapped
+
+# Exercises 05 (pooling) and 06 (im2col): their own module, merged here.
+from mutants_pool_cols import POOLING_MUTANTS  # noqa: E402 (after MUTANTS, which it extends)
+
+MUTANTS.update(POOLING_MUTANTS)

@@ -1,4 +1,4 @@
-"""Plausible wrong answers to the four pooling exercises, written as a learner would (one bug each).
+"""Plausible wrong answers to exercises 05 (pooling) and 06 (im2col), written as a learner would (one bug each).
 
 Merged into tests/mutants.py's MUTANTS, so tests/course/test_seed_independence.py grades each on the
 hidden cases of 100 seeds.
@@ -116,3 +116,52 @@ POOLING_MUTANTS = {
         for bug in ("stride ignored", "not divided", "divided by size", "assigned")
     },
 }
+
+
+def im2col_loop(x, fh, fw, stride=1, padding=0, *, bug=""):
+    """A learner's loop im2col with one bug."""
+    x = np.asarray(x, float)
+    n_b, d, h, w = x.shape
+    p = 0 if bug == "padding ignored" else padding
+    xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+    h_out, w_out = (h - fh + 2 * p) // stride + 1, (w - fw + 2 * p) // stride + 1
+    cols = []
+    order = [(b, i, j) for b in range(n_b) for i in range(h_out) for j in range(w_out)]
+    if bug == "batch last":
+        order = [(b, i, j) for i in range(h_out) for j in range(w_out) for b in range(n_b)]
+    for b, i, j in order:
+        field = xp[b, :, i * stride : i * stride + fh, j * stride : j * stride + fw]
+        cols.append((field.transpose(1, 2, 0) if bug == "channel last" else field).ravel())
+    out = np.stack(cols, axis=1)
+    return out.T if bug == "rows" else out
+
+
+def col2im_loop(cols, x_shape, fh, fw, stride=1, padding=0, *, bug=""):
+    """A learner's loop col2im with one bug."""
+    cols = np.asarray(cols, float)
+    n_b, d, h, w = x_shape
+    h_out, w_out = (h - fh + 2 * padding) // stride + 1, (w - fw + 2 * padding) // stride + 1
+    out = np.zeros((n_b, d, h + 2 * padding, w + 2 * padding))
+    for b in range(n_b):
+        for i in range(h_out):
+            for j in range(w_out):
+                field = cols[:, (b * h_out + i) * w_out + j].reshape(d, fh, fw)
+                where = (
+                    b,
+                    slice(None),
+                    slice(i * stride, i * stride + fh),
+                    slice(j * stride, j * stride + fw),
+                )
+                if bug == "assigned":
+                    out[where] = field
+                else:
+                    out[where] += field
+    if bug == "not cropped":
+        return out
+    return out[:, :, padding : padding + h, padding : padding + w]
+
+
+POOLING_MUTANTS["im2col"] = {
+    bug: partial(im2col_loop, bug=bug) for bug in ("padding ignored", "batch last", "channel last", "rows")
+}
+POOLING_MUTANTS["col2im"] = {bug: partial(col2im_loop, bug=bug) for bug in ("assigned", "not cropped")}
