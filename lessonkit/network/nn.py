@@ -71,6 +71,24 @@ def _dtype(dtype) -> np.dtype:
     return dt
 
 
+def _functions(functions: dict | None, allowed: tuple[str, ...]) -> dict:
+    """The ``functions`` a layer was given (the learner's, by name), or ValueError naming the others.
+
+    Examples
+    --------
+    >>> _functions({"im2row": len}, ("im2col", "col2im"))
+    Traceback (most recent call last):
+    ...
+    ValueError: functions may hold im2col and col2im; got ['im2row']
+    """
+    given = dict(functions or {})
+    unknown = sorted(set(given) - set(allowed))
+    if unknown:
+        names = ", ".join(allowed[:-1]) + " and " + allowed[-1]
+        raise ValueError(f"functions may hold {names}; got {unknown}")
+    return given
+
+
 class Conv(_Layer):
     """A batched conv layer: ``net = conv(x, W) + b`` for x (B, D, H, W), via :mod:`lessonkit.fast`.
 
@@ -173,12 +191,7 @@ class LoopConv(Conv):
         functions: dict | None = None,
     ):
         super().__init__(in_depth, n_filters, filter_size, stride, padding, rng)
-        given = dict(functions or {})
-        unknown = sorted(set(given) - {"conv_forward", "bp_delta_map", "compute_gradient"})
-        if unknown:
-            raise ValueError(
-                f"functions may hold conv_forward, bp_delta_map and compute_gradient; got {unknown}"
-            )
+        given = _functions(functions, ("conv_forward", "bp_delta_map", "compute_gradient"))
         self.conv_forward = given.get("conv_forward", loop.conv_forward)
         self.bp_delta_map = given.get("bp_delta_map", loop.bp_delta_map)
         self.compute_gradient = given.get("compute_gradient", loop.compute_gradient)
@@ -246,10 +259,7 @@ class ColumnConv(Conv):
         functions: dict | None = None,
     ):
         super().__init__(in_depth, n_filters, filter_size, stride, padding, rng)
-        given = dict(functions or {})
-        unknown = sorted(set(given) - {"im2col", "col2im"})
-        if unknown:
-            raise ValueError(f"functions may hold im2col and col2im; got {unknown}")
+        given = _functions(functions, ("im2col", "col2im"))
         self.im2col = given.get("im2col", columns.im2col)
         self.col2im = given.get("col2im", columns.col2im)
 
@@ -344,11 +354,7 @@ class GlobalAveragePool(_Layer):
 
     def __init__(self, functions: dict | None = None):
         super().__init__()
-        given = dict(functions or {})
-        unknown = sorted(set(given) - {"mean_pool_forward", "mean_pool_backward"})
-        if unknown:
-            raise ValueError(f"functions may hold mean_pool_forward and mean_pool_backward; got {unknown}")
-        self.functions = given
+        self.functions = _functions(functions, ("mean_pool_forward", "mean_pool_backward"))
 
     def _size(self, shape: tuple) -> int:
         if shape[2] != shape[3]:

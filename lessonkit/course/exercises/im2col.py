@@ -53,21 +53,21 @@ def _label(spec) -> str:
     return f"x of shape ({b}, {d}, {h}, {w}), {fh}x{fw} filter, S={s}, P={p}"
 
 
-def _geometry_args(spec) -> tuple:
-    b, d, h, w, fh, fw, s, p = spec
-    return fh, fw, s, p
+def _geometry_kwargs(s: int, p: int) -> dict:
+    """stride and padding as keywords, each only where it is not the default (S = 1, P = 0)."""
+    return {k: v for k, v in (("stride", s), ("padding", p)) if v != (1 if k == "stride" else 0)}
 
 
 def _im2col_make(values, group, spec, label) -> Case:
     b, d, h, w, fh, fw, s, p = spec
-    kwargs = {k: v for k, v in (("stride", s), ("padding", p)) if v != (1 if k == "stride" else 0)}
+    kwargs = _geometry_kwargs(s, p)
     return Case(label, (values((b, d, h, w)), fh, fw), kwargs, group)
 
 
 def _col2im_make(values, group, spec, label) -> Case:
     b, d, h, w, fh, fw, s, p = spec
     h_out, w_out = output_size(h, w, fh, fw, s, p)
-    kwargs = {k: v for k, v in (("stride", s), ("padding", p)) if v != (1 if k == "stride" else 0)}
+    kwargs = _geometry_kwargs(s, p)
     return Case(label, (values((d * fh * fw, b * h_out * w_out)), (b, d, h, w), fh, fw), kwargs, group)
 
 

@@ -195,13 +195,21 @@ ONE_SHORT = (
 )
 SWAPPED = "H and W swapped in the output's size: H_out comes from H, W_out from W"
 
-STRIDE_IGNORED = Mistake(
-    "stride ignored: the windows start every stride entries, i*stride and j*stride",
-    lambda x, size, stride: max_pool_forward(x, size, 1),
-)
+
+def _stride_ignored(forward) -> Mistake:
+    return Mistake(
+        "stride ignored: the windows start every stride entries, i*stride and j*stride",
+        lambda x, size, stride: forward(x, size, 1),
+    )
+
+
+def _shape_mistakes(forward) -> tuple:
+    """The output-size mistakes both forward exercises share (only their shapes are compared)."""
+    return Mistake(ONE_SHORT, _one_window_short(forward)), Mistake(SWAPPED, _h_and_w_swapped(forward))
+
 
 MAX_FORWARD_MISTAKES = (
-    STRIDE_IGNORED,
+    _stride_ignored(max_pool_forward),
     Mistake(
         "size and stride swapped: the window is size x size and moves stride entries at a time",
         lambda x, size, stride: _pool(x, stride, size, lambda win: win.max(axis=(-2, -1))),
@@ -214,15 +222,11 @@ MAX_FORWARD_MISTAKES = (
         "the average taken: that is mean pooling; max pooling keeps each window's largest entry",
         lambda x, size, stride: mean_pool_forward(x, size, stride),
     ),
-    Mistake(ONE_SHORT, _one_window_short(max_pool_forward)),
-    Mistake(SWAPPED, _h_and_w_swapped(max_pool_forward)),
+    *_shape_mistakes(max_pool_forward),
 )
 
 MEAN_FORWARD_MISTAKES = (
-    Mistake(
-        "stride ignored: the windows start every stride entries, i*stride and j*stride",
-        lambda x, size, stride: mean_pool_forward(x, size, 1),
-    ),
+    _stride_ignored(mean_pool_forward),
     Mistake(
         "the sum taken, not the average: divide by size² entries",
         lambda x, size, stride: mean_pool_forward(x, size, stride) * size * size,
@@ -235,8 +239,7 @@ MEAN_FORWARD_MISTAKES = (
         "the largest entry kept: that is max pooling; mean pooling averages the window",
         lambda x, size, stride: max_pool_forward(x, size, stride),
     ),
-    Mistake(ONE_SHORT, _one_window_short(mean_pool_forward)),
-    Mistake(SWAPPED, _h_and_w_swapped(mean_pool_forward)),
+    *_shape_mistakes(mean_pool_forward),
 )
 
 BACKWARD_STRIDE = "stride ignored: the window of output (i, j) starts at row i*stride, column j*stride"
@@ -304,68 +307,32 @@ FORWARD_RANDOM = {
 }
 BACKWARD_CORE = (*CORE_SIDE, *CORE_OVERLAP, *CORE_GAPS)
 
-MAX_POOL_FORWARD = Exercise(
-    "max_pool_forward",
-    NOTEBOOK,
-    max_pool_forward,
-    _table(
-        FORWARD_CORE,
-        FORWARD_RANDOM,
-        _forward_make,
-        seed=51,
-        first=(Case(HAND, (HAND_X, 2, 2), group=SIDE_BY_SIDE),),
-    ),
-    {SIDE_BY_SIDE: 1, FORWARD_GENERAL: 1},
-    MAX_FORWARD_MISTAKES,
-    teaches=("pooling.max_pool_forward",),
-)
 
-MAX_POOL_BACKWARD = Exercise(
-    "max_pool_backward",
-    NOTEBOOK,
-    max_pool_backward,
-    _table(
-        BACKWARD_CORE,
-        RANDOM,
-        _max_backward_make,
-        seed=52,
-        first=(Case(HAND, (HAND_DELTA, HAND_X, 2, 2), group=SIDE_BY_SIDE),),
-    ),
-    {SIDE_BY_SIDE: 1, OVERLAP: 1, GAPS: 1},
-    MAX_BACKWARD_MISTAKES,
-    teaches=("pooling.max_pool_backward",),
-)
+def _forward(reference, seed: int, mistakes: tuple) -> Exercise:
+    """A forward exercise: two groups, the lesson's 4x4 example first."""
+    first = (Case(HAND, (HAND_X, 2, 2), group=SIDE_BY_SIDE),)
+    table = _table(FORWARD_CORE, FORWARD_RANDOM, _forward_make, seed=seed, first=first)
+    groups = {SIDE_BY_SIDE: 1, FORWARD_GENERAL: 1}
+    name = reference.__name__
+    return Exercise(name, NOTEBOOK, reference, table, groups, mistakes, teaches=(f"pooling.{name}",))
 
-MEAN_POOL_FORWARD = Exercise(
-    "mean_pool_forward",
-    NOTEBOOK,
-    mean_pool_forward,
-    _table(
-        FORWARD_CORE,
-        FORWARD_RANDOM,
-        _forward_make,
-        seed=53,
-        first=(Case(HAND, (HAND_X, 2, 2), group=SIDE_BY_SIDE),),
-    ),
-    {SIDE_BY_SIDE: 1, FORWARD_GENERAL: 1},
-    MEAN_FORWARD_MISTAKES,
-    teaches=("pooling.mean_pool_forward",),
-)
 
-MEAN_POOL_BACKWARD = Exercise(
-    "mean_pool_backward",
-    NOTEBOOK,
-    mean_pool_backward,
-    _table(
-        BACKWARD_CORE,
-        RANDOM,
-        _mean_backward_make,
-        seed=54,
-        first=(Case(HAND, (HAND_DELTA, (1, 4, 4), 2, 2), group=SIDE_BY_SIDE),),
-    ),
-    {SIDE_BY_SIDE: 1, OVERLAP: 1, GAPS: 1},
-    MEAN_BACKWARD_MISTAKES,
-    teaches=("pooling.mean_pool_backward",),
+def _backward(reference, make, first_args: tuple, seed: int, mistakes: tuple) -> Exercise:
+    """A backward exercise: three groups (side by side, overlapping, gaps), the lesson's example first."""
+    first = (Case(HAND, first_args, group=SIDE_BY_SIDE),)
+    table = _table(BACKWARD_CORE, RANDOM, make, seed=seed, first=first)
+    groups = {SIDE_BY_SIDE: 1, OVERLAP: 1, GAPS: 1}
+    name = reference.__name__
+    return Exercise(name, NOTEBOOK, reference, table, groups, mistakes, teaches=(f"pooling.{name}",))
+
+
+MAX_POOL_FORWARD = _forward(max_pool_forward, 51, MAX_FORWARD_MISTAKES)
+MAX_POOL_BACKWARD = _backward(
+    max_pool_backward, _max_backward_make, (HAND_DELTA, HAND_X, 2, 2), 52, MAX_BACKWARD_MISTAKES
+)
+MEAN_POOL_FORWARD = _forward(mean_pool_forward, 53, MEAN_FORWARD_MISTAKES)
+MEAN_POOL_BACKWARD = _backward(
+    mean_pool_backward, _mean_backward_make, (HAND_DELTA, (1, 4, 4), 2, 2), 54, MEAN_BACKWARD_MISTAKES
 )
 
 EXERCISES = (MAX_POOL_FORWARD, MAX_POOL_BACKWARD, MEAN_POOL_FORWARD, MEAN_POOL_BACKWARD)
