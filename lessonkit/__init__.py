@@ -21,6 +21,8 @@ _HOME = {
     "revealed": "course.predictions",
     "safely": "course.checks",
     "set_language": "course.i18n",
+    "say": "course.i18n",
+    "tr": "course.i18n",
     "learner_functions": "course.learner",
     "workspace": "course.learner",
     "Identity": "maths.activations",
@@ -100,6 +102,8 @@ __all__ = [
     "safely",
     "learner_functions",
     "set_language",
+    "say",
+    "tr",
     "workspace",
 ]
 

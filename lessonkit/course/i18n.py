@@ -37,6 +37,7 @@ __all__ = [
     "_",
     "N_",
     "tr",
+    "say",
 ]
 
 # The one place a feedback language is registered: add its tag here and lessonkit/locale/<tag>.po
@@ -183,3 +184,19 @@ def tr(message: str, **values: object) -> str:
         return _(message).format(**values)
     except (KeyError, IndexError, ValueError):
         return message.format(**values)
+
+
+def say(message: str, /, **values: object) -> None:
+    """Print ``message`` in the learner's language, its ``{fields}`` filled from ``values``.
+
+    The lessons print every line through it, so a Chinese notebook, whose code cells are the English
+    ones, prints Chinese: the message is looked up in lessonkit's catalog (extracted from the lessons'
+    and solutions' code by :func:`lessonkit.course.translations.lessonkit_messages`).
+
+    Examples
+    --------
+    >>> with speaking("en"):
+    ...     say("rel_error = {err:.1e} against the numerical gradient", err=2.5e-10)
+    rel_error = 2.5e-10 against the numerical gradient
+    """
+    print(tr(message, **values))

@@ -35,7 +35,7 @@ import re
 import tempfile
 import time
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -307,6 +307,12 @@ _DISPLAY = re.compile(r"\$\$.+?\$\$", re.S)
 _INLINE = re.compile(r"(?<![\\$])\$(?!\$)([^$]+?)(?<!\\)\$")  # may span lines
 _CODE = re.compile(r"`([^`\n]+)`")
 _TARGET = re.compile(r"\]\(([^)\s]+)")
+_MATHS_WORDS = re.compile(r"\\text\{[^{}]*\}|\\ |\s+")
+
+
+def _symbols(maths: list) -> list:
+    """Maths without its words and spacing: ``\\text{...}`` is prose, which a translation translates."""
+    return [_MATHS_WORDS.sub("", m) for m in maths]
 
 
 def markup_problems(english: str, translation: str) -> list:
@@ -319,6 +325,8 @@ def markup_problems(english: str, translation: str) -> list:
     []
     >>> markup_problems("Use `pad(x, p)`.", "用 `pad(x,p)`。")
     ["code spans differ: missing ['pad(x, p)'], added ['pad(x,p)']"]
+    >>> markup_problems(r"$\\text{layer } l$", r"$\\text{第 } l \\text{ 层}$")  # words in maths are prose
+    []
     """
     found = []
 
@@ -334,11 +342,11 @@ def markup_problems(english: str, translation: str) -> list:
         [m.group(0) for m in _FENCE.finditer(translation)],
     )
     e, t = _FENCE.sub("", english), _FENCE.sub("", translation)
-    compare("display maths", _DISPLAY.findall(e), _DISPLAY.findall(t))
+    compare("display maths", _symbols(_DISPLAY.findall(e)), _symbols(_DISPLAY.findall(t)))
     e, t = _DISPLAY.sub("", e), _DISPLAY.sub("", t)
     compare("code spans", _CODE.findall(e), _CODE.findall(t))
     e, t = _CODE.sub("", e), _CODE.sub("", t)
-    compare("inline maths", _INLINE.findall(e), _INLINE.findall(t))
+    compare("inline maths", _symbols(_INLINE.findall(e)), _symbols(_INLINE.findall(t)))
     compare("link targets", _TARGET.findall(e), _TARGET.findall(t))
     columns = [line.count("|") for line in english.splitlines() if line.lstrip().startswith("|")]
     if columns != [line.count("|") for line in translation.splitlines() if line.lstrip().startswith("|")]:
@@ -537,13 +545,47 @@ FIGURE_WORDS = [
 FIGURE_WORDS += ["padding", "stride zeros", "fill zeros", "cropped", "never read", "skipped"]
 
 
+def lesson_messages(root: str | os.PathLike[str] | None = None) -> list:
+    """The lines the English lessons' and solutions' code cells print: the first argument of every
+    ``say(...)`` and ``tr(...)`` call (babel's Python extractor on each code cell), in course order.
+
+    They live in lessonkit's catalog, not the notebook's: the code cells are the same in every
+    edition, and :func:`lessonkit.say` looks each line up where it runs.
+    """
+    import jupytext
+    from babel.messages.extract import extract
+
+    from .paths import course_root
+
+    found: list = []
+    for _folder, path in english_notebooks(root if root is not None else course_root()):
+        source = path.with_suffix(".md")  # the lesson's text, which a teacher edits (else the notebook)
+        for cell in jupytext.read(source if source.is_file() else path).cells:
+            if cell.cell_type != "code" or "say(" not in cell.source and "tr(" not in cell.source:
+                continue
+            # IPython's own syntax (%magic, !shell, name?) is not Python: those lines are left out.
+            code = "\n".join(
+                "" if line.lstrip().startswith(("%", "!")) or line.rstrip().endswith("?") else line
+                for line in cell.source.splitlines()
+            )
+            with contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                for _line, message, _comments, _context in extract(
+                    "python", io.BytesIO(code.encode()), keywords={"say": None, "tr": None}
+                ):
+                    if isinstance(message, str):
+                        found.append(message)
+    return list(dict.fromkeys(found))
+
+
 def lessonkit_messages() -> list:
     """Every message lessonkit may show a learner or a teacher, in a stable order.
 
     The ``_(...)`` and ``tr(...)`` calls in lessonkit's code (its course and its figures' widgets) and
     the ``words(...)`` calls in its figures (found by babel's extractor), then the
     exercises' data: the public cases' labels, the outputs' names, the groups and the known
-    mistakes' causes.
+    mistakes' causes; the hints and the predictions' texts; the lines the lessons print
+    (:func:`lesson_messages`).
     """
     from babel.messages.extract import extract_from_dir
 
@@ -578,6 +620,9 @@ def lessonkit_messages() -> list:
             found.append(message)
     found += ["hidden", "public"]  # where a case comes from, in the grader's feedback
     found += FIGURE_WORDS
+    from ..figures.style import KINDS, STAR_MEANING
+
+    found += [kind.meaning for kind in KINDS.values()] + [STAR_MEANING]  # the figures' key (legend_figure)
     for ex in EXERCISES.values():
         found += [case.label for case in ex.public()]
         found += [name for name in ex.outputs if len(ex.outputs) > 1]
@@ -586,6 +631,10 @@ def lessonkit_messages() -> list:
     found += [text for texts in HINTS.values() for text in texts]
     for q in QUESTIONS.values():
         found += [q.reveal, *(why for _answer, why in q.wrong)]
+    found += lesson_messages()
+    from ..network.bench import HEADING
+
+    found.append(HEADING)  # the benchmark table's heading row, which lesson 07 prints translated
     return list(dict.fromkeys(found))
 
 
@@ -595,3 +644,137 @@ def update_message_catalogs() -> dict:
     counts = update_catalog(hans, lessonkit_messages(), "zh-Hans")
     derive_hant(hans, _message_catalog("zh-Hant"))
     return counts
+
+
+# ---------------------------------------------------------------- what a Chinese notebook prints
+
+ENGLISH_TERMS = Path("translations") / "english-terms.txt"
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+# What counts as code, not English, in a printed line: a backticked or quoted span, a name with an
+# underscore, a digit or a dot in it (rel_error, conv1, lessonkit.fast), and a name called or indexed
+# (cross(, dW[).
+_CODE_IN_LINE = re.compile(
+    r"`[^`]*`|'[^'\s]*'|\"[^\"\s]*\""
+    r"|\b[A-Za-z_]*(?:_|\d|\.(?=\w))[\w.]*"
+    r"|\b[A-Za-z]\w*(?=[(\[])"
+)
+_WORD = re.compile(r"[A-Za-z]{2,}")
+_RICH = ("text/html", "text/latex", "text/markdown", "image/png", "image/svg+xml",
+         "application/vnd.jupyter.widget-view+json")  # fmt: skip
+
+
+def english_terms(root: str | os.PathLike[str] | None = None) -> list:
+    """The terms the lecture keeps in English (Filter, feature map, ReLU, ...) and Python's words
+    (True, None): ``translations/english-terms.txt``, one per line, longest first."""
+    from .paths import course_root
+
+    path = Path(root if root is not None else course_root()) / ENGLISH_TERMS
+    terms = [t.strip() for t in path.read_text(encoding="utf-8").splitlines()]
+    return sorted({t for t in terms if t and not t.startswith("#")}, key=len, reverse=True)
+
+
+def shown_lines(nb) -> Iterable[tuple[int, str]]:
+    """(cell index, line) of every non-empty line a notebook's outputs show as plain text: its
+    printed streams, and the text of a result that has no richer form (a figure, a widget, HTML or
+    maths, which a learner sees instead of the text)."""
+    for index, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
+            if out.get("output_type") == "stream":
+                text = out.get("text", "")
+            elif out.get("output_type") == "error":
+                text = "\n".join(out.get("traceback", []))
+            else:
+                data = out.get("data", {})
+                text = "" if any(kind in data for kind in _RICH) else data.get("text/plain", "")
+            text = "".join(text) if isinstance(text, list) else text
+            for line in text.splitlines():
+                if line.strip():
+                    yield index, line
+
+
+def english_words(line: str, terms: Sequence[str]) -> list:
+    """The English words of a printed line, outside code, numbers, symbols and ``terms``; empty for
+    a line with Chinese in it.
+
+    Examples
+    --------
+    >>> english_words("rel_error = 2.6e-10 against the numerical gradient", ["ReLU"])
+    ['against', 'the', 'numerical', 'gradient']
+    >>> english_words("与数值梯度相比，rel_error = 2.6e-10", [])
+    []
+    >>> english_words("ReLU() rel_error = 9.4e-09: True", ["True"])
+    []
+    """
+    if _CJK.search(line):
+        return []
+    rest = _CODE_IN_LINE.sub(" ", line)
+    for term in terms:
+        rest = re.sub(rf"(?<![A-Za-z]){re.escape(term)}(?![A-Za-z])", " ", rest)
+    return _WORD.findall(rest)
+
+
+def english_output_lines(paths: Iterable[Path], root: str | os.PathLike[str] | None = None) -> dict:
+    """How the printed lines of ``paths`` (Chinese notebooks) read: ``{"lines": n, "chinese": n,
+    "neutral": n, "english": [(path, cell, line), ...]}`` (neutral: numbers, code, symbols and
+    allow-listed terms only)."""
+    import nbformat
+
+    terms = english_terms(root)
+    counts: dict = {"lines": 0, "chinese": 0, "neutral": 0, "english": []}
+    for path in paths:
+        for index, line in shown_lines(nbformat.read(path, as_version=4)):
+            counts["lines"] += 1
+            if _CJK.search(line):
+                counts["chinese"] += 1
+            elif english_words(line, terms):
+                counts["english"].append((path, index, line))
+            else:
+                counts["neutral"] += 1
+    return counts
+
+
+def mainland_terms(root: str | os.PathLike[str] | None = None) -> dict:
+    """Mainland word -> Taiwan word: ``translations/opencc/mainland-terms.txt``."""
+    from .paths import course_root
+
+    path = (
+        Path(root if root is not None else course_root()) / "translations" / "opencc" / "mainland-terms.txt"
+    )
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return dict(line.split("\t") for line in lines if line and not line.startswith("#"))
+
+
+def hant_texts(root: str | os.PathLike[str] | None = None) -> Iterable[tuple[str, str]]:
+    """(where, text) for every piece of zh-Hant a learner reads: the zh-Hant lessons, exercises and
+    solutions (cells and outputs) and the zh-Hant catalogs."""
+    import nbformat
+
+    from .paths import course_root
+
+    root = Path(root if root is not None else course_root())
+    for folder in ("notebooks", "exercises", "solutions"):
+        for path in sorted((root / folder / "zh-Hant").glob("*.ipynb")):
+            nb = nbformat.read(path, as_version=4)
+            for i, cell in enumerate(nb.cells):
+                yield f"{path.relative_to(root)} cell {i}", cell.source
+                for out in cell.get("outputs", []):
+                    text = out.get("text") or out.get("data", {}).get("text/plain", "")
+                    yield f"{path.relative_to(root)} cell {i} output", "".join(text)
+    for po in [
+        *sorted((root / "translations" / "zh-Hant").rglob("*.po")),
+        root / "lessonkit" / "locale" / "zh-Hant.po",
+    ]:
+        for m in read_catalog(po, "zh-Hant"):
+            if m.id:
+                yield f"{po.relative_to(root)}: {str(m.id)[:40]}", m.string
+
+
+def mainland_term_uses(root: str | os.PathLike[str] | None = None) -> list:
+    """ "where: term (Taiwan: word)" for every mainland term in the zh-Hant a learner reads (goal: none)."""
+    terms = mainland_terms(root)
+    return [
+        f"{where}: {term} (Taiwan: {terms[term]})"
+        for where, text in hant_texts(root)
+        for term in terms
+        if term in text
+    ]

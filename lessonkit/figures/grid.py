@@ -776,7 +776,9 @@ def legend_figure() -> Figure:
     ax.set_axis_off()
     ax.set_xlim(0, 7.6 / size)
     ax.set_ylim(fig.get_figheight() / size, 0)
-    ax.text(0.4, 0.35, "One visual language for every figure", ha="left", va="top", fontsize=13, color=INK)
+    ax.text(
+        0.4, 0.35, words("One visual language for every figure"), ha="left", va="top", fontsize=13, color=INK
+    )
     name_x, meaning_x = 1.75, 4.75
     for k, (key, kind) in enumerate(KINDS.items()):
         y = 1.25 + 1.35 * k
@@ -792,10 +794,12 @@ def legend_figure() -> Figure:
             path_effects=HALO,
             zorder=5,
         )
-        ax.text(name_x, y + 0.5, kind.name, ha="left", va="center", fontsize=11, color=INK, weight="bold")
-        ax.text(meaning_x, y + 0.5, kind.meaning, ha="left", va="center", fontsize=10, color=INK)
+        ax.text(
+            name_x, y + 0.5, words(kind.name), ha="left", va="center", fontsize=11, color=INK, weight="bold"
+        )
+        ax.text(meaning_x, y + 0.5, words(kind.meaning), ha="left", va="center", fontsize=10, color=INK)
     y = 1.25 + 1.35 * len(KINDS)
     ax.text(0.9, y + 0.5, STAR, ha="center", va="center", fontsize=22, color=INK)
-    ax.text(name_x, y + 0.5, "operator", ha="left", va="center", fontsize=11, color=INK, weight="bold")
-    ax.text(meaning_x, y + 0.5, STAR_MEANING, ha="left", va="center", fontsize=10, color=INK)
+    ax.text(name_x, y + 0.5, words("operator"), ha="left", va="center", fontsize=11, color=INK, weight="bold")
+    ax.text(meaning_x, y + 0.5, words(STAR_MEANING), ha="left", va="center", fontsize=10, color=INK)
     return fig

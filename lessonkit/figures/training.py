@@ -187,7 +187,7 @@ def misclassified_figure(
     prob = None if prob is None else np.asarray(prob)
     if len(images) == 0:
         fig = new_figure(4, 1)
-        fig.text(0.5, 0.5, "no mistakes on the test set", ha="center", va="center")
+        fig.text(0.5, 0.5, words("no mistakes on the test set"), ha="center", va="center")
         return fig
     cols = min(6, len(images))
     rows = int(np.ceil(len(images) / cols))
@@ -195,7 +195,7 @@ def misclassified_figure(
     for k, img in enumerate(images):
         title = f"{true[k]} → {pred[k]}" + ("" if prob is None else f" ({prob[k]:.0%})")
         _digit(fig.add_subplot(rows, cols, k + 1), img.reshape(8, 8), title)
-    fig.suptitle("misclassified test digits: true → predicted (network's probability)", fontsize=11)
+    fig.suptitle(words("misclassified test digits: true → predicted (network's probability)"), fontsize=11)
     fig.tight_layout()
     return fig
 
@@ -244,24 +244,27 @@ def filters_figure(
         shown = ax.imshow(w[k], cmap="PuOr", vmin=-lim, vmax=lim)
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_title(f"filter {k}", fontsize=8, pad=2)
+        ax.set_title(words("filter {k}").format(k=k), fontsize=8, pad=2)
         if maps is not None:
             ax2 = fig.add_subplot(gs[g * per_group + 1, c])
             ax2.imshow(maps[k], cmap="gray_r", vmin=0)
             ax2.set_xticks([])
             ax2.set_yticks([])
             if c == 0:
-                ax2.set_ylabel("its map", fontsize=9)
+                ax2.set_ylabel(words("its map"), fontsize=9)
     if image is not None and maps is not None:
         _digit(fig.add_subplot(gs[1, cols + 0 : cols + 1]), image, None)
-        fig.axes[-1].set_xlabel("input", fontsize=9)
+        fig.axes[-1].set_xlabel(words("input"), fontsize=9)
     cax = fig.add_subplot(gs[0 : per_group * groups, cols + 1])
     assert shown is not None
     fig.colorbar(shown, cax=cax)
-    cax.set_title("weight", fontsize=9)
+    cax.set_title(words("weight"), fontsize=9)
     cax.tick_params(labelsize=7)
-    title = "learned first-layer filters"
+    title = words("learned first-layer filters")
     if maps is not None:
-        title += ", each above what it makes of the input digit (after ReLU; darker = larger)"
+        title = words(
+            "learned first-layer filters, each above what it makes of the input digit "
+            "(after ReLU; darker = larger)"
+        )
     fig.suptitle(title, fontsize=11)
     return fig

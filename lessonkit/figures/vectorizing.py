@@ -172,7 +172,7 @@ def col2im_figure(
             fontsize=11,
         )
         if unread:
-            ax.text(0, h + 0.3, "hatched: never read, gradient 0", va="top", fontsize=9, color=MUTED)
+            ax.text(0, h + 0.3, words("hatched: never read, gradient 0"), va="top", fontsize=9, color=MUTED)
         ax.set_xlim(-0.2, w + 0.2)
         ax.set_ylim(-0.2, h + 1.0)
         _blank(ax)

@@ -259,8 +259,17 @@ def _ratio(a: float | None, b: float | None) -> str:
     return "-" if a is None or b is None else f"{a / b:.2f}"
 
 
-def format_table(rows: list[dict]) -> str:
+# The table's heading row, in English; a lesson passes its translation (``lessonkit.tr(HEADING)``).
+HEADING = (
+    "| case | B x D x H x W -> N x Fh x Fw | dtype | loop ms min (median) | fast ms min (median) "
+    "| torch ms min (median) | loop / fast | fast / torch |"
+)
+
+
+def format_table(rows: list[dict], heading: str = HEADING) -> str:
     """A Markdown table of ``run``'s rows: min (median) milliseconds and the ratios of the minima.
+
+    ``heading`` is the first row (:data:`HEADING`, or its translation: eight columns).
 
     Examples
     --------
@@ -269,12 +278,9 @@ def format_table(rows: list[dict]) -> str:
     >>> print(format_table([row]).splitlines()[2].replace(" | ", "|"))
     | capstone conv1|32x1x8x8 -> 16x3x3 S1 P1|float32|200.000 (300.000)|1.000 (2.000)|-|200.00|- |
     """
-    head = (
-        "| case | B x D x H x W -> N x Fh x Fw | dtype | loop ms min (median) | fast ms min (median) "
-        "| torch ms min (median) | loop / fast | fast / torch |\n"
-        "|---|---|---|---:|---:|---:|---:|---:|"
-    )
-    lines = [head]
+    if not isinstance(heading, str) or heading.count("|") != HEADING.count("|"):
+        raise ValueError(f"heading must be a table row of 8 columns like HEADING; got {heading!r}")
+    lines = [heading, "|---|---|---|---:|---:|---:|---:|---:|"]
     for r in rows:
         c = r["case"]
         geo = f"{c.B}x{c.D}x{c.H}x{c.W} -> {c.N}x{c.Fh}x{c.Fw} S{c.S} P{c.P}"

@@ -30,7 +30,8 @@ def _catalogs(lang: str) -> list:
 
 
 def _prose(text: str) -> str:
-    return re.sub(r"```.*?```|\$\$.*?\$\$|\$[^$]*\$|`[^`]*`", "", text, flags=re.S).lower()
+    """``text`` without code, maths and code names (``compute_gradient`` is code, not "gradient")."""
+    return re.sub(r"```.*?```|\$\$.*?\$\$|\$[^$]*\$|`[^`]*`|\w*_\w*", "", text, flags=re.S).lower()
 
 
 def test_no_message_is_missing_or_stale():
@@ -69,6 +70,49 @@ def test_translations_keep_code_maths_links_tables_and_placeholders(lang):
     assert not wrong, "\n".join(wrong)
 
 
+def test_zh_hans_is_written_in_simplified_characters():
+    """No Traditional character in a zh-Hans translation (the lecture's own terms included: the
+    Simplified glossary gives them as 当前层 / 下一层, not as the lecture's 當前層 / 下一層)."""
+    import opencc
+
+    to_simplified = opencc.OpenCC("t2s")
+    wrong = []
+    for po in _catalogs("zh-Hans"):
+        for m in tr.read_catalog(po, "zh-Hans"):
+            if m.id and m.string and to_simplified.convert(m.string) != m.string:
+                found = {a for a, b in zip(m.string, to_simplified.convert(m.string), strict=False) if a != b}
+                wrong.append(f"{po.name}: {''.join(sorted(found))} in {m.id[:50]!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+def _bold_leads(text: str) -> list:
+    """The bold words that open each paragraph: ``**How this works.**`` -> "How this works"."""
+    leads = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        found = re.match(r"\s*\*\*([^*]+?)[.:。：]?\*\*", paragraph)
+        leads.append(found.group(1).strip() if found else None)
+    return leads
+
+
+@pytest.mark.parametrize("lang", tr.EDITIONS)
+def test_one_english_paragraph_lead_reads_the_same_in_every_notebook(lang):
+    """A bold lead the English repeats across notebooks ("**How this works.**", "**Predict**") is one
+    Chinese phrase everywhere, not 使用方法 in one exercise and 工作方式 in the next."""
+    seen: dict = {}
+    for po in _catalogs(lang):
+        for m in tr.read_catalog(po, lang):
+            if not m.id or not m.string or not isinstance(m.id, str):
+                continue
+            english, chinese = _bold_leads(m.id), _bold_leads(m.string)
+            if len(english) != len(chinese):
+                continue
+            for lead, rendered in zip(english, chinese, strict=True):
+                if lead and rendered:
+                    seen.setdefault(lead, {}).setdefault(rendered, po.name)
+    wrong = {lead: renderings for lead, renderings in seen.items() if len(renderings) > 1}
+    assert not wrong, "\n".join(f"{lead!r}: {renderings}" for lead, renderings in wrong.items())
+
+
 def test_zh_hant_is_opencc_of_zh_hans_with_the_course_phrases():
     for hans_po in _catalogs("zh-Hans"):
         hant_po = Path(str(hans_po).replace("zh-Hans", "zh-Hant"))
@@ -85,36 +129,10 @@ def test_zh_hant_is_opencc_of_zh_hans_with_the_course_phrases():
         assert tr.to_hant(simplified) == traditional
 
 
-def _mainland_terms() -> dict:
-    text = (ROOT / "translations" / "opencc" / "mainland-terms.txt").read_text(encoding="utf-8")
-    return dict(ln.split("\t") for ln in text.splitlines() if ln and not ln.startswith("#"))
-
-
-def _hant_texts():
-    """(where, text) for every piece of zh-Hant a learner reads: notebooks and message catalogs."""
-    for folder in ("notebooks", "exercises", "solutions"):
-        for path in sorted((ROOT / folder / "zh-Hant").glob("*.ipynb")):
-            nb = nbformat.read(path, as_version=4)
-            for i, cell in enumerate(nb.cells):
-                yield f"{path.relative_to(ROOT)} cell {i}", cell.source
-                for out in cell.get("outputs", []):
-                    text = out.get("text") or out.get("data", {}).get("text/plain", "")
-                    yield f"{path.relative_to(ROOT)} cell {i} output", "".join(text)
-    for po in [*_catalogs("zh-Hant"), ROOT / "lessonkit" / "locale" / "zh-Hant.po"]:
-        for m in tr.read_catalog(po, "zh-Hant"):
-            if m.id:
-                yield f"{po.relative_to(ROOT)}: {str(m.id)[:40]}", m.string
-
-
 def test_zh_hant_reads_as_taiwan_usage_not_mainland():
-    terms = _mainland_terms()
+    terms = tr.mainland_terms(ROOT)
     assert {"運行", "單元格", "代碼", "網絡", "循環", "用例", "調用"} <= set(terms)
-    found = [
-        f"{where}: {term} (Taiwan: {terms[term]})"
-        for where, text in _hant_texts()
-        for term in terms
-        if term in text
-    ]
+    found = tr.mainland_term_uses(ROOT)
     assert not found, "\n".join(found[:30])
     # and the converter gives the Taiwan word for the Simplified one of each
     import opencc
@@ -174,6 +192,37 @@ def test_chinese_notebooks_are_the_english_code_plus_one_language_cell(lang):
         if folder == "solutions":
             exercise = nbformat.read(ROOT / "exercises" / lang / english_path.name, as_version=4)
             assert [c.source for c in exercise.cells] == [c.source for c in build_notebook(chinese).cells]
+
+
+def test_say_prints_a_lesson_line_in_the_learner_language(capsys):
+    template = "rel_error = {err:.1e} against the numerical gradient"
+    assert template in tr.lessonkit_messages(), "lessons' say(...) lines are extracted for the catalog"
+    for lang, expected in [
+        ("en", template.format(err=2.5e-10)),
+        ("zh-Hans", "与数值梯度相比，rel_error = 2.5e-10"),
+    ]:
+        with i18n.speaking(lang):
+            lessonkit.say(template, err=2.5e-10)
+        assert capsys.readouterr().out == expected + "\n"
+    with i18n.speaking("zh-Hant"):
+        lessonkit.say("a line nobody translated: {n}", n=3)
+        assert lessonkit.tr("max pooling") == "最大池化"
+    assert capsys.readouterr().out == "a line nobody translated: 3\n"
+
+
+def test_lesson_messages_come_from_say_and_tr_in_code_cells(tmp_path):
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "solutions").mkdir()
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell('lk.say("not code: {x}")'),
+            nbformat.v4.new_code_cell(
+                '%time x = 1\nlk.say("shown: {x}", x=1)\nname = lk.tr("a case")\nprint("left alone")'
+            ),
+        ]
+    )
+    nbformat.write(nb, tmp_path / "notebooks" / "00_x.ipynb")
+    assert tr.lesson_messages(tmp_path) == ["shown: {x}", "a case"]
 
 
 def test_check_and_grader_feedback_follow_the_language(capsys):

@@ -130,3 +130,17 @@ def test_a_chinese_figure_never_draws_missing_glyphs(monkeypatch):
     label, missing = _render_in_chinese(monkeypatch, font)
     assert label != "training step" and any("\u4e00" <= ch <= "\u9fff" for ch in label), label
     assert missing == [], missing
+
+
+def test_benchmark_table_takes_a_translated_heading_of_eight_columns():
+    rows = bench.run(
+        [bench.Workload("tiny", 1, 1, 4, 4, 1, 2, 2)], dtypes=("float64",), repeats=1, loop_repeats=1
+    )
+    assert bench.format_table(rows).splitlines()[0] == bench.HEADING
+    heading = "| 情形 | 形状 | dtype | 循环 | fast | torch | 循环 / fast | fast / torch |"
+    table = bench.format_table(rows, heading=heading).splitlines()
+    assert table[0] == heading and table[2].startswith("| tiny |")
+    with pytest.raises(
+        ValueError, match=r"heading must be a table row of 8 columns like HEADING; got '\| a \| b \|'"
+    ):
+        bench.format_table(rows, heading="| a | b |")
