@@ -17,6 +17,9 @@ One visual language for every figure:
 
 from __future__ import annotations
 
+import functools
+import os
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -316,17 +319,44 @@ CJK_FONTS = (
 )
 
 
+_CJK_FILE = re.compile(r"cjk|wqy|msyh|msjh|pingfang|sourcehan|simhei|simsun|heiti", re.IGNORECASE)
+
+
+@functools.cache
+def _add_fonts_installed_since_the_cache() -> None:
+    """Add the Chinese font files matplotlib's font list does not know, once per process.
+
+    matplotlib writes its font list to disk the first time it runs and reads it back after: a
+    Chinese font installed later (``apt-get install fonts-noto-cjk``) stays unknown until the cache
+    is deleted, and the figures would silently keep English words.
+    """
+    from matplotlib import font_manager
+
+    known = {f.fname for f in font_manager.fontManager.ttflist}
+    for path in font_manager.findSystemFonts():
+        if path not in known and _CJK_FILE.search(os.path.basename(path)):
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):  # a file FreeType cannot read
+                continue
+
+
 def cjk_font() -> str | None:
     """The first Chinese font matplotlib can use here, or None; Traditional forms first for zh-Hant."""
     from matplotlib import font_manager
 
     from ..course.i18n import language
 
-    names = {f.name for f in font_manager.fontManager.ttflist}
     order = list(CJK_FONTS)
     if language() == "zh-Hant":  # the same list, each Traditional face before its Simplified twin
         order.sort(key=lambda name: not name.endswith(("TC", "JhengHei")))
-    return next((name for name in order if name in names), None)
+    for attempt in range(2):
+        names = {f.name for f in font_manager.fontManager.ttflist}
+        found = next((name for name in order if name in names), None)
+        if found is not None or attempt:
+            return found
+        _add_fonts_installed_since_the_cache()
+    return None
 
 
 def words(text: str) -> str:

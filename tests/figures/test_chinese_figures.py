@@ -54,3 +54,20 @@ def test_every_lesson_figure_draws_its_chinese_words_with_no_missing_glyph(lang,
                     missing[name] = lost[:2]
     assert not missing, missing
     assert chinese >= 12, chinese  # nearly every figure has words; the legend alone has none drawn
+
+
+def test_a_chinese_font_installed_after_matplotlib_cached_its_font_list_is_found(monkeypatch):
+    """matplotlib's font list on disk predates the font (apt-get install after the first run): the
+    figures find the font's file all the same, instead of silently keeping English words."""
+    from matplotlib import font_manager
+
+    from lessonkit.figures import style
+
+    if cjk_font() is None:
+        pytest.skip("no Chinese font on this machine")
+    stale = [f for f in font_manager.fontManager.ttflist if not style._CJK_FILE.search(Path(f.fname).name)]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", stale)
+    style._add_fonts_installed_since_the_cache.cache_clear()
+    with i18n.speaking("zh-Hans"):
+        assert cjk_font() in style.CJK_FONTS
+    style._add_fonts_installed_since_the_cache.cache_clear()

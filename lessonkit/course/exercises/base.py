@@ -9,6 +9,7 @@ from functools import partial
 import numpy as np
 
 from ...maths.activations import Identity, ReLU, Sigmoid, Tanh
+from .steps import run_steps
 
 ACTIVATIONS = {"identity": Identity(), "relu": ReLU(), "sigmoid": Sigmoid(), "tanh": Tanh()}
 
@@ -34,8 +35,10 @@ def run_case(
     returned as a tuple, copied when read (a later step cannot change them), numbers as 0-d float
     arrays. ``start`` reads a new object's array as ``[*shape, in (-1e-4, 1e-4) and finite, not all
     equal]``. With ``keep_going`` (the grader), a step that raises does not stop the case: it and
-    every output after it is a :class:`StepError`, so the outputs before it still earn their points.
-    The grading sandbox's runner does the same in its own copy of this loop.
+    every output after it is a :class:`~lessonkit.course.exercises.steps.StepError`, so the outputs
+    before it still earn their points.
+    The steps are :func:`lessonkit.course.exercises.steps.run_steps`, the loop the grading sandbox's
+    runner runs too.
 
     Examples
     --------
@@ -51,49 +54,7 @@ def run_case(
     made = fn(*(case.args if args is None else args), **(case.kwargs if kwargs is None else kwargs))
     if not case.steps:
         return made
-    out: list = []
-    for k, (op, name, *rest) in enumerate(case.steps):
-        try:
-            if op == "set":
-                setattr(made, name, rest[0].copy() if isinstance(rest[0], np.ndarray) else rest[0])
-            elif op == "get":
-                out.append(_read(getattr(made, name)))
-            elif op == "start":
-                out.append(start_of(getattr(made, name)))
-            elif op == "call":
-                value = getattr(made, name)(*rest[0])
-                if rest[1]:
-                    out.append(_read(value))
-            else:
-                raise ValueError(f"step must be set, get, start or call; got {op!r}")
-        except Exception as exc:
-            if not keep_going:
-                raise
-            error = StepError(f"{type(exc).__name__}: {exc}")
-            left = [s for s in case.steps[k:] if s[0] in ("get", "start") or (s[0] == "call" and s[3])]
-            return tuple(out) + (error,) * len(left)
-    return tuple(out)
-
-
-def start_of(value):
-    """A new object's array as a ``start`` step reads it: ``[*shape, small and finite, varied]``."""
-    if type(value) is not np.ndarray or value.dtype.kind not in "biuf":
-        return value  # judged as the wrong type
-    small = bool(np.all(np.isfinite(value)) and np.all(np.abs(value) <= 1e-4))
-    varied = value.size < 2 or bool(np.ptp(value) > 0)
-    return np.array([*value.shape, float(small), float(varied)])
-
-
-class StepError:
-    """Stands for the outputs of a class exercise's case from the step that raised on."""
-
-    type_name = "StepError"
-
-    def __init__(self, text: str) -> None:
-        self.text = text[:200]
-
-    def __repr__(self) -> str:
-        return self.text
+    return run_steps(made, case.steps, keep_going=keep_going)
 
 
 def describe_steps(steps: tuple) -> str:
@@ -116,15 +77,6 @@ def describe_steps(steps: tuple) -> str:
     return "; ".join(
         ", ".join(texts) if kind == "call" else f"{kind} {', '.join(texts)}" for kind, texts in parts
     )
-
-
-def _read(value):
-    """A value as a step reads it: arrays copied, plain numbers as 0-d float arrays."""
-    if type(value) is np.ndarray:
-        return value.copy()
-    if type(value) in (int, float) or isinstance(value, (np.integer, np.floating)):
-        return np.array(float(value))
-    return value
 
 
 @dataclass(frozen=True)

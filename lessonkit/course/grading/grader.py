@@ -56,6 +56,7 @@ __all__ = [
     "Report",
     "Limits",
     "grade_notebook",
+    "grade_snapshot",
     "grade_path",
     "evaluate",
     "grade_function",
@@ -670,10 +671,7 @@ def grade_notebook(
     *,
     limits: Limits | None = None,
     sandbox: bool | None = None,
-    _editions: _Editions | None = None,
-    _exercises: list | None = None,
-    _public: bool = False,
-    _nb: NotebookNode | None = None,
+    exercises: list | None = None,
 ) -> Report:
     """Grade one notebook. Raises NotebookError when it is missing or unreadable.
 
@@ -692,13 +690,37 @@ def grade_notebook(
     sandbox : bool, optional
         True: isolate with bubblewrap (SandboxRefused if it cannot run here); False: no isolation;
         None: isolate when bubblewrap can run, else grade without isolation and say so in a note.
+    exercises : list of Exercise, optional
+        The exercises to grade it on (``lessonkit.course.exercises.EXERCISES`` values); default: the
+        ones its file name or its definitions name.
 
     Returns
     -------
     Report
     """
     path = Path(path)
-    nb = _nb if _nb is not None else read_notebook(path)
+    return grade_snapshot(
+        read_notebook(path), path, timeout, seed, limits=limits, sandbox=sandbox, exercises=exercises
+    )
+
+
+def grade_snapshot(
+    nb: NotebookNode,
+    path: Path,
+    timeout: float = DEFAULT_TIMEOUT,
+    seed: int | None = None,
+    *,
+    limits: Limits | None = None,
+    sandbox: bool | None = None,
+    exercises: list | None = None,
+    editions: _Editions | None = None,
+    public: bool = False,
+) -> Report:
+    """Grade a notebook already read (once, into memory) from ``path``: :func:`grade_notebook`'s work.
+
+    ``editions`` shares the grading editions of a class (made once, closed by the caller); ``public``
+    adds each exercise's public-case summary (Gradescope shows it).
+    """
     seed = secrets.randbelow(2**31) if seed is None else int(seed)
     limits = _limits(limits, timeout)
     isolate, note = _isolation(sandbox)
@@ -706,7 +728,7 @@ def grade_notebook(
     if note:
         report.notes.append(note)
     with speaking(report.language):  # this thread's messages; other notebooks may be graded at once
-        return _grade_into(report, nb, path, seed, limits, note, _editions, _exercises, _public)
+        return _grade_into(report, nb, path, seed, limits, note, editions, exercises, public)
 
 
 def feedback_language(nb: NotebookNode) -> str:
@@ -715,19 +737,19 @@ def feedback_language(nb: NotebookNode) -> str:
     return chosen() or notebook_language(nb) or language()
 
 
-def _grade_into(report, nb, path, seed, limits, note, _editions, _exercises, _public) -> Report:
-    """The body of :func:`grade_notebook`: run the notebook, grade each exercise into ``report``."""
-    exercises = _exercises if _exercises is not None else exercises_for(nb, path)
+def _grade_into(report, nb, path, seed, limits, note, shared, chosen, public) -> Report:
+    """The body of :func:`grade_snapshot`: run the notebook, grade each exercise into ``report``."""
+    exercises = chosen if chosen is not None else exercises_for(nb, path)
     if not exercises:
         report.notes.append("no graded function found (names: " + ", ".join(EXERCISES) + ")")
         return report
-    editions = _editions or _Editions()
+    editions = shared or _Editions()
     session = _Session(nb, path.name, editions(exercises[0].notebook), limits, report.isolated)
     try:
         session.start()
         for ex in exercises:
             report.exercises.append(grade_exercise(session, ex, seed))
-            if _public:
+            if public:
                 report.exercises[-1].public = _public_summary(session, ex)
     except Exception as exc:  # the sandbox cannot start, the notebook used its budget, or worse
         report.notes.append(f"grading stopped: {_one_line(exc, 300)}")
@@ -743,7 +765,7 @@ def _grade_into(report, nb, path, seed, limits, note, _editions, _exercises, _pu
         session.stop()
         head = report.notes[:1] if note else []
         report.notes = head + session.notes + report.notes[len(head) :]
-        if _editions is None:
+        if shared is None:
             editions.close()
     return report
 
@@ -848,7 +870,7 @@ def grade_path(
     if not path.is_dir():
         nb = read_notebook(path)
         if chosen_stem is None:
-            report = grade_notebook(path, timeout, seed, limits=limits, sandbox=sandbox, _nb=nb)
+            report = grade_snapshot(nb, path, timeout, seed, limits=limits, sandbox=sandbox)
         else:
             report = _graded_on(nb, path, chosen_stem, timeout, seed, limits, sandbox, None)
         who(report, path)
@@ -886,15 +908,15 @@ def grade_path(
         else:
             try:
                 if own:
-                    report = grade_notebook(
+                    report = grade_snapshot(
+                        nb,
                         file,
                         timeout,
                         seed,
                         limits=limits,
                         sandbox=sandbox,
-                        _editions=editions,
-                        _exercises=own,
-                        _nb=nb,
+                        exercises=own,
+                        editions=editions,
                     )
                 else:
                     report = _graded_on(nb, file, stem, timeout, seed, limits, sandbox, editions, names[file])
@@ -971,8 +993,8 @@ def _graded_on(nb, file, stem, timeout, seed, limits, sandbox, editions, handed_
         report = _not_graded(file, _seed(seed), exercises, problem, sandbox is not False)
         report.notes = [problem]
         return report
-    return grade_notebook(
-        file, timeout, seed, limits=limits, sandbox=sandbox, _editions=editions, _exercises=exercises, _nb=nb
+    return grade_snapshot(
+        nb, file, timeout, seed, limits=limits, sandbox=sandbox, exercises=exercises, editions=editions
     )
 
 

@@ -113,7 +113,7 @@ def run(root: str | os.PathLike[str] | None = None) -> dict:
     Either way ``results.json`` is written, by root, into a folder only root can write, after every
     process of the sandbox's users has been killed.
     """
-    from .grader import NotebookError, grade_notebook
+    from .grader import NotebookError, grade_snapshot, read_notebook
     from .sandbox import can_drop_user, kill_sandbox_users, sandbox_problem
 
     start = time.monotonic()
@@ -141,7 +141,7 @@ def run(root: str | os.PathLike[str] | None = None) -> dict:
     else:
         locked = _lock_away(root) if no_sandbox is not None else []
         try:
-            report = grade_notebook(notebook, _exercises=exercises, _public=True)
+            report = grade_snapshot(read_notebook(notebook), notebook, exercises=exercises, public=True)
         except NotebookError as exc:
             problem = f"your notebook could not be read ({exc}); upload {stem}.ipynb as saved by Jupyter"
         finally:

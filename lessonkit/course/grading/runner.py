@@ -1,7 +1,8 @@
 """Runs one notebook inside the grading sandbox, then calls its functions on the inputs it is sent.
 
-This file is copied into the sandbox and run there as a program (``python -I -S runner.py``). It must
-not import lessonkit: only the grading edition is on its path. Nothing here decides a score; it only
+This file is copied into the sandbox and run there as a program (``python -I -S runner.py``), with
+lessonkit's ``exercises/steps.py`` beside it. It must not import lessonkit: only the grading edition
+is on its path. Nothing here decides a score; it only
 runs cells and relays a function's outputs, and code in the notebook can do anything to this
 process, so the grader outside trusts none of it beyond "these bytes came back".
 
@@ -13,7 +14,7 @@ any subprocess's, go nowhere).
 - ``{"op": "run", "cell": N, "source": ...}`` -> ``{"status": "ok" | "error" | "timeout", ...}``
 - ``{"op": "call", "name": ..., "args": ..., "kwargs": ..., "steps": [...]}``
   -> ``{"status": ..., "out": ...}`` (``steps`` only for a class exercise: what to do with the
-  object the call made, as lessonkit's ``run_case`` does)
+  object the call made, done by lessonkit's own ``exercises/steps.py``, copied beside this file)
 """
 
 import base64
@@ -25,6 +26,7 @@ import sys
 import traceback
 
 PROTOCOL_FD = None
+STEPS = None  # lessonkit's grading steps (lessonkit/course/exercises/steps.py), loaded by the Runner
 
 
 def send(obj):
@@ -60,21 +62,23 @@ def main():
         send(reply)
 
 
+def _load_steps():
+    """The steps of a class exercise's case: lessonkit's own ``exercises/steps.py``, which the sandbox
+    copies beside this file (so the learner's check and the grader run one loop, not two)."""
+    import importlib.util
+
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "steps.py")
+    spec = importlib.util.spec_from_file_location("lessonkit_grading_steps", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def _pidns():
     try:
         return os.readlink("/proc/self/ns/pid")
     except OSError:
         return None
-
-
-class StepError:
-    """Stands for the outputs of a class exercise's case from the step that raised on."""
-
-    def __init__(self, text):
-        self.text = str(text)[:200]
-
-    def __repr__(self):
-        return self.text
 
 
 class _Timeout(BaseException):
@@ -94,6 +98,8 @@ class Runner:
         with open(config["notebook_name"], "w", encoding="utf-8") as fh:
             fh.write(config["notebook"])
 
+        global STEPS
+        STEPS = _load_steps()
         import numpy
         from IPython.core.interactiveshell import InteractiveShell
         from traitlets.config import Config
@@ -155,7 +161,7 @@ class Runner:
         try:
             out = fn(*args, **kwargs)
             if request.get("steps"):
-                out = self.steps(out, request["steps"])
+                out = STEPS.run_steps(out, request["steps"], keep_going=True, decode=self.dec)
             signal.setitimer(signal.ITIMER_REAL, 0)
             result = {"status": "ok", "out": self.enc(out, top=True)}
         except _Timeout:
@@ -176,46 +182,6 @@ class Runner:
             if type(a) is self.ndarray and not self._same(a, b)
         ]
         return result
-
-    def steps(self, made, steps):
-        """A class exercise: the steps done with the object the call made (lessonkit's run_case, again,
-        with keep_going: a step that raises stands, with every output after it, as a StepError)."""
-        out = []
-        for k, step in enumerate(steps):
-            try:
-                op, name, rest = step[0], step[1], [self.dec(v) for v in step[2:]]
-                if op == "set":
-                    setattr(made, name, rest[0])
-                elif op == "get":
-                    out.append(self.read(getattr(made, name)))
-                elif op == "start":
-                    out.append(self.start(getattr(made, name)))
-                elif op == "call":
-                    value = getattr(made, name)(*rest[0])
-                    if rest[1]:
-                        out.append(self.read(value))
-            except Exception as exc:
-                error = StepError(f"{_type_name(exc)}: {_text(exc)}")
-                left = [s for s in steps[k:] if s[0] in ("get", "start") or (s[0] == "call" and s[3])]
-                return tuple(out) + (error,) * len(left)
-        return tuple(out)
-
-    def start(self, value):
-        """``[*shape, small and finite, varied]`` of a new object's array (lessonkit's start_of)."""
-        np = self.np
-        if type(value) is not self.ndarray or value.dtype.kind not in "biuf":
-            return value
-        small = bool(np.all(np.isfinite(value)) and np.all(np.abs(value) <= 1e-4))
-        varied = value.size < 2 or bool(np.ptp(value) > 0)
-        return np.array([*value.shape, float(small), float(varied)])
-
-    def read(self, value):
-        """Arrays copied, plain numbers as 0-d float arrays; anything else as it is."""
-        if type(value) is self.ndarray:
-            return value.copy()
-        if type(value) in (int, float) or isinstance(value, (self.np.integer, self.np.floating)):
-            return self.np.array(float(value))
-        return value
 
     def _used(self):
         module = sys.modules.get("lessonkit._unavailable")
@@ -301,7 +267,7 @@ def _type_name(value):
 
 
 def _safe_repr(value):
-    if type(value) is StepError:
+    if STEPS is not None and type(value) is STEPS.StepError:
         return value.text[:200]
     if type(value) in (int, float, bool, str, list, tuple, dict):
         try:

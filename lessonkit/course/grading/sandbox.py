@@ -61,6 +61,8 @@ __all__ = [
 ]
 
 RUNNER = Path(__file__).with_name("runner.py")
+# The steps of a class exercise's case: the learner's check runs this very file too (run_case).
+STEPS = Path(__file__).resolve().parent.parent / "exercises" / "steps.py"
 INSIDE = "/opt/lessonkit-grading"
 HOME = "/home/learner"
 MAX_REPLY = 16 * 2**20
@@ -248,8 +250,9 @@ class Sandbox:
         self.tmp = tempfile.mkdtemp(prefix="lessonkit-sandbox-")
         os.chmod(self.tmp, 0o755)
         runner = Path(self.tmp) / "runner.py"
-        shutil.copyfile(RUNNER, runner)
-        runner.chmod(0o644)
+        for source, copy in ((RUNNER, runner), (STEPS, runner.with_name("steps.py"))):
+            shutil.copyfile(source, copy)
+            copy.chmod(0o644)
         uid, args_fd = None, None
         path = [str(p) for p in python_paths()]
         if self.isolate:
@@ -347,6 +350,7 @@ class Sandbox:
             f.chmod(0o644)
         args += ["--ro-bind", str(passwd), "/etc/passwd", "--ro-bind", str(group), "/etc/group"]
         args += ["--ro-bind", str(runner), f"{INSIDE}/runner.py"]
+        args += ["--ro-bind", str(runner.with_name("steps.py")), f"{INSIDE}/steps.py"]
         args += ["--ro-bind", str(self.edition), f"{INSIDE}/edition"]
         # the root and /dev (tmpfs that bwrap made) become read-only: only /tmp and the home, both
         # size-limited, can be written (as a non-root teacher the sandbox's user owns those tmpfs)

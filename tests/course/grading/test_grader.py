@@ -472,3 +472,29 @@ def test_a_raise_reported_by_the_sandbox_gets_its_cause_and_its_line_made_safe()
         assert "likely cause: H and W swapped" in text and "line 8 of cell" not in text, (bad, text)
     text = "\n".join(evaluate(ex, cases, reply_with(["f", 4, 8, {"x": 1}])).feedback)
     assert "(in f, line 8 of cell 4) on hidden case" in text  # a line's text that is not text is left out
+
+
+@grader
+def test_the_sandbox_runs_the_grading_steps_the_learners_check_runs(tmp_path, monkeypatch):
+    """One loop for a class exercise's steps: the sandbox copies lessonkit's own exercises/steps.py
+    beside the runner, and the runner does the steps with it (a copy whose start_of lies costs the
+    right Filter its points)."""
+    from lessonkit.course.exercises import steps
+    from lessonkit.course.grading import grader as grading
+    from lessonkit.course.grading import sandbox
+
+    assert sandbox.STEPS == Path(steps.__file__).resolve()
+    runner = sandbox.RUNNER.read_text(encoding="utf-8")
+    assert "STEPS.run_steps(" in runner and "def start_of" not in runner and "class StepError" not in runner
+    solution = ROOT / "solutions" / "04_conv_layer.ipynb"
+    only_filter = [EXERCISES["Filter"]]
+    honest = grading.grade_notebook(solution, TIMEOUT, SEED, exercises=only_filter)
+    assert honest.as_dict()["score"] == total("Filter")
+    lying = tmp_path / "steps.py"
+    text = Path(steps.__file__).read_text(encoding="utf-8")
+    lying.write_text(text.replace("float(small), float(varied)]", "0.0, 0.0]"), encoding="utf-8")
+    assert lying.read_text(encoding="utf-8") != text
+    monkeypatch.setattr(sandbox, "STEPS", lying)
+    assert grading.grade_notebook(solution, TIMEOUT, SEED, exercises=only_filter).as_dict()["score"] < total(
+        "Filter"
+    )
