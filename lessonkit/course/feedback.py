@@ -281,9 +281,14 @@ def explain_error(ex: Exercise, case: Case, raised: Raised) -> str:
     A filter larger than the unpadded input, for instance, is what a forgotten padding runs into.
     """
     strong, causes = causes_of_error(ex, case, raised)
+    return error_explanation(strong, causes, raised.kind)
+
+
+def error_explanation(strong: bool, causes: list, kind: str) -> str:
+    """The sentence :func:`explain_error` says of the known mistakes :func:`causes_of_error` found."""
     if not causes:
         return ""
     named = _("; or: ").join(_(cause) for cause in causes)
     if strong:
         return tr("likely cause: {cause}", cause=named)
-    return tr("a known mistake that raises {kind} here too: {cause}", kind=raised.kind, cause=named)
+    return tr("a known mistake that raises {kind} here too: {cause}", kind=kind, cause=named)

@@ -11,7 +11,8 @@ A step is ``("set", attr, value)``, ``("get", attr)``, ``("start", attr)`` or
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -30,7 +31,7 @@ class StepError:
         return self.text
 
 
-def read(value):
+def read(value: Any) -> Any:
     """A value as a step reads it: arrays copied, plain numbers as 0-d float arrays."""
     if type(value) is np.ndarray:
         return value.copy()
@@ -39,7 +40,7 @@ def read(value):
     return value
 
 
-def start_of(value):
+def start_of(value: Any) -> Any:
     """A new object's array as a ``start`` step reads it: ``[*shape, small and finite, varied]``.
 
     Examples
@@ -67,7 +68,9 @@ def _described(exc: BaseException) -> str:
     return f"{name}: {text}"
 
 
-def run_steps(made, steps, keep_going: bool = False, decode: Callable = lambda value: value) -> tuple:
+def run_steps(
+    made: Any, steps: Sequence[Sequence], keep_going: bool = False, decode: Callable = lambda value: value
+) -> tuple:
     """The values that ``get``, ``start`` and a kept ``call`` read, in order, each copied when read.
 
     ``decode`` turns a step's arguments into values (the runner receives them encoded). With

@@ -18,7 +18,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..i18n import LANGUAGES, _, chosen, language, speaking, tr
+from ..i18n import _, chosen, language, speaking, tr
 from .reports import assignment_of, not_graded
 from .submissions import safe_text
 
@@ -34,19 +34,6 @@ def _label(report) -> str:
     return safe_text(report.student or Path(report.path).stem, 120)
 
 
-def _causes_of(reason: str) -> list:
-    """The likely causes a group's reason names (in the language it was written in): one, or the
-    several an exception's feedback names (joined by "; or: "), or none."""
-    for lang in LANGUAGES:
-        with speaking(lang):
-            prefix = tr("likely cause: {cause}", cause="\0").split("\0")[0]
-            joiner = _("; or: ")
-        if prefix and prefix in reason:
-            named = reason.rsplit(prefix, 1)[1].strip()  # the last: the grader appends it
-            return [c.strip() for c in named.split(joiner) if c.strip()] if joiner else [named]
-    return []
-
-
 def common_causes(reports: list) -> list:
     """``(cause, notebooks, groups)`` for every likely cause named, most common first.
 
@@ -58,7 +45,7 @@ def common_causes(reports: list) -> list:
         seen = set()
         for e in r.exercises:
             for g in e.groups:
-                for cause in _causes_of(g.get("reason") or ""):
+                for cause in (_(c) for c in g.get("causes") or []):  # the grader's, in the report's words
                     seen.add(cause)
                     groups.setdefault(cause, set()).add(f"{e.name}: {g['name']}")
         per_cause.update(seen)

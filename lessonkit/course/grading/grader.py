@@ -39,7 +39,7 @@ import numpy as np
 from ..curriculum import describe
 from ..exercises import EXERCISES, NOTEBOOKS, Case, Exercise, exercises_of, notebook_named
 from ..exercises.base import run_case
-from ..feedback import MESSAGE_LIMIT, Raised, explain_error, judge
+from ..feedback import MESSAGE_LIMIT, Raised, causes_of_error, error_explanation, judge
 from ..i18n import _, chosen, language, notebook_language, speaking, tr
 from .reports import not_graded, to_json, write_csv  # noqa: F401  (part of this module's API)
 from .results import ExerciseResult, Report
@@ -386,13 +386,15 @@ def evaluate(
     names = list(inspect.signature(ex.reference).parameters)  # a class: its __init__'s, without self
     failed: dict = {}
     causes: dict = {}  # group -> the known mistake explaining its first wrong answer (course.toml's partial)
+    named: dict = {}  # group -> the likely causes its reason names (English; the class report counts them)
 
     advice: dict = {}  # one line per rule, from the first case that showed it
 
     def zero(message: str) -> ExerciseResult:
         result.points, result.feedback = 0, [f"-{ex.max_points} {message}"]
         result.groups = [
-            {"name": g, "points": 0, "max_points": p, "reason": message} for g, p in ex.groups.items()
+            {"name": g, "points": 0, "max_points": p, "reason": message, "causes": []}
+            for g, p in ex.groups.items()
         ]
         return result
 
@@ -437,7 +439,7 @@ def evaluate(
                     on=on,
                 ),
             )
-        problem = _case_problem(ex, case, reply, limits, on, explain)
+        problem, likely = _case_problem(ex, case, reply, limits, on, explain)
         if problem is None:
             try:
                 got = reply["value"] if "value" in reply else _dec(reply["out"])
@@ -456,9 +458,11 @@ def evaluate(
                 if not ok and group not in failed:
                     failed[group] = text
                     causes[group] = verdict.cause
+                    named[group] = [verdict.cause] if verdict.cause else []
         if problem is not None:
             for group in dict.fromkeys(groups):
-                failed.setdefault(group, problem)
+                if group not in failed:
+                    failed[group], named[group] = problem, likely
             continue
         mutated = reply.get("mutated")
         mutated = mutated[:10] if isinstance(mutated, list) else []
@@ -485,7 +489,13 @@ def evaluate(
         f"-{_number(ex.groups[g] - earned[g])} {_(g)}: {failed[g]}" for g in ex.groups if g in failed
     ]
     result.groups = [
-        {"name": g, "points": _number(earned[g]), "max_points": p, "reason": failed.get(g, "")}
+        {
+            "name": g,
+            "points": _number(earned[g]),
+            "max_points": p,
+            "reason": failed.get(g, ""),
+            "causes": list(named.get(g, [])),
+        }
         for g, p in ex.groups.items()
     ]
     result.advice = list(advice.values())
@@ -507,8 +517,15 @@ def _number(x: float) -> float | int:
 
 def _case_problem(
     ex: Exercise, case, reply: dict, limits: Limits, on: str, explain: bool = True
-) -> str | None:
-    """Why a reply earns nothing for its case's groups, or None when its outputs are to be judged."""
+) -> tuple[str | None, list]:
+    """Why a reply earns nothing for its case's groups (None when its outputs are to be judged), and
+    the known mistakes (English causes) that its exception names as likely."""
+    found: list = []
+    return _problem_text(ex, case, reply, limits, on, explain, found), found
+
+
+def _problem_text(ex: Exercise, case, reply: dict, limits: Limits, on: str, explain: bool, found: list):
+    """:func:`_case_problem`'s sentence; the likely causes it names are appended to ``found``."""
     status = reply.get("status")
     if status in ("timeout", "hung"):
         return tr(
@@ -535,7 +552,9 @@ def _case_problem(
         message = _one_line(reply.get("message"), 300)
         hint = " " + tr("(the memory limit is {mb} MB)", mb=limits.memory_mb) if kind == "MemoryError" else ""
         raised = raised_of_reply(reply)
-        cause = explain_error(ex, case, raised) if explain else ""
+        strong, causes = causes_of_error(ex, case, raised) if explain else (False, [])
+        found += causes if strong else []
+        cause = error_explanation(strong, causes, raised.kind)
         likely = "; " + cause if cause else ""
         error = f"{kind}: {message}{_where_note(raised)}{hint}"
         return tr("raised {error} {on}", error=error, on=on) + likely
@@ -741,7 +760,7 @@ def _grade_into(report, nb, path, seed, limits, note, shared, chosen, public) ->
     """The body of :func:`grade_snapshot`: run the notebook, grade each exercise into ``report``."""
     exercises = chosen if chosen is not None else exercises_for(nb, path)
     if not exercises:
-        report.notes.append("no graded function found (names: " + ", ".join(EXERCISES) + ")")
+        report.notes.append(tr("no graded function found (names: {names})", names=", ".join(EXERCISES)))
         return report
     editions = shared or _Editions()
     session = _Session(nb, path.name, editions(exercises[0].notebook), limits, report.isolated)
@@ -752,13 +771,16 @@ def _grade_into(report, nb, path, seed, limits, note, shared, chosen, public) ->
             if public:
                 report.exercises[-1].public = _public_summary(session, ex)
     except Exception as exc:  # the sandbox cannot start, the notebook used its budget, or worse
-        report.notes.append(f"grading stopped: {_one_line(exc, 300)}")
+        report.notes.append(tr("grading stopped: {why}", why=_one_line(exc, 300)))
         done = {e.name for e in report.exercises}
         for ex in exercises:
             if ex.name not in done:
                 report.exercises.append(
                     ExerciseResult(
-                        ex.name, 0, ex.max_points, [f"-{ex.max_points} not graded: {_one_line(exc, 300)}"]
+                        ex.name,
+                        0,
+                        ex.max_points,
+                        [tr("-{points} not graded: {why}", points=ex.max_points, why=_one_line(exc, 300))],
                     )
                 )
     finally:
@@ -779,13 +801,13 @@ def _limits(limits: Limits | None, timeout: float) -> Limits:
 
 def _isolation(sandbox: bool | None) -> tuple[bool, str | None]:
     if sandbox is False:
-        return False, "graded without a sandbox (--no-sandbox): the notebook's code was not isolated"
+        return False, _("graded without a sandbox (--no-sandbox): the notebook's code was not isolated")
     problem = sandbox_problem()
     if problem is None:
         return True, None
     if sandbox:
         raise SandboxRefused(f"cannot grade in a sandbox: {problem}; {INSTALL_HINT}")
-    return False, f"not isolated: {problem}, so the notebook ran without a sandbox"
+    return False, tr("not isolated: {problem}, so the notebook ran without a sandbox", problem=problem)
 
 
 def grade_path(
@@ -903,7 +925,7 @@ def grade_path(
         own = exercises_for(nb, names[file]) if assignment == "each" and nb is not None else []
         exercises = own or (exercises_of(stem) if stem else [])
         if nb is None or not (own or stem):
-            why = why or "no graded function found in it"
+            why = why or _("no graded function found in it")
             report = _not_graded(file, seed, exercises, why, sandbox is not False)
         else:
             try:
@@ -921,7 +943,7 @@ def grade_path(
                 else:
                     report = _graded_on(nb, file, stem, timeout, seed, limits, sandbox, editions, names[file])
             except Exception as exc:  # one notebook must never stop the class
-                why = f"the grader failed on it ({type(exc).__name__}: {_one_line(exc)})"
+                why = tr("the grader failed on it ({error})", error=f"{type(exc).__name__}: {_one_line(exc)}")
                 report = _not_graded(file, seed, exercises, why, sandbox is not False, failed=True)
         who(report, file)
         report.seconds = time.monotonic() - started
@@ -987,11 +1009,11 @@ def _graded_on(nb, file, stem, timeout, seed, limits, sandbox, editions, handed_
     named = notebook_named(Path(named_as).stem) == stem
     if problem is None and not named and not defined_names(nb) & {e.name for e in exercises}:
         return _not_graded(
-            file, _seed(seed), exercises, "no graded function found in it", sandbox is not False
+            file, _seed(seed), exercises, _("no graded function found in it"), sandbox is not False
         )
     if problem is not None:
         report = _not_graded(file, _seed(seed), exercises, problem, sandbox is not False)
-        report.notes = [problem]
+        report.notes, report.ungraded = [problem], False  # graded: 0 of the assignment's points
         return report
     return grade_snapshot(
         nb, file, timeout, seed, limits=limits, sandbox=sandbox, exercises=exercises, editions=editions
@@ -1007,9 +1029,9 @@ def _not_graded(
 ) -> Report:
     """0 of the exercises' points: the notebook is refused, unreadable or empty, or the grader ``failed``."""
     why = safe_text(why)
-    note = f"grading stopped: {why}" if failed else f"not graded: {why}"
-    report = Report(safe_text(file), seed, notes=[note], isolated=isolated)
+    note = tr("grading stopped: {why}", why=why) if failed else tr("not graded: {why}", why=why)
+    report = Report(safe_text(file), seed, notes=[note], isolated=isolated, ungraded=not failed)
     for ex in exercises:
-        lost = [f"-{ex.max_points} not graded: {why}"]
+        lost = [tr("-{points} not graded: {why}", points=ex.max_points, why=why)]
         report.exercises.append(ExerciseResult(ex.name, 0, ex.max_points, lost))
     return report

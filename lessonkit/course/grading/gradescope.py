@@ -33,6 +33,7 @@ from pathlib import Path
 from .. import PACKAGE
 from ..config import course_file
 from ..exercises import EXERCISES, exercise_notebook
+from ..i18n import _, tr
 
 __all__ = ["VISIBILITIES", "exercise_notebook", "build_bundle", "run"]
 
@@ -129,10 +130,12 @@ def run(root: str | os.PathLike[str] | None = None) -> dict:
     report, problem, unsafe = None, None, None
     no_sandbox = sandbox_problem()
     if no_sandbox is not None and not can_drop_user():
-        who = "root" if os.geteuid() == 0 else "the grader's own user"
-        unsafe = (
-            f"not graded: no sandbox here ({no_sandbox}) and the notebook would run as {who}; "
-            "the autograder never runs a notebook unisolated (install bubblewrap, or run as root)"
+        who = "root" if os.geteuid() == 0 else _("the grader's own user")
+        unsafe = tr(
+            "not graded: no sandbox here ({why}) and the notebook would run as {who}; "
+            "the autograder never runs a notebook unisolated (install bubblewrap, or run as root)",
+            why=no_sandbox,
+            who=who,
         )
     if unsafe is not None:
         problem = unsafe

@@ -81,7 +81,7 @@ def _student_name(file: Path, root: Path, student_from: str) -> str:
 
 def not_graded(reports: list) -> list:
     """The reports of notebooks that could not be graded at all (unreadable or empty)."""
-    return [r for r in reports if any(n.startswith("not graded: ") for n in r.notes)]
+    return [r for r in reports if getattr(r, "ungraded", False)]
 
 
 def assignment_of(reports: list) -> list:

@@ -67,6 +67,7 @@ class Report:
     flags: list = field(
         default_factory=list
     )  # for the teacher only (the CSV, the class report), never feedback
+    ungraded: bool = False  # it could not be graded at all (unreadable, empty, refused): the note says why
 
     @property
     def score(self) -> float:

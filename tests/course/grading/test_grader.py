@@ -284,6 +284,8 @@ def test_each_natural_weight_gradient_bug_is_named(graded, planted, cause):
     e = exercise(graded["reports"][planted], "compute_gradient")
     assert 0 < e["max_points"] - e["points"] < e["max_points"], (planted, e["points"])
     assert f"likely cause: {cause}" in e["feedback"], e["feedback"]
+    # recorded beside the group too, for the class report (which never parses the feedback's words)
+    assert any(c.startswith(cause) for g in e["groups"] for c in g["causes"]), e["groups"]
 
 
 @grader

@@ -211,23 +211,44 @@ def test_feedback_file_speaks_the_report_language_and_the_teacher_can_choose():
         lessonkit.set_language(None)
 
 
-def test_the_class_report_counts_each_cause_an_exception_names():
-    """A raise the feedback explains by two known mistakes ("A; or: B") counts once for each; a
-    "likely cause:" inside the learner's own line of code does not stand for the grader's."""
+def test_the_class_report_counts_each_cause_the_grader_recorded_not_words_in_the_reason():
+    """A raise the grader explains by two known mistakes counts once for each; a "likely cause:"
+    inside the learner's own line of code (quoted in the reason) stands for nothing: the class report
+    counts the causes the grader recorded beside each group, in the report's language."""
     from types import SimpleNamespace
 
+    from lessonkit.course import i18n
     from lessonkit.course.grading.classreport import common_causes
 
-    def report(*reasons):
-        groups = [{"name": f"group {k}", "reason": r} for k, r in enumerate(reasons)]
-        return SimpleNamespace(exercises=[SimpleNamespace(name="bp_delta_map", groups=groups)])
+    def report(*groups):
+        rows = [{"name": f"group {k}", "reason": r, "causes": c} for k, (r, c) in enumerate(groups)]
+        return SimpleNamespace(exercises=[SimpleNamespace(name="bp_delta_map", groups=rows)])
 
     raised = 'raised ValueError: x (in f, line 3 of cell 4: y = 1  # likely cause: me) on hidden case "c"'
+    swapped, extra = "H and W swapped: ...", "extra +1: ..."
     reports = [
-        report(f"{raised}; likely cause: H and W swapped: ...; or: extra +1: ...", "wrong values"),
-        report("wrong values; likely cause: H and W swapped: ..."),
+        report((raised, [swapped, extra]), ("wrong values", [])),
+        report(("wrong values; likely cause: H and W swapped: ...", [swapped])),
+        report((raised, [])),
     ]
     assert common_causes(reports) == [
-        ("H and W swapped: ...", 2, ["bp_delta_map: group 0"]),
-        ("extra +1: ...", 1, ["bp_delta_map: group 0"]),
+        (swapped, 2, ["bp_delta_map: group 0"]),
+        (extra, 1, ["bp_delta_map: group 0"]),
     ]
+    cause = next(iter(i18n.catalog("zh-Hans")))  # any cause the catalog translates reads in Chinese
+    with i18n.speaking("zh-Hans"):
+        assert common_causes([report(("...", [cause]))])[0][0] == i18n.catalog("zh-Hans")[cause]
+
+
+def test_a_notebook_not_graded_is_listed_by_its_flag_and_its_note_speaks_the_class_language(tmp_path):
+    from lessonkit.course import i18n
+    from lessonkit.course.exercises import exercises_of
+    from lessonkit.course.grading.grader import _not_graded
+    from lessonkit.course.grading.reports import not_graded
+
+    with i18n.speaking("zh-Hans"):
+        unread = _not_graded(tmp_path / "a.ipynb", 1, exercises_of("01_primitives"), "不是有效的 JSON", True)
+        stopped = _not_graded(tmp_path / "b.ipynb", 1, [], "boom", True, failed=True)
+    assert unread.notes == ["未评分：不是有效的 JSON"] and unread.exercises[0].feedback[0].startswith("-")
+    assert stopped.notes == ["评分中止：boom"]
+    assert not_graded([unread, stopped]) == [unread]  # the flag, not the note's words, says which
