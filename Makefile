@@ -29,7 +29,8 @@ test-zh: $(STAMP)
 #                solutions/*.md). An edit saved on either side is synced, decided by content (a
 #                digest in the notebook's metadata), never by time stamp; edits on both sides stop
 #                the build with both versions shown and no file written. Runs the notebooks whose
-#                code changed in a fresh kernel (FORCE=1: all of them), regenerates exercises/,
+#                code changed, or that ran with another lessonkit, in a fresh kernel (FORCE=1: all
+#                of them), regenerates exercises/,
 #                updates the translation catalogs and builds both Chinese editions.
 lessons: $(STAMP)
 	$(PY) -m lessonkit build-lessons $(if $(FORCE),--force,)

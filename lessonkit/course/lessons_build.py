@@ -9,8 +9,9 @@ Every ``notebooks/NN_*.md`` and ``solutions/NN_*.md`` is the source of the ``.ip
    in JupyterLab without jupytext keeps the edit; one who edited the Markdown in an editor gets it
    into the notebook). When both changed, :class:`SyncConflict` names the file and shows both
    versions, and no file is written;
-2. **execute** it top to bottom in a fresh kernel (nbclient, from its own folder) when its cells
-   changed, or always with ``force``;
+2. **execute** it top to bottom in a fresh kernel (nbclient, from its own folder) when its code
+   changed, or lessonkit did since it last ran (:func:`lessonkit_digest`, recorded in the
+   metadata), or always with ``force``;
 3. **clean and write**: stable cell ids (a short hash of the cell's source, so inserting a cell does
    not renumber the others), the kernelspec, no saved widget state, no execution timestamps,
    consecutive stream outputs merged; then ``exercises/`` is regenerated from ``solutions/``.
@@ -45,6 +46,7 @@ __all__ = [
     "sources",
     "expected_cells",
     "stale",
+    "lessonkit_digest",
     "build",
     "build_all",
 ]
@@ -116,6 +118,22 @@ def cells_digest(nb: NotebookNode) -> str:
     """
     cells = [[c.cell_type, c.source, dict(c.metadata)] for c in nb.cells]
     return hashlib.sha256(json.dumps(cells, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def lessonkit_digest() -> str:
+    """A digest of the lessonkit a notebook runs with (its code and message catalogs): a lesson whose
+    cells are unchanged runs again when this changed since it last ran, since its outputs may."""
+    from . import PACKAGE
+
+    h = hashlib.sha256()
+    for path in sorted([*PACKAGE.rglob("*.py"), *PACKAGE.rglob("*.po")]):
+        h.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()[:16]
+
+
+def _ran_with(nb) -> str | None:
+    """The :func:`lessonkit_digest` a notebook's outputs were made with (None: not recorded)."""
+    return nb.metadata.get(SYNCED_KEY, {}).get("ran_with")
 
 
 def _recorded(nb) -> str | None:
@@ -238,19 +256,22 @@ def _build(md: Path, decision: str, force: bool, timeout: int) -> str:
 
     synced = _sync(md, decision)
     ipynb = md.with_suffix(".ipynb")
-    if not force and stale(md) is None:
+    old = nbformat.read(ipynb, as_version=4) if ipynb.exists() else None
+    library = lessonkit_digest()
+    if not force and stale(md) is None and old is not None and _ran_with(old) == library:
         return synced
     nb = expected_cells(md)
-    old = nbformat.read(ipynb, as_version=4) if ipynb.exists() else None
     start = time.perf_counter()
-    if force or old is None or code_sources(old) != code_sources(nb):
+    if force or old is None or code_sources(old) != code_sources(nb) or _ran_with(old) != library:
         execute(nb, md.parent, timeout)
         what = f"executed in {time.perf_counter() - start:.1f} s"
+        if old is not None and code_sources(old) == code_sources(nb) and not force:
+            what += " (lessonkit changed since it last ran)"
     else:  # only Markdown, ids, tags or the kernelspec changed: keep the outputs as they are
         keep_outputs(nb, old)
         what = "rewritten (outputs kept)"
     scrub(nb)
-    nb.metadata[SYNCED_KEY] = {"synced": cells_digest(nb)}
+    nb.metadata[SYNCED_KEY] = {"synced": cells_digest(nb), "ran_with": library}
     nbformat.validate(nb)
     nbformat.write(nb, ipynb)
     # Not a decision (those go by content): jupytext's guard in JupyterLab refuses a notebook whose

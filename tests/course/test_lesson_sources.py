@@ -65,10 +65,30 @@ def test_a_changed_sentence_is_seen(tmp_path):
     assert len(changed) == 1
 
 
-def _copy(tmp_path, name="05_conv_layer"):
+def _copy(tmp_path, name="05_conv_layer", ran_with=None):
+    """A lesson's pair in ``tmp_path``, its outputs recorded as made with this lessonkit (or ``ran_with``)."""
+    from lessonkit.course.lessons_build import SYNCED_KEY, lessonkit_digest
+
     for ext in (".md", ".ipynb"):
         (tmp_path / f"{name}{ext}").write_bytes((ROOT / "notebooks" / f"{name}{ext}").read_bytes())
-    return tmp_path / f"{name}.md", tmp_path / f"{name}.ipynb"
+    ipynb = tmp_path / f"{name}.ipynb"
+    nb = nbformat.read(ipynb, as_version=4)
+    nb.metadata[SYNCED_KEY]["ran_with"] = ran_with or lessonkit_digest()
+    nbformat.write(nb, ipynb)
+    return tmp_path / f"{name}.md", ipynb
+
+
+def test_a_lesson_runs_again_when_lessonkit_changed_since_its_outputs_were_made(tmp_path):
+    """Its cells are unchanged, but lessonkit (which prints and draws its outputs) is not: make lessons
+    runs it again, without --force; with the same lessonkit it does nothing."""
+    from lessonkit.course.lessons_build import SYNCED_KEY, build, lessonkit_digest
+
+    md, ipynb = _copy(tmp_path, "06_pooling")
+    assert build(md) == "in sync"
+    md, ipynb = _copy(tmp_path, "06_pooling", ran_with="an older lessonkit")
+    assert build(md).endswith("(lessonkit changed since it last ran)")
+    assert nbformat.read(ipynb, as_version=4).metadata[SYNCED_KEY]["ran_with"] == lessonkit_digest()
+    assert stale(md) is None and build(md) == "in sync"
 
 
 def _edit_md(md, old="Here they become one object", new="Here they become a single object"):
