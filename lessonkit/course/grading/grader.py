@@ -11,6 +11,11 @@ graded function is called there on hidden cases: only the inputs go in, only the
 process, which nothing in the sandbox can reach. So patching numpy, lessonkit or the runner inside
 changes nothing but the notebook's own answers, and nothing inside can compute lessonkit's answer.
 
+The grading is in five modules, one job each: reading the notebooks (:mod:`.notebooks`), the wire
+format (:mod:`.wire`), a notebook's sandbox session (:mod:`.session`), scoring (:mod:`.scoring`) and,
+here, grading a notebook or a class folder; the report model and its writers are :mod:`.results`
+and :mod:`.reports`.
+
 Points are per group of cases (:mod:`lessonkit.course.exercises`). A case that raises, runs past the time
 limit, kills the process, floods the output, mutates its inputs or returns the wrong type, shape or
 values costs the points of its group; a function that is missing, not implemented, or uses a
@@ -20,34 +25,36 @@ the notebook is escaped before it reaches a report.
 
 from __future__ import annotations
 
-import base64
-import inspect
-import io
 import os
-import re
 import secrets
-import tempfile
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-
-from ..curriculum import describe
-from ..exercises import EXERCISES, NOTEBOOKS, Case, Exercise, exercises_of, notebook_named
-from ..exercises.base import run_case
-from ..feedback import MESSAGE_LIMIT, Raised, causes_of_error, error_explanation, judge
+from ..exercises import EXERCISES, NOTEBOOKS, exercises_of, notebook_named
 from ..i18n import _, chosen, language, notebook_language, speaking, tr
 from .reports import not_graded, to_json, write_csv  # noqa: F401  (part of this module's API)
 from .results import ExerciseResult, Report
-from .sandbox import INSTALL_HINT, Limits, Sandbox, SandboxError, sandbox_problem
-from .submissions import Refused, find_submissions, parse_notebook, read_submission, safe_text, student_key
+from .sandbox import INSTALL_HINT, Limits, sandbox_problem
+from .submissions import safe_text, student_key
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
+
+from .notebooks import (  # noqa: F401  (read_notebook, is_check_cell ...: part of this module's API)
+    NotebookError,
+    defined_names,
+    exercises_for,
+    is_check_cell,
+    notebooks_under,
+    other_exercise,
+    read_notebook,
+)
+from .scoring import evaluate, grade_exercise, grade_function, hidden_cases, local_reply, public_summary  # noqa: F401
+from .session import Editions, Session
+from .wire import one_line
 
 __all__ = [
     "NotebookError",
@@ -60,627 +67,24 @@ __all__ = [
     "grade_path",
     "evaluate",
     "grade_function",
+    "local_reply",
+    "hidden_cases",
+    "read_notebook",
+    "is_check_cell",
+    "exercises_for",
+    "notebooks_under",
+    "feedback_language",
+    "class_assignment",
+    "duplicates",
+    "flag_duplicates",
     "DEFAULT_TIMEOUT",
 ]
 
 DEFAULT_TIMEOUT = 30.0
-_GRACE = 3.0  # seconds the hard deadline outside adds to the soft alarm inside
-
-_CHECK_LINE = re.compile(r"^\s*(?:\w+\s*=\s*)?lessonkit\.check\(.*\)\s*;?\s*$")
-
-
-class NotebookError(Exception):
-    """The notebook is missing or cannot be read (the CLI exits with status 2)."""
 
 
 class SandboxRefused(Exception):
     """A folder would be graded without isolation (the CLI exits with status 2)."""
-
-
-# ---------------------------------------------------------------- reading
-
-
-def read_notebook(path: Path):
-    """The notebook at ``path`` (nbformat v4), read once without following links, or NotebookError.
-
-    The error's message is one line that names the file (made safe) and what is wrong by position,
-    never quoting the file's content (see :mod:`lessonkit.course.grading.submissions`).
-    """
-    try:
-        data = read_submission(path)
-    except Refused as exc:
-        if str(exc) == "no such file":
-            raise NotebookError(f"no such notebook: {safe_text(path)}") from None
-        raise NotebookError(f"cannot read {safe_text(path)} as a notebook: {exc}") from None
-    try:
-        return parse_notebook(data)
-    except Refused as exc:
-        raise NotebookError(f"cannot read {safe_text(path)} as a notebook: {exc}") from None
-
-
-def exercises_for(nb, path: Path) -> list:
-    """The exercises a notebook is graded on: by file name, else by the functions and classes it defines."""
-    by_name = _exercises_by_name(path)
-    if by_name:
-        return by_name
-    defined = defined_names(nb)
-    best = max(
-        NOTEBOOKS, key=lambda n: (len(defined & {e.name for e in exercises_of(n)}), -NOTEBOOKS.index(n))
-    )
-    if not defined & {e.name for e in exercises_of(best)}:
-        return []
-    return exercises_of(best)
-
-
-def _exercises_by_name(path: Path) -> list:
-    name = notebook_named(Path(path).stem)
-    return exercises_of(name) if name else []
-
-
-def notebooks_under(folder) -> list:
-    """Every ``*.ipynb`` entry under a folder, sorted, checkpoints left out, links not entered."""
-    return find_submissions(folder)
-
-
-def defined_names(nb) -> set:
-    """The functions and classes a notebook's code cells define at the top level of a line."""
-    source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    return set(re.findall(r"^(?:def|class)\s+(\w+)\s*[(:]", source, flags=re.M))
-
-
-def other_exercise(nb, path, assignment: str) -> str | None:
-    """Why a notebook is not graded on ``assignment`` (an exercise notebook's stem), or None.
-
-    It is named after another exercise, or it defines none of the assignment's functions but some of
-    another exercise's. Either way it gets 0 of the assignment's points, never another exercise's.
-    """
-    named = notebook_named(Path(path).stem)
-    if named is not None and named != assignment:
-        return tr(
-            "this file is named after exercise {other}, but the assignment is {assignment}; "
-            "hand in {assignment}.ipynb",
-            other=named,
-            assignment=assignment,
-        )
-    defined = defined_names(nb)
-    if not defined & {e.name for e in exercises_of(assignment)}:  # named after it or not at all
-        for other in NOTEBOOKS:
-            if other != assignment and defined & {e.name for e in exercises_of(other)}:
-                return tr(
-                    "this notebook holds exercise {other}, not the assignment {assignment}",
-                    other=other,
-                    assignment=assignment,
-                )
-    return None
-
-
-def hidden_cases(ex: Exercise, seed: int) -> list:
-    """The hidden cases of ``ex`` for ``seed``: each exercise of a notebook draws from its own stream."""
-    index = [e.name for e in exercises_of(ex.notebook)].index(ex.name)
-    return ex.hidden(np.random.default_rng([seed, index]))
-
-
-def is_check_cell(source: str) -> bool:
-    """True for a cell made only of ``lessonkit.check(...)`` lines (and comments/blank lines).
-
-    Examples
-    --------
-    >>> is_check_cell('lessonkit.check("pad", pad)')
-    True
-    >>> is_check_cell('lessonkit.check("pad", pad)\\nprint(1)')
-    False
-    """
-    lines = [ln for ln in source.splitlines() if ln.strip() and not ln.strip().startswith("#")]
-    return bool(lines) and all(_CHECK_LINE.match(ln) for ln in lines)
-
-
-def clean(text, limit: int = 300) -> str:
-    """Text from a notebook, safe for a report line: one line, control characters escaped, capped.
-
-    Examples
-    --------
-    >>> clean("oops\\nscore: 10/10")
-    'oops\\\\nscore: 10/10'
-    """
-    text = str(text)
-    out = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
-    return out if len(out) <= limit else out[: limit - 3] + "..."
-
-
-def _one_line(text, limit: int = 200) -> str:
-    return clean((str(text or "").strip().splitlines() or [""])[0], limit)
-
-
-# ---------------------------------------------------------------- a notebook in its sandbox
-
-
-class _Session:
-    """One notebook in its sandbox: its cells run (a cell that hangs or kills it is skipped on a restart)."""
-
-    def __init__(self, nb, name: str, edition: Path, limits: Limits, isolate: bool) -> None:
-        import nbformat
-
-        self.text = nbformat.writes(nb)
-        self.name, self.edition, self.limits, self.isolate = name, edition, limits, isolate
-        cells = [(i, c.source) for i, c in enumerate(nb.cells) if c.cell_type == "code"]
-        self.cells = [(i, s) for i, s in cells if not is_check_cell(s)]
-        self.skip: set = set()
-        self.notes: list = []
-        self.box: Sandbox | None = None
-        self.slow: set = set()  # functions that ran past the time limit once: none of their cases runs again
-        self.deadline = time.monotonic() + limits.budget
-        self._recorded = False
-
-    def remaining(self) -> float:
-        return self.deadline - time.monotonic()
-
-    def request_timeout(self) -> float:
-        return min(self.limits.timeout + _GRACE, max(0.0, self.remaining()))
-
-    def _running(self) -> Sandbox:
-        """The sandbox that start() started."""
-        if self.box is None:
-            raise SandboxError("no sandbox is running for this notebook")
-        return self.box
-
-    def start(self) -> None:
-        """A fresh sandbox with the notebook run; raises SandboxError when it cannot be had."""
-        while True:
-            if self.remaining() <= 0:
-                raise SandboxError(f"the notebook used up its time budget of {self.limits.budget:g} s")
-            self.box = Sandbox(self.text, self.name, self.edition, self.limits, self.isolate)
-            self.box.start()
-            bad = self._run_cells(record=not self._recorded)
-            self._recorded = True
-            if bad is None:
-                return
-            self.skip.add(bad)
-
-    def _run_cells(self, record: bool):
-        for index, source in self.cells:
-            if index in self.skip:
-                continue
-            reply = self._running().request(
-                {"op": "run", "cell": index + 1, "source": source}, self.request_timeout()
-            )
-            status = reply.get("status")
-            if status in ("hung", "died"):
-                what = (
-                    tr("ran longer than {seconds} s", seconds=f"{self.limits.timeout:g}")
-                    if status == "hung"
-                    else _died(reply, _("stopped the Python process"))
-                )
-                self.notes.append(
-                    tr(
-                        "cell {cell} {what}; the grader skipped it and re-ran the notebook",
-                        cell=index + 1,
-                        what=what,
-                    )
-                )
-                self.stop()
-                return index
-            if not record:
-                continue
-            if status == "timeout":
-                self.notes.append(
-                    tr(
-                        "cell {cell} timed out after {seconds} s; the grader stopped it and went on",
-                        cell=index + 1,
-                        seconds=f"{self.limits.timeout:g}",
-                    )
-                )
-            elif status == "error" and reply.get("ename") == "LessonkitUnavailable":
-                used = clean(str(reply.get("evalue") or "").split(" ", 1)[0], 80)
-                self.notes.append(
-                    tr(
-                        "cell {cell} uses {name}, which is not available while grading; that is fine outside the graded functions (only they earn points)",  # noqa: E501 (one msgid)
-                        cell=index + 1,
-                        name=used,
-                    )
-                )
-            elif status == "error":
-                self.notes.append(
-                    tr(
-                        "cell {cell} raised {error}",
-                        cell=index + 1,
-                        error=f"{clean(reply.get('ename'), 60)}: {_one_line(reply.get('evalue'))}",
-                    )
-                )
-            elif status != "ok":
-                self.notes.append(
-                    tr(
-                        "cell {cell}: the grader could not run it ({why})",
-                        cell=index + 1,
-                        why=_one_line(reply.get("message")),
-                    )
-                )
-        return None
-
-    def call(self, ex: Exercise, case) -> dict:
-        """Call ``ex.name`` on one case; on a hang or a death the sandbox is started afresh."""
-        if ex.name in self.slow:  # one endless loop costs one --timeout, not one per case
-            return {"status": "skipped"}
-        if self.box is None:
-            self.start()
-        request: dict[str, object] = {"op": "call", "name": ex.name, "args": [_enc(a) for a in case.args]}
-        request["kwargs"] = {k: _enc(v) for k, v in case.kwargs.items()}
-        if case.steps:  # a class exercise: the runner does these with the object the call made
-            request["steps"] = [[op, name, *(_enc(v) for v in rest)] for op, name, *rest in case.steps]
-        reply = self._running().request(request, self.request_timeout())
-        if reply.get("status") in ("timeout", "hung"):
-            self.slow.add(ex.name)
-        if reply.get("status") in ("hung", "died"):
-            self.stop()
-        return reply
-
-    def stop(self) -> None:
-        if self.box is not None:
-            self.box.close()
-            self.box = None
-
-
-def _died(reply: dict, default: str) -> str:
-    reason = reply.get("reason")
-    return tr("was stopped: it {reason}", reason=reason) if reason else default
-
-
-def _enc(value):
-    if isinstance(value, np.ndarray):
-        buf = io.BytesIO()
-        np.save(buf, value, allow_pickle=False)
-        return {"npy": base64.b64encode(buf.getvalue()).decode("ascii")}
-    if isinstance(value, tuple):
-        return {"tuple": [_enc(v) for v in value]}
-    if isinstance(value, (np.integer, np.floating)):
-        return value.item()
-    return value
-
-
-class _Opaque:
-    """Stands for a returned value that was not a plain numpy array of numbers."""
-
-    def __init__(self, type_name: str, text: str) -> None:
-        self.type_name, self.text = clean(type_name, 60), clean(text, 200)
-
-    def __repr__(self) -> str:
-        return self.text or f"<{self.type_name}>"
-
-
-def _dec(value):
-    """A value from the sandbox: a numpy array (from .npy bytes), a list of them, None or _Opaque."""
-    if isinstance(value, dict):
-        if "npy" in value:
-            arr = np.load(io.BytesIO(base64.b64decode(value["npy"])), allow_pickle=False)
-            if type(arr) is not np.ndarray:
-                raise ValueError("not an array")
-            return arr
-        if "seq" in value and isinstance(value["seq"], list):
-            items = [_dec(v) for v in value["seq"][:8]]
-            return items + [None] * max(0, min(int(value.get("length", 0)), 100) - len(items))
-        if "none" in value:
-            return None
-        if "type" in value:
-            return _Opaque(str(value["type"]), str(value.get("repr", "")))
-    raise ValueError(f"unexpected value: {clean(str(value), 60)}")
-
-
-# ---------------------------------------------------------------- scoring
-
-
-def evaluate(
-    ex: Exercise,
-    cases: list,
-    call: Callable[[Case], dict],
-    limits: Limits | None = None,
-    where: str = "hidden",
-    expected_of: Callable[[Case], list] | None = None,
-    explain: bool = True,
-) -> ExerciseResult:
-    """Score ``ex`` on ``cases``: ``call(case)`` returns the runner's reply for that case.
-
-    This is the one place where replies become points, used by the grader (replies from the
-    sandbox) and by the tests (replies from an in-process call, with the raw value under "value").
-    """
-    limits = limits or Limits()
-    result = ExerciseResult(ex.name, 0, ex.max_points)
-    names = list(inspect.signature(ex.reference).parameters)  # a class: its __init__'s, without self
-    failed: dict = {}
-    causes: dict = {}  # group -> the known mistake explaining its first wrong answer (course.toml's partial)
-    named: dict = {}  # group -> the likely causes its reason names (English; the class report counts them)
-
-    advice: dict = {}  # one line per rule, from the first case that showed it
-
-    def zero(message: str) -> ExerciseResult:
-        result.points, result.feedback = 0, [f"-{ex.max_points} {message}"]
-        result.groups = [
-            {"name": g, "points": 0, "max_points": p, "reason": message, "causes": []}
-            for g, p in ex.groups.items()
-        ]
-        return result
-
-    for case in cases:
-        groups = ex.groups_of(case)
-        if all(g in failed for g in groups):
-            continue  # its points are lost already
-        on = tr('on {where} case "{label}"', where=_(where), label=_(case.label))
-        reply = call(case)
-        if not isinstance(reply, dict):
-            reply = {"status": "broken", "message": "its reply was not an object"}
-        status = reply.get("status")
-        used = reply.get("unavailable")
-        unavailable = [clean(u, 120) for u in used[:5]] if isinstance(used, list) else []
-        if unavailable:
-            return zero(
-                tr(
-                    "{name} used {used}, which is not available while grading: only what earlier exercises taught can be used ({allowed}), plus numpy and the rest of the environment",  # noqa: E501 (one msgid)
-                    name=ex.name,
-                    used=", ".join(unavailable),
-                    allowed=describe(ex.notebook),
-                )
-            )
-        if status == "missing":
-            return zero(
-                tr(
-                    "no function named {name} after running the notebook; keep the stub's name and signature",
-                    name=ex.name,
-                )
-            )
-        if status == "not implemented":
-            return zero(
-                tr("{name} is not implemented yet (it still raises NotImplementedError)", name=ex.name)
-            )
-        printed = reply.get("printed", 0)
-        if status == "flood" or (isinstance(printed, (int, float)) and printed > limits.output_mb * 1e6):
-            advice.setdefault(
-                "output",
-                tr(
-                    "printed or displayed more than {mb} MB in one call {on}; remove the prints",
-                    mb=f"{limits.output_mb:g}",
-                    on=on,
-                ),
-            )
-        problem, likely = _case_problem(ex, case, reply, limits, on, explain)
-        if problem is None:
-            try:
-                got = reply["value"] if "value" in reply else _dec(reply["out"])
-            except Exception as exc:  # whatever came back, the grader does not fall over it
-                got = _Opaque("unreadable value", clean(exc, 60))
-            verdict = judge(ex, case, got, expected_of(case) if expected_of else None, explain)
-            cause = "; " + tr("likely cause: {cause}", cause=_(verdict.cause)) if verdict.cause else ""
-            if verdict.shape_error:
-                text = (
-                    tr("returned the wrong type or shape {on}: {problem}", on=on, problem=verdict.problem)
-                    + cause
-                )
-            else:
-                text = f"{verdict.problem} {on}{cause}"
-            for ok, group in zip(verdict.ok, groups, strict=False):
-                if not ok and group not in failed:
-                    failed[group] = text
-                    causes[group] = verdict.cause
-                    named[group] = [verdict.cause] if verdict.cause else []
-        if problem is not None:
-            for group in dict.fromkeys(groups):
-                if group not in failed:
-                    failed[group], named[group] = problem, likely
-            continue
-        mutated = reply.get("mutated")
-        mutated = mutated[:10] if isinstance(mutated, list) else []
-        if mutated:
-            shown = ", ".join(
-                names[m] if isinstance(m, int) and 0 <= m < len(names) else "?" for m in mutated
-            )
-            # still judged inside the notebook's process (as the learner's check judges it): see README
-            for group in dict.fromkeys(groups):
-                failed.setdefault(
-                    group,
-                    tr("changed its input {names} {on} (inputs must be left alone)", names=shown, on=on),
-                )
-    earned = {g: _partial(ex, p, causes.get(g)) if g in failed else p for g, p in ex.groups.items()}
-    for g in failed:
-        if earned[g]:
-            failed[g] += " " + tr(
-                "(partial credit for this known mistake: {points} of {max_points})",
-                points=f"{earned[g]:g}",
-                max_points=ex.groups[g],
-            )
-    result.points = _number(sum(earned.values()))
-    result.feedback = [
-        f"-{_number(ex.groups[g] - earned[g])} {_(g)}: {failed[g]}" for g in ex.groups if g in failed
-    ]
-    result.groups = [
-        {
-            "name": g,
-            "points": _number(earned[g]),
-            "max_points": p,
-            "reason": failed.get(g, ""),
-            "causes": list(named.get(g, [])),
-        }
-        for g, p in ex.groups.items()
-    ]
-    result.advice = list(advice.values())
-    return result
-
-
-def _partial(ex: Exercise, points: int, cause: str | None) -> float:
-    """The points a failed group keeps: course.toml's share for the known mistake that explains it."""
-    from ..config import mistake_name
-
-    share = ex.partial.get(mistake_name(cause)) if cause else None
-    return round(share * points, 2) if share else 0
-
-
-def _number(x: float) -> float | int:
-    """Points as a whole number when they are one (partial credit can make them fractional)."""
-    return int(x) if float(x).is_integer() else round(float(x), 2)
-
-
-def _case_problem(
-    ex: Exercise, case, reply: dict, limits: Limits, on: str, explain: bool = True
-) -> tuple[str | None, list]:
-    """Why a reply earns nothing for its case's groups (None when its outputs are to be judged), and
-    the known mistakes (English causes) that its exception names as likely."""
-    found: list = []
-    return _problem_text(ex, case, reply, limits, on, explain, found), found
-
-
-def _problem_text(ex: Exercise, case, reply: dict, limits: Limits, on: str, explain: bool, found: list):
-    """:func:`_case_problem`'s sentence; the likely causes it names are appended to ``found``."""
-    status = reply.get("status")
-    if status in ("timeout", "hung"):
-        return tr(
-            "ran longer than {seconds} s {on} (an endless loop?); the grader stopped it",
-            seconds=f"{limits.timeout:g}",
-            on=on,
-        )
-    if status == "skipped":
-        return tr(
-            "not run: {name} ran longer than {seconds} s on an earlier case, and the grader runs no more of its cases",  # noqa: E501 (one msgid)
-            name=ex.name,
-            seconds=f"{limits.timeout:g}",
-        )
-    if status == "died":
-        reason = reply.get("reason")
-        why = tr("it {reason}", reason=reason) if reason else _("os._exit, a crash or running out of memory")
-        return tr("killed the Python process {on} ({why})", on=on, why=why)
-    if status == "budget":
-        return tr(
-            "not run: the notebook used up its time budget of {seconds} s", seconds=f"{limits.budget:g}"
-        )
-    if status == "raised":
-        kind = clean(reply.get("type"), 60)
-        message = _one_line(reply.get("message"), 300)
-        hint = " " + tr("(the memory limit is {mb} MB)", mb=limits.memory_mb) if kind == "MemoryError" else ""
-        raised = raised_of_reply(reply)
-        strong, causes = causes_of_error(ex, case, raised) if explain else (False, [])
-        found += causes if strong else []
-        cause = error_explanation(strong, causes, raised.kind)
-        likely = "; " + cause if cause else ""
-        error = f"{kind}: {message}{_where_note(raised)}{hint}"
-        return tr("raised {error} {on}", error=error, on=on) + likely
-    if status != "ok" or ("out" not in reply and "value" not in reply):
-        return tr(
-            "the grader could not call {name} ({why}) {on}",
-            name=ex.name,
-            why=_one_line(reply.get("message") or status),
-            on=on,
-        )
-    if "out" in reply:
-        try:
-            _dec(reply["out"])
-        except Exception as exc:
-            return tr("returned something the grader cannot read ({why}) {on}", why=clean(exc, 80), on=on)
-    return None
-
-
-def raised_of_reply(reply: dict) -> Raised:
-    """The exception a runner's reply reports, as plain data (strings and numbers, checked here; a
-    malformed ``where`` is left out). Its message is compared with the known mistakes' messages,
-    never run; what a report shows of it is made safe by :func:`clean`."""
-    kind, message = reply.get("type"), reply.get("message")
-    kind = kind[:60] if isinstance(kind, str) else ""
-    lines = message.strip().splitlines() if isinstance(message, str) else []
-    message = lines[0][:MESSAGE_LIMIT] if lines else ""
-    where = reply.get("where")
-    if not (isinstance(where, list) and len(where) in (3, 4)):
-        return Raised(kind, message)
-    function, cell, line, *code = where
-    if not (isinstance(function, str) and all(type(v) is int and 0 <= v < 10**6 for v in (cell, line))):
-        return Raised(kind, message)
-    text = code[0] if code and isinstance(code[0], str) else ""
-    return Raised(kind, message, function[:60], line, " ".join(text.split())[:200], cell)
-
-
-def _where_note(raised: Raised) -> str:
-    """Where in the notebook ``raised`` was raised, as a note for the report, or "" when unknown."""
-    if raised.cell is None:
-        return ""
-    where = {"function": clean(raised.function, 60), "line": raised.line, "cell": raised.cell}
-    if raised.code:
-        code = clean(raised.code, 120)
-        return " " + tr("(in {function}, line {line} of cell {cell}: {code})", code=code, **where)
-    return " " + tr("(in {function}, line {line} of cell {cell})", **where)
-
-
-def _public_summary(session: _Session, ex: Exercise) -> str:
-    """How the public cases (the notebook's check) go in the sandbox, in a line or a few."""
-    cases = ex.public()
-    result = evaluate(ex, cases, lambda case: session.call(ex, case), session.limits, where="public")
-    if result.points == result.max_points:
-        return tr("all {n} public cases pass", n=len(cases))
-    return "\n".join(ln.split(" ", 1)[1] for ln in result.feedback)
-
-
-def local_reply(fn, case) -> dict:
-    """Call ``fn`` on ``case`` in this process and reply as the sandbox's runner would (for tests)."""
-    args = [a.copy() if isinstance(a, np.ndarray) else a for a in case.args]
-    kwargs = {k: v.copy() if isinstance(v, np.ndarray) else v for k, v in case.kwargs.items()}
-    try:
-        value = run_case(fn, case, tuple(args), kwargs, keep_going=True)
-    except NotImplementedError:
-        return {"status": "not implemented"}
-    except Exception as exc:
-        return {"status": "raised", "type": type(exc).__name__, "message": str(exc)}
-    mutated = [
-        i
-        for i, (a, b) in enumerate(zip(case.args, args, strict=False))
-        if isinstance(a, np.ndarray) and not (a.shape == b.shape and np.array_equal(a, b))
-    ]
-    return {"status": "ok", "value": value, "mutated": mutated}
-
-
-def grade_function(
-    name: str, fn: Callable, seed: int, expected_of: Callable[[Case], list] | None = None
-) -> ExerciseResult:
-    """Grade a function of this process on the hidden cases of ``seed``, unsandboxed (for tests).
-
-    Examples
-    --------
-    >>> import lessonkit
-    >>> result = grade_function("rot180", lambda w: np.asarray(w)[..., ::-1, ::-1].copy(), seed=0)
-    >>> result.points == EXERCISES["rot180"].max_points  # every group right: all its points
-    True
-    """
-    ex = EXERCISES[name]
-    return evaluate(ex, hidden_cases(ex, seed), lambda case: local_reply(fn, case), expected_of=expected_of)
-
-
-def grade_exercise(session: _Session, ex: Exercise, seed: int) -> ExerciseResult:
-    """Call the learner's ``ex.name`` in the session's sandbox on the hidden cases; points per group."""
-
-    def call(case) -> dict:
-        if session.remaining() <= 0:
-            return {"status": "budget"}
-        try:
-            return session.call(ex, case)
-        except SandboxError as exc:
-            return {"status": "died", "reason": f"could not be restarted ({_one_line(exc)})"}
-
-    return evaluate(ex, hidden_cases(ex, seed), call, session.limits)
-
-
-# ---------------------------------------------------------------- notebooks and folders
-
-
-class _Editions:
-    """The grading editions of lessonkit, one per exercise notebook, written once per grading run."""
-
-    def __init__(self) -> None:
-        self.tmp = tempfile.TemporaryDirectory(prefix="lessonkit-editions-")
-        os.chmod(self.tmp.name, 0o755)  # readable by an unprivileged runner
-        self.made: dict = {}
-        self.lock = threading.Lock()
-
-    def __call__(self, notebook: str) -> Path:
-        from .edition import write_edition
-
-        with self.lock:
-            if notebook not in self.made:
-                self.made[notebook] = write_edition(notebook, Path(self.tmp.name) / notebook)
-            return self.made[notebook]
-
-    def close(self) -> None:
-        self.tmp.cleanup()
 
 
 def grade_notebook(
@@ -732,7 +136,7 @@ def grade_snapshot(
     limits: Limits | None = None,
     sandbox: bool | None = None,
     exercises: list | None = None,
-    editions: _Editions | None = None,
+    editions: Editions | None = None,
     public: bool = False,
 ) -> Report:
     """Grade a notebook already read (once, into memory) from ``path``: :func:`grade_notebook`'s work.
@@ -762,16 +166,16 @@ def _grade_into(report, nb, path, seed, limits, note, shared, chosen, public) ->
     if not exercises:
         report.notes.append(tr("no graded function found (names: {names})", names=", ".join(EXERCISES)))
         return report
-    editions = shared or _Editions()
-    session = _Session(nb, path.name, editions(exercises[0].notebook), limits, report.isolated)
+    editions = shared or Editions()
+    session = Session(nb, path.name, editions(exercises[0].notebook), limits, report.isolated)
     try:
         session.start()
         for ex in exercises:
             report.exercises.append(grade_exercise(session, ex, seed))
             if public:
-                report.exercises[-1].public = _public_summary(session, ex)
+                report.exercises[-1].public = public_summary(session, ex)
     except Exception as exc:  # the sandbox cannot start, the notebook used its budget, or worse
-        report.notes.append(tr("grading stopped: {why}", why=_one_line(exc, 300)))
+        report.notes.append(tr("grading stopped: {why}", why=one_line(exc, 300)))
         done = {e.name for e in report.exercises}
         for ex in exercises:
             if ex.name not in done:
@@ -780,7 +184,7 @@ def _grade_into(report, nb, path, seed, limits, note, shared, chosen, public) ->
                         ex.name,
                         0,
                         ex.max_points,
-                        [tr("-{points} not graded: {why}", points=ex.max_points, why=_one_line(exc, 300))],
+                        [tr("-{points} not graded: {why}", points=ex.max_points, why=one_line(exc, 300))],
                     )
                 )
     finally:
@@ -916,7 +320,7 @@ def grade_path(
             found[file] = (None, str(exc).split(": ", 1)[-1])
     names = {file: handed_in_as(file) for file in files}
     stem = chosen_stem or (None if assignment == "each" else class_assignment(found, list(names.values())))
-    editions = _Editions()
+    editions = Editions()
 
     def one(file: Path) -> Report:
         nb, why = found[file]
@@ -943,7 +347,7 @@ def grade_path(
                 else:
                     report = _graded_on(nb, file, stem, timeout, seed, limits, sandbox, editions, names[file])
             except Exception as exc:  # one notebook must never stop the class
-                why = tr("the grader failed on it ({error})", error=f"{type(exc).__name__}: {_one_line(exc)}")
+                why = tr("the grader failed on it ({error})", error=f"{type(exc).__name__}: {one_line(exc)}")
                 report = _not_graded(file, seed, exercises, why, sandbox is not False, failed=True)
         who(report, file)
         report.seconds = time.monotonic() - started
