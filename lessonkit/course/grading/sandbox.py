@@ -438,7 +438,12 @@ class Sandbox:
         return {"status": "died", "reason": reason}
 
     def _host_paths(self) -> dict:
-        """The host folders this sandbox mounts, each with the neutral name a report shows instead."""
+        """The host folders this sandbox mounts, each with the neutral name a report shows instead
+        (made once per sandbox: every reply is scrubbed with it)."""
+        key = (self.tmp, str(self.edition))
+        cached = getattr(self, "_names", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]
         names = {str(p): "<python>" for p in python_paths()}
         names.update({str(p): "<python>" for p in _unresolved(python_paths())})
         if self.tmp is not None:
@@ -449,6 +454,7 @@ class Sandbox:
             parts = Path(path).parts
             for i in range(2, len(parts) - 1):
                 names.setdefault(str(Path("/", *parts[i:])), name)
+        self._names = (key, names)
         return names
 
     def _stderr(self) -> str:
