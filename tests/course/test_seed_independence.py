@@ -21,6 +21,9 @@ from lessonkit.course.exercises import EXERCISES
 from lessonkit.course.feedback import expected_outputs
 from lessonkit.course.grading.grader import evaluate, grade_function, hidden_cases, local_reply
 
+# Many figures, widgets or seeds each: part of make test, not of the quick loop (make test-fast).
+pytestmark = pytest.mark.slow
+
 SEEDS = range(100)
 _EXPECTED: dict = {}
 

@@ -18,6 +18,9 @@ from lessonkit.figures import vectorizing
 from lessonkit.figures.matrix import im2col_transpose_figure
 from lessonkit.figures.style import cjk_font
 
+# Many figures, widgets or seeds each: part of make test, not of the quick loop (make test-fast).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -14,6 +14,9 @@ from lessonkit.figures import forward as F
 from lessonkit.figures import stride as S
 from lessonkit.figures.style import KINDS, STAR, pair_style
 
+# Many figures, widgets or seeds each: part of make test, not of the quick loop (make test-fast).
+pytestmark = pytest.mark.slow
+
 SIX = {"padding", "dilation", "fill", "cropped", "unread", "skipped"}
 
 

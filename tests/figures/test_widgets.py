@@ -12,6 +12,9 @@ import lessonkit
 from lessonkit.course import i18n
 from lessonkit.figures import widgets as W
 
+# Many figures, widgets or seeds each: part of make test, not of the quick loop (make test-fast).
+pytestmark = pytest.mark.slow
+
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
