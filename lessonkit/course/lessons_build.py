@@ -10,8 +10,8 @@ Every ``notebooks/NN_*.md`` and ``solutions/NN_*.md`` is the source of the ``.ip
    into the notebook). When both changed, :class:`SyncConflict` names the file and shows both
    versions, and no file is written;
 2. **execute** it top to bottom in a fresh kernel (nbclient, from its own folder) when its code
-   changed, or lessonkit did since it last ran (:func:`lessonkit_digest`, recorded in the
-   metadata), or always with ``force``;
+   changed, or lessonkit did since it last ran (:func:`run_stamp`, recorded in the metadata), or
+   always with ``force``: :func:`run_or_keep`, the one rule the Chinese editions follow too;
 3. **clean and write**: stable cell ids (a short hash of the cell's source, so inserting a cell does
    not renumber the others), the kernelspec, no saved widget state, no execution timestamps,
    consecutive stream outputs merged; then ``exercises/`` is regenerated from ``solutions/``.
@@ -47,6 +47,8 @@ __all__ = [
     "expected_cells",
     "stale",
     "lessonkit_digest",
+    "run_stamp",
+    "run_or_keep",
     "build",
     "build_all",
 ]
@@ -131,9 +133,46 @@ def lessonkit_digest() -> str:
     return h.hexdigest()[:16]
 
 
-def _ran_with(nb) -> str | None:
-    """The :func:`lessonkit_digest` a notebook's outputs were made with (None: not recorded)."""
-    return nb.metadata.get(SYNCED_KEY, {}).get("ran_with")
+def run_stamp(nb: NotebookNode, **more: str) -> dict:
+    """What a notebook's outputs depend on: its code and the lessonkit it runs with (and ``more``:
+    a Chinese edition adds its English notebook's outputs). Kept in the metadata when it runs."""
+    code = json.dumps(code_sources(nb), ensure_ascii=False).encode()
+    return {"code": hashlib.sha256(code).hexdigest()[:16], "lessonkit": lessonkit_digest(), **more}
+
+
+_CHANGED = {"code": "its code changed", "lessonkit": "lessonkit changed since it last ran"}
+
+
+def run_or_keep(
+    nb: NotebookNode,
+    old: NotebookNode | None,
+    stamp: dict,
+    folder: Path,
+    force: bool = False,
+    timeout: int = 600,
+) -> str:
+    """The one rule every built notebook follows (lessons, solutions, both Chinese editions): run
+    ``nb`` top to bottom in a fresh kernel when ``force``, when there is no ``old`` notebook, or when
+    ``stamp`` (:func:`run_stamp`) differs from the one ``old`` ran with; else give it ``old``'s
+    outputs. Then scrub it and record the stamp. Returns what happened, and why.
+    """
+    ran = (old.metadata.get(SYNCED_KEY, {}).get("ran") if old is not None else None) or {}
+    changed = [key for key in stamp if ran.get(key) != stamp[key]]
+    if force or old is None or changed:
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        start = time.perf_counter()
+        execute(nb, folder, timeout)
+        what = f"executed in {time.perf_counter() - start:.1f} s"
+        if not force and old is not None:
+            what += " (" + ", ".join(_CHANGED.get(key, f"its {key} changed") for key in changed) + ")"
+    else:  # only Markdown, ids, tags or the kernelspec changed: keep the outputs as they are
+        keep_outputs(nb, old)
+        what = "outputs kept"
+    scrub(nb)
+    nb.metadata.setdefault(SYNCED_KEY, {})["ran"] = stamp
+    return what
 
 
 def _recorded(nb) -> str | None:
@@ -257,21 +296,12 @@ def _build(md: Path, decision: str, force: bool, timeout: int) -> str:
     synced = _sync(md, decision)
     ipynb = md.with_suffix(".ipynb")
     old = nbformat.read(ipynb, as_version=4) if ipynb.exists() else None
-    library = lessonkit_digest()
-    if not force and stale(md) is None and old is not None and _ran_with(old) == library:
-        return synced
     nb = expected_cells(md)
-    start = time.perf_counter()
-    if force or old is None or code_sources(old) != code_sources(nb) or _ran_with(old) != library:
-        execute(nb, md.parent, timeout)
-        what = f"executed in {time.perf_counter() - start:.1f} s"
-        if old is not None and code_sources(old) == code_sources(nb) and not force:
-            what += " (lessonkit changed since it last ran)"
-    else:  # only Markdown, ids, tags or the kernelspec changed: keep the outputs as they are
-        keep_outputs(nb, old)
-        what = "rewritten (outputs kept)"
-    scrub(nb)
-    nb.metadata[SYNCED_KEY] = {"synced": cells_digest(nb), "ran_with": library}
+    stamp = run_stamp(nb)
+    if not force and stale(md) is None and old is not None and old.metadata[SYNCED_KEY].get("ran") == stamp:
+        return synced
+    what = run_or_keep(nb, old, stamp, md.parent, force, timeout)
+    nb.metadata[SYNCED_KEY]["synced"] = cells_digest(nb)
     nbformat.validate(nb)
     nbformat.write(nb, ipynb)
     # Not a decision (those go by content): jupytext's guard in JupyterLab refuses a notebook whose

@@ -33,7 +33,6 @@ import os
 import posixpath
 import re
 import tempfile
-import time
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -464,47 +463,31 @@ def build_editions(
     import nbformat
 
     from .exercises_build import build_notebook, notebook_text, write_texts
-    from .lessons_build import code_sources, execute, keep_outputs, scrub
+    from .lessons_build import SYNCED_KEY, run_or_keep, run_stamp
 
     root = Path(root)
     notes = []
     for lang in EDITIONS:
         exercises: dict = {}
-        messages = _message_catalog(lang)
-        messages_sha = _digest(messages.read_text(encoding="utf-8") if messages.is_file() else "")
         for folder, path in english_notebooks(root):
             if only and not any(path.stem.startswith(o) for o in only):
                 continue
             english = nbformat.read(path, as_version=4)
             catalog = read_catalog(catalog_path(root, lang, folder, path.stem), lang)
             nb = translated_notebook(english, catalog, lang, folder)
-            stamp = {
-                "code": _digest(code_sources(nb)),
-                "english": _digest(_english_outputs(english)),
-                "messages": messages_sha,
-            }
+            # the English notebook's outputs too: what the edition's checks print follows them
+            stamp = run_stamp(nb, english=_digest(_english_outputs(english)))
             target = root / folder / lang / path.name
             old = nbformat.read(target, as_version=4) if target.is_file() else None
-            if force or old is None or old.metadata.get("lessonkit_edition") != stamp:
-                for cell in nb.cells:
-                    if cell.cell_type == "code":
-                        cell.outputs, cell.execution_count = [], None
-                start = time.perf_counter()
-                execute(nb, target.parent, timeout)
-                what = f"executed in {time.perf_counter() - start:.1f} s"
-            else:
-                keep_outputs(nb, old)
-                what = "Markdown rewritten (outputs kept)"
-            nb.metadata["lessonkit_edition"] = stamp
-            nb.metadata.pop("lessonkit", None)  # the English pair's sync record; editions have no .md
-            scrub(nb)
+            nb.metadata.pop(SYNCED_KEY, None)  # the English pair's sync record; editions have no .md
+            what = run_or_keep(nb, old, stamp, target.parent, force, timeout)
             target.parent.mkdir(parents=True, exist_ok=True)
             nbformat.validate(nb)
             nbformat.write(nb, target)
             notes.append(f"{target.relative_to(root)}: {what}")
             if folder == "solutions":
                 exercise = build_notebook(nb, where=str(target))
-                exercise.metadata.pop("lessonkit_edition", None)
+                exercise.metadata.pop(SYNCED_KEY, None)
                 exercises[root / "exercises" / lang / path.name] = notebook_text(exercise)
         if not only:  # with only some notebooks built, the others are not stale, only not rebuilt
             _, removed = write_texts(exercises, root / "exercises" / lang)

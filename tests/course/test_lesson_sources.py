@@ -67,13 +67,13 @@ def test_a_changed_sentence_is_seen(tmp_path):
 
 def _copy(tmp_path, name="05_conv_layer", ran_with=None):
     """A lesson's pair in ``tmp_path``, its outputs recorded as made with this lessonkit (or ``ran_with``)."""
-    from lessonkit.course.lessons_build import SYNCED_KEY, lessonkit_digest
+    from lessonkit.course.lessons_build import SYNCED_KEY, run_stamp
 
     for ext in (".md", ".ipynb"):
         (tmp_path / f"{name}{ext}").write_bytes((ROOT / "notebooks" / f"{name}{ext}").read_bytes())
     ipynb = tmp_path / f"{name}.ipynb"
     nb = nbformat.read(ipynb, as_version=4)
-    nb.metadata[SYNCED_KEY]["ran_with"] = ran_with or lessonkit_digest()
+    nb.metadata[SYNCED_KEY]["ran"] = run_stamp(nb) | ({"lessonkit": ran_with} if ran_with else {})
     nbformat.write(nb, ipynb)
     return tmp_path / f"{name}.md", ipynb
 
@@ -87,7 +87,7 @@ def test_a_lesson_runs_again_when_lessonkit_changed_since_its_outputs_were_made(
     assert build(md) == "in sync"
     md, ipynb = _copy(tmp_path, "06_pooling", ran_with="an older lessonkit")
     assert build(md).endswith("(lessonkit changed since it last ran)")
-    assert nbformat.read(ipynb, as_version=4).metadata[SYNCED_KEY]["ran_with"] == lessonkit_digest()
+    assert nbformat.read(ipynb, as_version=4).metadata[SYNCED_KEY]["ran"]["lessonkit"] == lessonkit_digest()
     assert stale(md) is None and build(md) == "in sync"
 
 
@@ -110,7 +110,7 @@ def test_an_edit_in_the_markdown_reaches_the_notebook_and_nothing_else_changes(t
     md, ipynb = _copy(tmp_path)
     before = nbformat.read(ipynb, as_version=4)
     _edit_md(md)
-    assert build(md) == "notebook to be rebuilt from the Markdown; rewritten (outputs kept)"
+    assert build(md) == "notebook to be rebuilt from the Markdown; outputs kept"
     after = nbformat.read(ipynb, as_version=4)
     changed = [k for k, (a, b) in enumerate(zip(before.cells, after.cells, strict=True)) if a != b]
     assert len(changed) == 1 and "a single object" in after.cells[changed[0]].source
