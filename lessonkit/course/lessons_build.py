@@ -156,7 +156,7 @@ def run_or_keep(
     ``stamp`` (:func:`run_stamp`) differs from the one ``old`` ran with; else give it ``old``'s
     outputs. Then scrub it and record the stamp. Returns what happened, and why.
     """
-    ran = (old.metadata.get(SYNCED_KEY, {}).get("ran") if old is not None else None) or {}
+    ran = _ran(old) if old is not None else {}
     changed = [key for key in stamp if ran.get(key) != stamp[key]]
     if force or old is None or changed:
         for cell in nb.cells:
@@ -173,6 +173,11 @@ def run_or_keep(
     scrub(nb)
     nb.metadata.setdefault(SYNCED_KEY, {})["ran"] = stamp
     return what
+
+
+def _ran(nb) -> dict:
+    """The :func:`run_stamp` a notebook's outputs were made with, as its metadata records it ({}: none)."""
+    return nb.metadata.get(SYNCED_KEY, {}).get("ran") or {}
 
 
 def _recorded(nb) -> str | None:
@@ -298,7 +303,7 @@ def _build(md: Path, decision: str, force: bool, timeout: int) -> str:
     old = nbformat.read(ipynb, as_version=4) if ipynb.exists() else None
     nb = expected_cells(md)
     stamp = run_stamp(nb)
-    if not force and stale(md) is None and old is not None and old.metadata[SYNCED_KEY].get("ran") == stamp:
+    if not force and stale(md) is None and old is not None and _ran(old) == stamp:
         return synced
     what = run_or_keep(nb, old, stamp, md.parent, force, timeout)
     nb.metadata[SYNCED_KEY]["synced"] = cells_digest(nb)

@@ -350,13 +350,16 @@ def cjk_font() -> str | None:
     order = list(CJK_FONTS)
     if language() == "zh-Hant":  # the same list, each Traditional face before its Simplified twin
         order.sort(key=lambda name: not name.endswith(("TC", "JhengHei")))
-    for attempt in range(2):
+
+    def first() -> str | None:
         names = {f.name for f in font_manager.fontManager.ttflist}
-        found = next((name for name in order if name in names), None)
-        if found is not None or attempt:
-            return found
+        return next((name for name in order if name in names), None)
+
+    found = first()
+    if found is None:  # perhaps installed after matplotlib cached its font list
         _add_fonts_installed_since_the_cache()
-    return None
+        found = first()
+    return found
 
 
 def words(text: str) -> str:
