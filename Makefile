@@ -7,6 +7,11 @@
 # make lint  - ruff (lint and format) over lessonkit, tests and tools; mypy over lessonkit
 # Extra JupyterLab arguments: make lab ARGS=--no-browser
 PYTHON ?= python3
+# Python's bytecode cache stays on for everything these targets start (pytest and its workers, the
+# kernels, the grader's commands): this machine, like CI's image, sets PYTHONDONTWRITEBYTECODE=1, and
+# without the cache every one of those processes compiles lessonkit and rewrites the tests' asserts
+# again, about 8 s per test worker. Set to empty, Python treats it as unset; __pycache__/ is ignored.
+export PYTHONDONTWRITEBYTECODE :=
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed

@@ -2,6 +2,7 @@
 
 import sys
 
+from . import _startup  # noqa: F401 (first: keeps a slow optional import out, see there)
 from .course.cli import main
 
 sys.exit(main())
