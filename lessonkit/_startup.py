@@ -12,5 +12,5 @@ learner's own imports behave exactly as installed.
 
 import sys
 
-if "jsonschema" not in sys.modules:
+if "jsonschema" not in sys.modules:  # too late once it is imported
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]

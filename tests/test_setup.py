@@ -244,3 +244,29 @@ def test_test_files_have_unique_names():
     """pytest imports test files by their base name (no __init__.py): two with one name clash."""
     names = [p.name for p in (ROOT / "tests").rglob("test_*.py")]
     assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+
+
+def test_lessonkits_commands_skip_the_slow_iri_checker_and_still_validate(tmp_path):
+    """``python -m lessonkit`` never imports rfc3987_syntax (1.2 s, see lessonkit/_startup.py), and
+    nbformat still validates: a notebook that breaks the schema is still refused."""
+    bad = tmp_path / "class" / "01_primitives-ann.ipynb"
+    bad.parent.mkdir()
+    bad.write_text('{"cells": 3, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}', encoding="utf-8")
+    run = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "lessonkit", "grade", "--no-sandbox", str(bad.parent)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    imported = {line.rsplit("|", 1)[-1].strip() for line in run.stderr.splitlines() if "|" in line}
+    assert "nbformat" in imported and "jsonschema" in imported, run.stderr[-2000:]
+    assert "rfc3987_syntax.syntax_helpers" not in imported
+    assert "0/" in run.stdout, run.stdout
+    code = (
+        "import lessonkit._startup, nbformat\n"
+        "nb = nbformat.v4.new_notebook(); nbformat.validate(nb)\n"
+        "nb['metadata'] = 3\n"
+        "try:\n    nbformat.validate(nb)\nexcept nbformat.ValidationError:\n    print('refused')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["refused"]
