@@ -15,7 +15,7 @@ import pytest
 
 from lessonkit.course import translations as tr
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CHINESE = sorted(
     p
     for lang in tr.EDITIONS

@@ -13,9 +13,10 @@ import pytest
 import lessonkit
 from lessonkit.course import i18n
 from lessonkit.course import translations as tr
+from lessonkit.course.translations import editions
 from lessonkit.course.exercises_build import build_notebook
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 GLOSSARY = [
     line.split("\t")
     for line in (ROOT / "translations" / "glossary.tsv").read_text(encoding="utf-8").splitlines()
@@ -269,13 +270,13 @@ def test_start_copies_the_chinese_exercises(tmp_path):
 
 
 def test_links_lead_to_the_same_edition_and_english_anchors_still_land():
-    assert tr._relink(
+    assert editions._relink(
         "[ex](../exercises/01_primitives.ipynb) [next](02_stride.ipynb#Part-two)", "notebooks", "zh-Hans"
     ) == ("[ex](../../exercises/zh-Hans/01_primitives.ipynb) [next](02_stride.ipynb#Part-two)")
-    assert tr._relink("[r](../README.md) [w](https://x.org/a.ipynb) [t](#top)", "notebooks", "zh-Hant") == (
+    assert editions._relink("[r](../README.md) [w](https://x.org/a.ipynb) [t](#top)", "notebooks", "zh-Hant") == (
         "[r](../../README.md) [w](https://x.org/a.ipynb) [t](#top)"
     )
-    assert tr._anchors("## How to read a `lesson`\n\ntext\n### Reading the figures") == [
+    assert editions._anchors("## How to read a `lesson`\n\ntext\n### Reading the figures") == [
         "How-to-read-a-lesson",
         "Reading-the-figures",
     ]
