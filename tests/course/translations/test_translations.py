@@ -13,8 +13,8 @@ import pytest
 import lessonkit
 from lessonkit.course import i18n
 from lessonkit.course import translations as tr
-from lessonkit.course.translations import editions
 from lessonkit.course.exercises_build import build_notebook
+from lessonkit.course.translations import editions
 
 ROOT = Path(__file__).resolve().parents[3]
 GLOSSARY = [
@@ -273,9 +273,9 @@ def test_links_lead_to_the_same_edition_and_english_anchors_still_land():
     assert editions._relink(
         "[ex](../exercises/01_primitives.ipynb) [next](02_stride.ipynb#Part-two)", "notebooks", "zh-Hans"
     ) == ("[ex](../../exercises/zh-Hans/01_primitives.ipynb) [next](02_stride.ipynb#Part-two)")
-    assert editions._relink("[r](../README.md) [w](https://x.org/a.ipynb) [t](#top)", "notebooks", "zh-Hant") == (
-        "[r](../../README.md) [w](https://x.org/a.ipynb) [t](#top)"
-    )
+    assert editions._relink(
+        "[r](../README.md) [w](https://x.org/a.ipynb) [t](#top)", "notebooks", "zh-Hant"
+    ) == ("[r](../../README.md) [w](https://x.org/a.ipynb) [t](#top)")
     assert editions._anchors("## How to read a `lesson`\n\ntext\n### Reading the figures") == [
         "How-to-read-a-lesson",
         "Reading-the-figures",
