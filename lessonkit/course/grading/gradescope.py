@@ -172,7 +172,7 @@ def run(root: str | os.PathLike[str] | None = None) -> dict:
 
 def _lock_away(root: Path) -> list:
     """Make lessonkit, the solutions and the bundle root's alone; return [(path, old mode)] to restore."""
-    from .sandbox import _hidden
+    from .mounts import _hidden
 
     locked = []
     for path in [*_hidden(), root / "source"]:

@@ -27,6 +27,9 @@ The set-up, on Linux with bubblewrap (``bwrap``):
 
 Without bubblewrap the same runner runs as a plain subprocess (``isolate=False``): same limits
 where the OS has them, same grading edition first on the path, but no isolation.
+
+What the sandbox sees (namespaces, mounts, environment) is built in :mod:`.mounts`; its user ids
+are :mod:`.users`; its control group is :mod:`.cgroups`.
 """
 
 from __future__ import annotations
@@ -48,7 +51,19 @@ from pathlib import Path
 from typing import IO
 
 from . import cgroups
-from .cgroups import Cgroup, kill_until_gone
+from .cgroups import Cgroup
+from .mounts import (
+    HOME,
+    _hidden,
+    _namespace_args,
+    _plain_env,
+    _sandbox_env,
+    _system_args,
+    _unresolved,
+    python_paths,
+    scrub,
+)
+from .users import _kill_user, _own_uid, can_drop_user, kill_sandbox_users
 
 __all__ = [
     "Limits",
@@ -64,13 +79,12 @@ RUNNER = Path(__file__).with_name("runner.py")
 # The steps of a class exercise's case: the learner's check runs this very file too (run_case).
 STEPS = Path(__file__).resolve().parent.parent / "exercises" / "steps.py"
 INSIDE = "/opt/lessonkit-grading"
-HOME = "/home/learner"
 MAX_REPLY = 16 * 2**20
+_TOO_LONG = object()  # the reader's mark for a reply over MAX_REPLY
 INSTALL_HINT = (
     "install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap), "
     "or pass --no-sandbox to grade without isolation"
 )
-_ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "alternatives", "fonts", "mime.types")
 
 
 @dataclass(frozen=True)
@@ -117,111 +131,6 @@ def sandbox_problem() -> str | None:
         reason = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
         return f"bubblewrap could not make a sandbox here ({reason[:200]})"
     return None
-
-
-def _namespace_args() -> list:
-    args = ["--die-with-parent", "--new-session", "--unshare-ipc", "--unshare-pid", "--unshare-net"]
-    args += ["--unshare-uts", "--unshare-cgroup-try", "--hostname", "grading"]
-    if os.geteuid() == 0:
-        # No user namespace: the runner needs a real setuid to leave root behind (CAP_SETUID is all
-        # it keeps, and it is gone after the switch).
-        args += ["--cap-add", "CAP_SETUID,CAP_SETGID"]
-    else:
-        args += ["--unshare-user"]
-        if _bwrap_can("--disable-userns"):  # bubblewrap 0.8: no nested user namespace inside
-            args += ["--disable-userns"]
-    return args
-
-
-@functools.cache
-def _bwrap_can(option: str) -> bool:
-    """True when this bubblewrap has ``option`` (older ones refuse options they do not know)."""
-    try:
-        help_text = subprocess.run(["bwrap", "--help"], capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    return option in help_text.stdout + help_text.stderr
-
-
-def _system_args() -> list:
-    args = ["--ro-bind", "/usr", "/usr"]
-    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
-        path = Path("/") / name
-        if path.is_symlink():
-            args += ["--symlink", os.readlink(path), str(path)]
-        elif path.is_dir():
-            args += ["--ro-bind", str(path), str(path)]
-    for name in _ETC:
-        args += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
-    return args
-
-
-@functools.cache  # the same for every sandbox of this process
-def python_paths() -> tuple:
-    """The folders the runner's Python needs: the installation, the environment and its packages.
-
-    Only the interpreter's prefixes and the site-packages folders (and ``sys.path`` entries inside
-    them) are mounted: never the current folder or other entries of ``sys.path``, which could be
-    the class folder being graded (``python -m lessonkit`` puts the working folder first).
-    """
-    import site
-
-    prefixes = [Path(p).resolve() for p in dict.fromkeys([sys.base_prefix, sys.prefix, sys.exec_prefix])]
-    sites = [*site.getsitepackages()]
-    if site.ENABLE_USER_SITE and site.getusersitepackages() in sys.path:
-        sites.append(site.getusersitepackages())
-    found = []
-    for p in [*prefixes, *sites, *sys.path]:
-        if not p:
-            continue
-        path = Path(str(p)).resolve()
-        inside = any(path == q or path.is_relative_to(q) for q in [*prefixes, *map(Path, sites)])
-        if not inside or not path.exists() or path in found:
-            continue
-        found.append(path)
-    return tuple(found)
-
-
-def scrub(value, names: dict):
-    """``value`` (a reply: strings, lists, dicts) with every host path in ``names`` replaced.
-
-    The notebook can read ``/proc/self/mountinfo``, whose fields name the host folders that were
-    bind-mounted (the Python installation, the environment, the sandbox's temporary folder). Nothing
-    else of the host is mounted, so those names open nothing; but they describe the teacher's machine
-    and must not reach a report or a learner's feedback in plain text. Longest paths first, so that
-    a folder's name is not half-replaced by its parent's.
-    """
-    if isinstance(value, str):
-        for path in sorted(names, key=len, reverse=True):
-            if path and path in value:
-                value = value.replace(path, names[path])
-        return value
-    if isinstance(value, list):
-        return [scrub(v, names) for v in value]
-    if isinstance(value, dict):
-        return {scrub(k, names) if isinstance(k, str) else k: scrub(v, names) for k, v in value.items()}
-    return value
-
-
-def _unresolved(paths) -> list:
-    """The spellings of ``paths`` before symbolic links were resolved (sys.prefix as Python gives it)."""
-    found = []
-    for p in dict.fromkeys([sys.base_prefix, sys.prefix, sys.exec_prefix, sys.executable]):
-        found.append(Path(p))
-        found.append(Path(os.path.abspath(p)))
-    return [p for p in found if str(p) not in map(str, paths)]
-
-
-def _hidden() -> list:
-    """Folders that must not be readable in the sandbox even where a mounted folder contains them."""
-    from .. import PACKAGE as package
-    from ..paths import course_root
-
-    root = course_root().resolve()
-    found = [package, root / "solutions", root / "tests", root / "exercises"]
-    # any other copy of the package on the path (a non-editable install, a build folder)
-    found += [p / "lessonkit" for p in python_paths() if (p / "lessonkit").is_dir()]
-    return list(dict.fromkeys(found))
 
 
 class Sandbox:
@@ -561,87 +470,3 @@ class Sandbox:
         if count > self.limits.processes:
             return f"started more than {self.limits.processes} processes"
         return None
-
-
-_TOO_LONG = object()
-_FIRST_UID, _UIDS = 2_000_000, 1_000_000
-_GIVEN: set = set()  # every user id this process has handed to a sandbox
-
-
-def _own_uid() -> int:
-    """An unprivileged user id for one sandbox, far from real users (RLIMIT_NPROC counts it alone)."""
-    uid = _FIRST_UID + secrets.randbelow(_UIDS)
-    _GIVEN.add(uid)
-    return uid
-
-
-def can_drop_user() -> bool:
-    """True when a sandbox without bubblewrap can still run as a user of its own (not as the grader's)."""
-    return os.geteuid() == 0 and _reachable_by_others([Path(sys.executable), *python_paths()])
-
-
-def kill_sandbox_users() -> None:
-    """SIGKILL every process of every user this process gave a sandbox (not other graders')."""
-    for uid in sorted(_GIVEN):
-        _kill_user(uid)
-
-
-def _kill_user(uid: int) -> None:
-    """SIGKILL every process of ``uid``: nothing else runs as a sandbox's user."""
-    kill_until_gone(lambda: _processes_of(uid))
-
-
-def _processes_of(uid: int) -> list:
-    """The pids whose real, effective, saved or file-system user is ``uid``.
-
-    Read from ``status``, not from the owner of ``/proc/<pid>``: a non-dumpable process's is root.
-    """
-    found = []
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            status = Path(f"/proc/{entry.name}/status").read_text()
-            if str(uid) in status.split("\nUid:")[1].split("\n")[0].split():
-                found.append(int(entry.name))
-        except (OSError, IndexError):
-            continue
-    return found
-
-
-def _reachable_by_others(paths) -> bool:
-    """True when every folder above these paths lets other users through (a dropped user can run Python)."""
-    for path in paths:
-        for folder in Path(path).resolve().parents:
-            try:
-                if not folder.stat().st_mode & 0o001:
-                    return False
-            except OSError:
-                return False
-    return True
-
-
-def _sandbox_env() -> dict:
-    venv_bin = str(Path(sys.executable).parent)
-    return {
-        "HOME": HOME,
-        "USER": "learner",
-        "PATH": f"{venv_bin}:/usr/local/bin:/usr/bin:/bin",
-        "LANG": "C.UTF-8",
-        "TMPDIR": "/tmp",
-        "MPLBACKEND": "Agg",
-        "MPLCONFIGDIR": "/tmp/matplotlib",
-        "OMP_NUM_THREADS": "1",
-        "OPENBLAS_NUM_THREADS": "1",
-        "MKL_NUM_THREADS": "1",
-        "PYTHONHASHSEED": "0",
-    }
-
-
-def _plain_env(tmp: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if k in ("PATH", "SYSTEMROOT", "LANG", "LC_ALL")}
-    env.update(
-        {k: v for k, v in _sandbox_env().items() if k not in ("HOME", "PATH", "TMPDIR", "MPLCONFIGDIR")}
-    )
-    env.update(HOME=str(tmp / "work"), MPLCONFIGDIR=str(tmp / "matplotlib"))
-    return env

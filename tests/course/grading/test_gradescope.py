@@ -237,9 +237,9 @@ def test_without_bubblewrap_the_notebook_runs_as_nobody_who_can_read_or_touch_an
 def test_without_bubblewrap_or_a_user_to_drop_to_nothing_runs_and_the_output_says_why(tmp_path):
     """The grader's Python is not reachable by other users (or the grader is not root): score 0, reason first."""
     sys.path_importer_cache.clear()
-    from lessonkit.course.grading import sandbox
+    from lessonkit.course.grading import mounts, users
 
-    if os.geteuid() == 0 and sandbox._reachable_by_others([Path(sys.executable), *sandbox.python_paths()]):
+    if os.geteuid() == 0 and users._reachable_by_others([Path(sys.executable), *mounts.python_paths()]):
         pytest.skip("this Python is reachable by every user: the runner can drop to a user of its own")
     bundle = build_bundle("02_bp_delta_map", tmp_path / "autograder.zip")
     solution = ROOT / "solutions" / "02_bp_delta_map.ipynb"
