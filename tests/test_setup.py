@@ -121,6 +121,8 @@ _LAYERS = [
         "lessonkit.course.curriculum",
         "lessonkit.course.feedback",
         "lessonkit.course.checks",
+        "lessonkit.course.switches",
+        "lessonkit.course.tracebacks",
         "lessonkit.course.learner",
         "lessonkit.course.hints",
         "lessonkit.course.predictions",

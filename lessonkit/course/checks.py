@@ -7,11 +7,9 @@ explains the answer.
 
 from __future__ import annotations
 
-import functools
 import inspect
 import signal
 import threading
-import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -19,10 +17,12 @@ import numpy as np
 
 from .exercises import EXERCISES, Case, Exercise
 from .exercises.base import describe_steps, run_case
-from .feedback import Raised, expected_outputs, explain_error, judge, message_of
+from .feedback import expected_outputs, explain_error, judge
 from .i18n import _, tr
+from .switches import switched_off
+from .tracebacks import _first_line, _raiser_name, _where_note, raised_by
 
-__all__ = ["check", "CheckResult", "safely", "switched_off"]
+__all__ = ["check", "CheckResult", "safely", "switched_off"]  # switched_off: see .switches
 
 SMALL = 64  # arrays with at most this many entries are printed in full
 
@@ -274,97 +274,6 @@ def _run(name, fn, lines: list, timeout: float) -> tuple[bool, str]:
     return True, "passed"
 
 
-@contextmanager
-def switched_off(exercise: str, allowed: frozenset) -> Iterator[None]:
-    """While active, every lessonkit function the exercise may not use raises RuntimeError.
-
-    ``allowed`` holds units (``"ops.pad"``, see :mod:`lessonkit.course.curriculum`): what earlier
-    exercises taught and the tools. Everything else that lessonkit defines (the function being
-    written, the fast path, ``nn``, ``layer``'s reference layer, ``cases``...) is switched off by
-    swapping its code in place, so references a learner took earlier are caught too, exactly as the
-    grader's sandbox leaves them out. Everything is restored on exit.
-    """
-    from .curriculum import describe
-
-    ex = EXERCISES[exercise]
-    reason = (
-        f"is not available while your {exercise} is checked or graded: only what earlier exercises "
-        f"taught can be used ({describe(ex.notebook)}), plus numpy and the rest of the environment"
-    )
-    saved = []
-    try:
-        for func, shown in _switchable(allowed):
-            code = _raiser(f"lessonkit.{shown} {reason}", func.__code__.co_freevars)
-            if code is None:
-                continue
-            saved.append((func, func.__code__))
-            func.__code__ = code
-        yield
-    finally:
-        for func, code in reversed(saved):
-            func.__code__ = code
-
-
-_SPARED = (
-    "lessonkit.course.checks",
-    "lessonkit.course.grading",
-    "lessonkit.course.cli",
-    "lessonkit.course.exercises.base",  # run_case drives a class exercise; it computes no answer
-    "lessonkit.course.exercises.steps",  # the steps run_case does with the object; no answer either
-    "lessonkit.course.learner",  # calls the learner's own functions (lessonkit's fallbacks stay off)
-)
-
-
-def _switchable(allowed: frozenset) -> list:
-    """(function, shown name) of every lessonkit function and method outside ``allowed``."""
-    import importlib
-    import sys
-    import types
-
-    import lessonkit
-
-    # lessonkit imports its re-exported modules on first use; load them all now, so that a module
-    # the learner's code would import only during the check is switched off too.
-    for home in {*lessonkit._HOME.values(), *lessonkit._SUBMODULES.values()}:
-        importlib.import_module(f"lessonkit.{home}")
-    found, seen = [], set()
-    for modname, module in list(sys.modules.items()):
-        if not (modname == "lessonkit" or modname.startswith("lessonkit.")) or modname.startswith(_SPARED):
-            continue
-        short = modname.split(".", 1)[1] if "." in modname else ""
-        # Units name the maths modules without their folder: "ops.pad" is lessonkit.maths.ops.pad.
-        unit_module = short.removeprefix("maths.")
-        for attr, obj in list(vars(module).items()):
-            if getattr(obj, "__module__", None) != modname or f"{unit_module}.{attr}" in allowed:
-                continue
-            members = [(obj, attr)] if isinstance(obj, types.FunctionType) else []
-            if isinstance(obj, type):
-                for key, value in vars(obj).items():
-                    value = getattr(value, "__func__", getattr(value, "fget", value))
-                    if isinstance(value, types.FunctionType):
-                        members.append((value, f"{attr}.{key}"))
-            for func, name in members:
-                if id(func) not in seen:
-                    seen.add(id(func))
-                    found.append((func, f"{short}.{name}" if short else name))
-    return found
-
-
-@functools.cache  # compiled once per function and exercise, not once per public case
-def _raiser(message: str, freevars: tuple):
-    """A code object that raises RuntimeError(message), with the given free variables (or None)."""
-    body = "".join(f"    {v} = None\n" for v in freevars)
-    uses = "".join(f"        {v}\n" for v in freevars)
-    source = (
-        f"def _outer():\n{body}    def _off(*args, **kwargs):\n{uses}"
-        f"        raise RuntimeError({message!r})\n    return _off\n"
-    )
-    namespace: dict = {}
-    exec(source, {}, namespace)
-    code = namespace["_outer"]().__code__
-    return code if code.co_freevars == tuple(freevars) else None
-
-
 def _is_lessonkits(fn) -> bool:
     """True for a function defined in lessonkit's files (the check then tests lessonkit, not the learner)."""
     from pathlib import Path
@@ -493,78 +402,3 @@ def _show(ex: Exercise, expected: list, got) -> list:
 def _short(value) -> str:
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else ""
-
-
-def _raiser_name(exc: BaseException) -> str:
-    """The function or method (``Filter.update``) whose ``raise NotImplementedError`` ran, or ""."""
-    tb = exc.__traceback__
-    while tb is not None and tb.tb_next is not None:
-        tb = tb.tb_next
-    if tb is None:
-        return ""
-    code = tb.tb_frame.f_code
-    name = getattr(code, "co_qualname", code.co_name).rsplit("<locals>.", 1)[-1]
-    return "" if name.startswith("<") else name.replace(".__init__", "")
-
-
-def raised_by(exc: BaseException) -> Raised:
-    """What the check tells of an exception the learner's code raised: its type, message and the
-    learner's innermost frame (the function, the line's number within its cell and its text)."""
-    frame = _learner_frame(exc)
-    function, line, code = frame if frame else ("", 0, "")
-    return Raised(type(exc).__name__, message_of(exc), function, line, code)
-
-
-def _learner_frame(exc: BaseException):
-    """``(function, line, text)`` of the innermost frame of the learner's code in ``exc``'s traceback,
-    or None: frames in lessonkit, numpy, the standard library or an installed package are not the
-    learner's, nor is a switched-off lessonkit function's raiser."""
-    try:
-        frames = traceback.extract_tb(exc.__traceback__)
-    except Exception:
-        return None
-    mine = [f for f in frames if f.name != "_off" and not _is_library(f.filename)]
-    if not mine:
-        return None
-    f = mine[-1]
-    code = " ".join((f.line or "").split())  # one line, whatever its indentation
-    return f.name, int(f.lineno or 0), code if len(code) <= 120 else code[:117] + "..."
-
-
-@functools.cache
-def _library_folders() -> tuple:
-    import sysconfig
-    from pathlib import Path
-
-    from . import PACKAGE
-
-    paths = sysconfig.get_paths()
-    folders = {Path(paths[k]).resolve() for k in ("stdlib", "platstdlib", "purelib", "platlib") if k in paths}
-    return (Path(PACKAGE).resolve(), *sorted(folders))
-
-
-def _is_library(filename: str) -> bool:
-    """True for a frame in lessonkit, the standard library or an installed package (not the learner's)."""
-    from pathlib import Path
-
-    if filename.startswith("<frozen ") or filename == "<string>":
-        return True
-    if filename.startswith("<"):  # a notebook cell, or code the learner compiled
-        return False
-    try:
-        path = Path(filename).resolve()
-    except (OSError, ValueError):
-        return False
-    return any(path.is_relative_to(folder) for folder in _library_folders())
-
-
-def _where_note(raised: Raised) -> str:
-    """Where in the learner's code it was raised, as a note for the check's output."""
-    if not raised.function:
-        return ""
-    return " " + tr("(in {function}, line {line} of its cell)", function=raised.function, line=raised.line)
