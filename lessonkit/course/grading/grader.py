@@ -249,8 +249,7 @@ def grade_path(
     from concurrent.futures import ThreadPoolExecutor
 
     from ..exercises import exercise_notebook
-    from .lms import SOURCES, download_of
-    from .reports import student_name
+    from .lms import SOURCES
 
     if student_from not in SOURCES:
         raise ValueError(f"student_from must be one of {', '.join(SOURCES)}; got {student_from!r}")
@@ -261,31 +260,86 @@ def grade_path(
     except ValueError as exc:
         raise ValueError(str(exc).replace("exercise must", "assignment must", 1)) from None
     path = Path(path)
+    students = _Students(path if path.is_dir() else path.parent, student_from)
+    if not path.is_dir():
+        nb = read_notebook(path)
+        if chosen_stem is None:
+            report = grade_snapshot(nb, path, timeout, seed, limits=limits, sandbox=sandbox)
+        else:
+            report = _graded_on(nb, path, chosen_stem, timeout, seed, limits, sandbox, None)
+        students.name(report, path)
+        return [report]
+    files = notebooks_under(path)
+    if not files:
+        raise NotebookError(f"no notebooks (*.ipynb) under {safe_text(path)}")
+    run = _ClassRun(
+        files,
+        students,
+        timeout=timeout,
+        seed=secrets.randbelow(2**31) if seed is None else int(seed),
+        limits=limits,
+        sandbox=_class_sandbox(sandbox),
+        assignment=assignment,
+        chosen_stem=chosen_stem,
+        progress=progress,
+    )
+    try:
+        with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
+            # each notebook waits on its own sandbox: threads suffice
+            reports = list(pool.map(run.one, files))
+    finally:
+        run.editions.close()
+    if resolve is not None:
+        reports = resolve(reports)
+    flag_duplicates(reports)
+    return reports
 
-    lms = student_from in ("canvas", "moodle")
-    root = path if path.is_dir() else path.parent
-    downloads = {}  # file -> what its LMS download name says (--student-from canvas|moodle)
 
-    def download(file: Path):
-        if file not in downloads:
-            downloads[file] = download_of(file, root, student_from) if lms else None
-        return downloads[file]
+def _class_sandbox(sandbox: bool | None) -> bool:
+    """Whether a class folder runs sandboxed: always, unless ``sandbox=False`` says otherwise."""
+    if sandbox is None:
+        problem = sandbox_problem()
+        if problem is not None:
+            raise SandboxRefused(f"will not grade a folder without a sandbox: {problem}; {INSTALL_HINT}")
+        return True
+    if sandbox:
+        _isolation(True)  # raises SandboxRefused when it cannot run
+    return bool(sandbox)
 
-    def handed_in_as(file: Path) -> Path:
+
+class _Students:
+    """Who handed each file in: from the file's name, its folder, or an LMS download's name."""
+
+    def __init__(self, root: Path, student_from: str):
+        self.root, self.student_from = root, student_from
+        self.lms = student_from in ("canvas", "moodle")
+        self.downloads: dict = {}  # file -> what its LMS download name says (--student-from canvas|moodle)
+
+    def download(self, file: Path):
+        from .lms import download_of
+
+        if file not in self.downloads:
+            self.downloads[file] = download_of(file, self.root, self.student_from) if self.lms else None
+        return self.downloads[file]
+
+    def handed_in_as(self, file: Path) -> Path:
         """The name the learner gave the file: an LMS download's original, else the file's own."""
-        got = download(file)
+        got = self.download(file)
         return file.with_name(got.original) if got is not None and got.original.endswith(".ipynb") else file
 
-    def who(report: Report, file: Path) -> None:
-        got = download(file)
-        report.student = got.student if got is not None else student_name(file, root, student_from)
+    def name(self, report: Report, file: Path) -> None:
+        """Fill in the report's student (and, from an LMS download, user id and lateness)."""
+        from .reports import student_name
+
+        got = self.download(file)
+        report.student = got.student if got is not None else student_name(file, self.root, self.student_from)
         if got is not None:
             report.user_id, report.late = got.user_id, got.late
-        elif lms:
+        elif self.lms:
             with speaking(report.language):
                 why = tr(
                     "not a {lms} download name: the student is taken from the file name",
-                    lms=student_from.title(),
+                    lms=self.student_from.title(),
                 )
             report.notes.append(why)
         try:
@@ -293,81 +347,74 @@ def grade_path(
         except OSError:
             pass
 
-    if not path.is_dir():
-        nb = read_notebook(path)
-        if chosen_stem is None:
-            report = grade_snapshot(nb, path, timeout, seed, limits=limits, sandbox=sandbox)
-        else:
-            report = _graded_on(nb, path, chosen_stem, timeout, seed, limits, sandbox, None)
-        who(report, path)
-        return [report]
-    files = notebooks_under(path)
-    if not files:
-        raise NotebookError(f"no notebooks (*.ipynb) under {safe_text(path)}")
-    if sandbox is None:
-        problem = sandbox_problem()
-        if problem is not None:
-            raise SandboxRefused(f"will not grade a folder without a sandbox: {problem}; {INSTALL_HINT}")
-        sandbox = True
-    elif sandbox:
-        _isolation(True)  # raises SandboxRefused when it cannot run
-    seed = secrets.randbelow(2**31) if seed is None else int(seed)
-    found: dict = {}
-    for file in files:
-        try:
-            found[file] = (read_notebook(file), "")
-        except NotebookError as exc:
-            found[file] = (None, str(exc).split(": ", 1)[-1])
-    names = {file: handed_in_as(file) for file in files}
-    stem = chosen_stem or (None if assignment == "each" else class_assignment(found, list(names.values())))
-    editions = Editions()
 
-    def one(file: Path) -> Report:
-        nb, why = found[file]
+class _ClassRun:
+    """One class folder's grading: every file read once, the assignment chosen, then one() per file."""
+
+    def __init__(self, files: list, students: _Students, *, timeout, seed, limits, sandbox, assignment,
+                 chosen_stem, progress):  # fmt: skip
+        self.students, self.timeout, self.seed = students, timeout, seed
+        self.limits, self.sandbox, self.assignment, self.progress = limits, sandbox, assignment, progress
+        self.found: dict = {}
+        for file in files:
+            try:
+                self.found[file] = (read_notebook(file), "")
+            except NotebookError as exc:
+                self.found[file] = (None, str(exc).split(": ", 1)[-1])
+        self.names = {file: students.handed_in_as(file) for file in files}
+        each = assignment == "each"
+        self.stem = chosen_stem or (None if each else class_assignment(self.found, list(self.names.values())))
+        self.editions = Editions()
+
+    def one(self, file: Path) -> Report:
+        """The report of one file of the class (never raises: a failure is a row with its reason)."""
+        nb, why = self.found[file]
         started = time.monotonic()
         # "each": the notebook's own exercise; otherwise the class's assignment
-        own = exercises_for(nb, names[file]) if assignment == "each" and nb is not None else []
-        exercises = own or (exercises_of(stem) if stem else [])
-        if nb is None or not (own or stem):
+        own = exercises_for(nb, self.names[file]) if self.assignment == "each" and nb is not None else []
+        exercises = own or (exercises_of(self.stem) if self.stem else [])
+        if nb is None or not (own or self.stem):
             why = why or _("no graded function found in it")
-            report = _not_graded(file, seed, exercises, why, sandbox is not False)
+            report = _not_graded(file, self.seed, exercises, why, self.sandbox is not False)
         else:
             try:
-                if own:
-                    report = grade_snapshot(
-                        nb,
-                        file,
-                        timeout,
-                        seed,
-                        limits=limits,
-                        sandbox=sandbox,
-                        exercises=own,
-                        editions=editions,
-                    )
-                else:
-                    report = _graded_on(nb, file, stem, timeout, seed, limits, sandbox, editions, names[file])
+                report = self._graded(nb, file, own)
             except Exception as exc:  # one notebook must never stop the class
                 why = tr("the grader failed on it ({error})", error=f"{type(exc).__name__}: {one_line(exc)}")
-                report = _not_graded(file, seed, exercises, why, sandbox is not False, failed=True)
-        who(report, file)
+                report = _not_graded(file, self.seed, exercises, why, self.sandbox is not False, failed=True)
+        self.students.name(report, file)
         report.seconds = time.monotonic() - started
         if nb is not None:
             from .similarity import graded_sources
 
             report.code = graded_sources(nb, [e.name for e in report.exercises])
-        if progress is not None:
-            progress(report)
+        if self.progress is not None:
+            self.progress(report)
         return report
 
-    try:
-        with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool:
-            reports = list(pool.map(one, files))  # each notebook waits on its own sandbox: threads suffice
-    finally:
-        editions.close()
-    if resolve is not None:
-        reports = resolve(reports)
-    flag_duplicates(reports)
-    return reports
+    def _graded(self, nb, file: Path, own: list) -> Report:
+        if own:
+            return grade_snapshot(
+                nb,
+                file,
+                self.timeout,
+                self.seed,
+                limits=self.limits,
+                sandbox=self.sandbox,
+                exercises=own,
+                editions=self.editions,
+            )
+        return _graded_on(
+            nb,
+            file,
+            self.stem,
+            self.timeout,
+            self.seed,
+            self.limits,
+            self.sandbox,
+            self.editions,
+            self.names[file],
+        )
 
 
 def class_assignment(found: dict, names: list | None = None) -> str | None:
