@@ -50,22 +50,11 @@ def evaluate(
     sandbox) and by the tests (replies from an in-process call, with the raw value under "value").
     """
     limits = limits or Limits()
-    result = ExerciseResult(ex.name, 0, ex.max_points)
     names = list(inspect.signature(ex.reference).parameters)  # a class: its __init__'s, without self
     failed: dict = {}
     causes: dict = {}  # group -> the known mistake explaining its first wrong answer (course.toml's partial)
     named: dict = {}  # group -> the likely causes its reason names (English; the class report counts them)
-
     advice: dict = {}  # one line per rule, from the first case that showed it
-
-    def zero(message: str) -> ExerciseResult:
-        result.points, result.feedback = 0, [f"-{ex.max_points} {message}"]
-        result.groups = [
-            {"name": g, "points": 0, "max_points": p, "reason": message, "causes": []}
-            for g, p in ex.groups.items()
-        ]
-        return result
-
     for case in cases:
         groups = ex.groups_of(case)
         if all(g in failed for g in groups):
@@ -74,31 +63,13 @@ def evaluate(
         reply = call(case)
         if not isinstance(reply, dict):
             reply = {"status": "broken", "message": "its reply was not an object"}
-        status = reply.get("status")
-        used = reply.get("unavailable")
-        unavailable = [clean(u, 120) for u in used[:5]] if isinstance(used, list) else []
-        if unavailable:
-            return zero(
-                tr(
-                    "{name} used {used}, which is not available while grading: only what earlier exercises taught can be used ({allowed}), plus numpy and the rest of the environment",  # noqa: E501 (one msgid)
-                    name=ex.name,
-                    used=", ".join(unavailable),
-                    allowed=describe(ex.notebook),
-                )
-            )
-        if status == "missing":
-            return zero(
-                tr(
-                    "no function named {name} after running the notebook; keep the stub's name and signature",
-                    name=ex.name,
-                )
-            )
-        if status == "not implemented":
-            return zero(
-                tr("{name} is not implemented yet (it still raises NotImplementedError)", name=ex.name)
-            )
+        refused = _refusal(ex, reply)
+        if refused is not None:
+            return _zero(ex, refused)
         printed = reply.get("printed", 0)
-        if status == "flood" or (isinstance(printed, (int, float)) and printed > limits.output_mb * 1e6):
+        if reply.get("status") == "flood" or (
+            isinstance(printed, (int, float)) and printed > limits.output_mb * 1e6
+        ):
             advice.setdefault(
                 "output",
                 tr(
@@ -108,30 +79,17 @@ def evaluate(
                 ),
             )
         problem, likely = _case_problem(ex, case, reply, limits, on, explain)
-        if problem is None:
-            try:
-                got = reply["value"] if "value" in reply else decode(reply["out"])
-            except Exception as exc:  # whatever came back, the grader does not fall over it
-                got = Opaque("unreadable value", clean(exc, 60))
-            verdict = judge(ex, case, got, expected_of(case) if expected_of else None, explain)
-            cause = "; " + tr("likely cause: {cause}", cause=_(verdict.cause)) if verdict.cause else ""
-            if verdict.shape_error:
-                text = (
-                    tr("returned the wrong type or shape {on}: {problem}", on=on, problem=verdict.problem)
-                    + cause
-                )
-            else:
-                text = f"{verdict.problem} {on}{cause}"
-            for ok, group in zip(verdict.ok, groups, strict=False):
-                if not ok and group not in failed:
-                    failed[group] = text
-                    causes[group] = verdict.cause
-                    named[group] = [verdict.cause] if verdict.cause else []
         if problem is not None:
             for group in dict.fromkeys(groups):
                 if group not in failed:
                     failed[group], named[group] = problem, likely
             continue
+        text, verdict = _judged(ex, case, reply, expected_of, explain, on)
+        for ok, group in zip(verdict.ok, groups, strict=False):
+            if not ok and group not in failed:
+                failed[group] = text
+                causes[group] = verdict.cause
+                named[group] = [verdict.cause] if verdict.cause else []
         mutated = reply.get("mutated")
         mutated = mutated[:10] if isinstance(mutated, list) else []
         if mutated:
@@ -144,6 +102,60 @@ def evaluate(
                     group,
                     tr("changed its input {names} {on} (inputs must be left alone)", names=shown, on=on),
                 )
+    return _result(ex, failed, causes, named, list(advice.values()))
+
+
+def _zero(ex: Exercise, message: str) -> ExerciseResult:
+    """No points at all, for a reason that stops the exercise's grading (every group says it)."""
+    result = ExerciseResult(ex.name, 0, ex.max_points)
+    result.feedback = [f"-{ex.max_points} {message}"]
+    result.groups = [
+        {"name": g, "points": 0, "max_points": p, "reason": message, "causes": []}
+        for g, p in ex.groups.items()
+    ]
+    return result
+
+
+def _refusal(ex: Exercise, reply: dict) -> str | None:
+    """Why a reply ends the exercise at 0 (a lessonkit function it may not use, no function, the
+    stub), or None."""
+    used = reply.get("unavailable")
+    unavailable = [clean(u, 120) for u in used[:5]] if isinstance(used, list) else []
+    if unavailable:
+        return tr(
+            "{name} used {used}, which is not available while grading: only what earlier exercises taught can be used ({allowed}), plus numpy and the rest of the environment",  # noqa: E501 (one msgid)
+            name=ex.name,
+            used=", ".join(unavailable),
+            allowed=describe(ex.notebook),
+        )
+    status = reply.get("status")
+    if status == "missing":
+        return tr(
+            "no function named {name} after running the notebook; keep the stub's name and signature",
+            name=ex.name,
+        )
+    if status == "not implemented":
+        return tr("{name} is not implemented yet (it still raises NotImplementedError)", name=ex.name)
+    return None
+
+
+def _judged(ex: Exercise, case: Case, reply: dict, expected_of, explain: bool, on: str) -> tuple:
+    """(the reason a wrong answer gives, the verdict) for a reply that holds a value."""
+    try:
+        got = reply["value"] if "value" in reply else decode(reply["out"])
+    except Exception as exc:  # whatever came back, the grader does not fall over it
+        got = Opaque("unreadable value", clean(exc, 60))
+    verdict = judge(ex, case, got, expected_of(case) if expected_of else None, explain)
+    cause = "; " + tr("likely cause: {cause}", cause=_(verdict.cause)) if verdict.cause else ""
+    if verdict.shape_error:
+        return tr(
+            "returned the wrong type or shape {on}: {problem}", on=on, problem=verdict.problem
+        ) + cause, verdict
+    return f"{verdict.problem} {on}{cause}", verdict
+
+
+def _result(ex: Exercise, failed: dict, causes: dict, named: dict, advice: list) -> ExerciseResult:
+    """Points, feedback lines and groups from the groups that failed (with partial credit)."""
     earned = {g: _partial(ex, p, causes.get(g)) if g in failed else p for g, p in ex.groups.items()}
     for g in failed:
         if earned[g]:
@@ -152,7 +164,7 @@ def evaluate(
                 points=f"{earned[g]:g}",
                 max_points=ex.groups[g],
             )
-    result.points = _number(sum(earned.values()))
+    result = ExerciseResult(ex.name, _number(sum(earned.values())), ex.max_points)
     result.feedback = [
         f"-{_number(ex.groups[g] - earned[g])} {_(g)}: {failed[g]}" for g in ex.groups if g in failed
     ]
@@ -166,7 +178,7 @@ def evaluate(
         }
         for g, p in ex.groups.items()
     ]
-    result.advice = list(advice.values())
+    result.advice = advice
     return result
 
 
