@@ -3,6 +3,7 @@ summary printed (the parser is :mod:`lessonkit.course.cli`'s; grading itself is 
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -20,7 +21,7 @@ class _Refused(Exception):
     """A bad option: exit 2 with this message, before anything is graded."""
 
 
-def run(args) -> int:
+def run(args: argparse.Namespace) -> int:
     """Grade ``args.path`` as the parsed ``grade`` options say; the command's exit status."""
     set_language(args.lang)
     try:
