@@ -47,11 +47,12 @@ def run(args: argparse.Namespace) -> int:
     lateness = due is not None or policy is not None or args.student_from == "canvas"
     if lateness:
         lms.apply_lateness(reports, due, policy)
-    _write_files(args, reports, resolution, lateness, manual)
+    graded_on = assignment_of(reports)  # the graded functions, in the course's order
+    _write_files(args, reports, graded_on, resolution, lateness, manual)
     if args.json:
         print(to_json(reports, args.path))
     else:
-        _summary(args, reports, resolution)
+        _summary(args, reports, graded_on, resolution)
     return 0
 
 
@@ -137,9 +138,8 @@ def _by_roster(reports: list, roster, root: Path, resolved: list) -> list:
     return resolved[-1].reports
 
 
-def _write_files(args, reports: list, resolution, lateness: bool, manual) -> None:
+def _write_files(args, reports: list, graded_on: list, resolution, lateness: bool, manual) -> None:
     """The CSV, feedback, gradebook and class report the flags ask for, each announced."""
-    graded_on = assignment_of(reports)  # the graded functions, in the course's order
     similar = None
     if args.report is not None:  # before the CSV: a flag is also a note in it
         from .classreport import flag_similar
@@ -176,7 +176,7 @@ def _write_files(args, reports: list, resolution, lateness: bool, manual) -> Non
         print("\n".join(wrote))
 
 
-def _summary(args, reports: list, resolution) -> None:
+def _summary(args, reports: list, graded_on: list, resolution) -> None:
     """Each report's text, then what the class run found: assignment, limits, who is missing."""
     if len(reports) == 1 and not args.path.is_dir():
         print(reports[0].text())
@@ -185,7 +185,6 @@ def _summary(args, reports: list, resolution) -> None:
         if resolution is None or not resolution.missing(r):  # those are listed below
             print(r.text())
             print()
-    graded_on = assignment_of(reports)
     if graded_on:
         how = "--assignment" if args.assignment else "most notebooks are named after it or hold it"
         print(f"assignment: {EXERCISES[graded_on[0]].notebook} ({how})")
