@@ -2,7 +2,7 @@
 
 Each kind of attack the grader must survive: cheats that reach for lessonkit's answer, sabotage of
 the batch (classmates' notebooks, the CSV, a detached process), changes to lessonkit's files, killing
-or freezing the grader, reading the seed or the teacher's files, memory, output floods and forks,
+or freezing the grader, reading the seed or the teacher's files, output floods and forks,
 forged report lines, look-alike arrays. Skipped, with the reason, where bubblewrap cannot run.
 """
 
@@ -26,14 +26,15 @@ from submissions import cell_number, planted_notebook
 
 import lessonkit
 from lessonkit.course.exercises.base import LECTURE_GROUP
-from lessonkit.course.grading import cgroups
 from lessonkit.course.grading.sandbox import sandbox_problem
 
 ROOT = Path(__file__).resolve().parents[3]
 ATTACKS = ROOT / "tests" / "attacks"
 SEED = 7
 TIMEOUT = 6
-MEMORY = 1536  # MB per notebook: the forking attack passes it quickly even on a busy machine
+# memory*.txt have a class of their own, with a deadline no busy machine reaches before the limit
+CLASS = [p for p in sorted(ATTACKS.glob("*.txt")) if not p.stem.startswith("memory")]
+MEMORY = 1536  # MB per notebook (the memory attacks are graded apart: test_sandbox_memory.py)
 
 pytestmark = [
     pytest.mark.grader,
@@ -127,7 +128,7 @@ def attacked(tmp_path_factory):
         "@MARKER@": marker,
     }
     notebooks = {}
-    for spec in sorted(ATTACKS.glob("*.txt")):
+    for spec in CLASS:
         stem, nb = planted_notebook(spec, tokens)
         nbformat.write(nb, folder / f"{stem}__{spec.stem}.ipynb")
         notebooks[spec.stem] = nb
@@ -231,7 +232,7 @@ def test_no_process_outlives_grading(attacked):
 
 
 def test_killing_or_freezing_the_grader_does_not_stop_the_batch(attacked):
-    assert len(attacked["reports"]) == len(list(ATTACKS.glob("*.txt"))) + 2
+    assert len(attacked["reports"]) == len(CLASS) + 2
     assert attacked["reports"]["zzz_classmate"]["score"] == total("bp_delta_map")
     e = feedback(attacked, "killer")
     assert e["points"] == 0  # zeros elsewhere; the run went on
@@ -240,13 +241,6 @@ def test_killing_or_freezing_the_grader_does_not_stop_the_batch(attacked):
     assert (
         f"-{lecture} the lecture's case (3x3 input, 2x2 filter): ran longer than {TIMEOUT} s" in e["feedback"]
     )
-
-
-def test_memory_is_limited_per_process_and_per_notebook(attacked):
-    e = feedback(attacked, "memory")
-    assert e["points"] == 0
-    assert "raised MemoryError" in e["feedback"] and f"the memory limit is {MEMORY} MB" in e["feedback"]
-    assert f"used more than {MEMORY} MB of memory" in e["feedback"], e["feedback"]
 
 
 def test_output_floods_are_advised_and_huge_files_fail_their_groups(attacked):
@@ -323,13 +317,3 @@ def test_no_host_folder_is_named_in_a_report(attacked):
 def test_every_report_says_it_was_isolated(attacked):
     assert all(r["isolated"] for r in attacked["reports"].values())
     assert not any("not isolated" in n for r in attacked["reports"].values() for n in r["notes"])
-
-
-@pytest.mark.parametrize("route", ["memory_memfd", "memory_sysv", "memory_nested"])
-def test_memory_no_process_maps_is_limited_too(attacked, route):
-    """memfd files, System V segments and nested namespaces count against the sandbox's memory."""
-    if cgroups.available() is not None:
-        pytest.skip(f"no control group here ({cgroups.available()}): memory is bounded per process only")
-    e = feedback(attacked, route)
-    assert f"used more than {MEMORY} MB of memory" in e["feedback"], e["feedback"]
-    assert attacked["reports"][route]["score"] == 0
