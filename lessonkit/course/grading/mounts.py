@@ -1,5 +1,6 @@
-"""What one sandbox sees: its namespaces, the folders mounted in it, those hidden, and its environment
-variables; and :func:`scrub`, which takes the host's folder names out of what it replies."""
+"""What one sandbox sees: its namespaces, the folders mounted in it (the Python folders at neutral
+paths), those hidden, and its environment variables; and :func:`scrub`, which takes the host's
+folder names out of what it replies."""
 
 from __future__ import annotations
 
@@ -76,6 +77,42 @@ def python_paths() -> tuple:
     return tuple(found)
 
 
+@functools.cache
+def neutral_roots() -> tuple:
+    """(host folder, folder in the sandbox) for each Python folder the sandbox mounts.
+
+    The installation is shown at ``/opt/python``, the environment at ``/opt/env`` and any other
+    site folder at ``/opt/site-N``, so the sandbox's executable, ``sys.path``, command lines,
+    environment, memory map and mount points name none of the teacher's folders. Folders under
+    ``/usr`` keep their place (``/usr`` is mounted whole and says nothing of the teacher).
+    """
+    roots: list = []
+    wanted = [(Path(sys.base_prefix).resolve(), "/opt/python"), (Path(sys.prefix).resolve(), "/opt/env")]
+    others = sorted(python_paths(), key=lambda p: len(p.parts))  # a parent before what it holds
+    wanted += [(p, f"/opt/site-{i}") for i, p in enumerate(others, 1)]
+    for host, shown in wanted:
+        if not host.is_relative_to("/usr") and not any(host.is_relative_to(h) for h, _ in roots):
+            roots.append((host, shown))
+    return tuple(roots)
+
+
+def interpreter() -> Path:
+    """The Python binary the sandbox runs: the installation's own, not a venv's link or copy to it.
+
+    The runner sets its own module path, so it needs no ``pyvenv.cfg``, whose ``home`` names the host.
+    """
+    return Path(getattr(sys, "_base_executable", None) or sys.executable).resolve()
+
+
+def inside(path) -> str:
+    """Where the sandbox shows ``path``, a host path in one of the mounted Python folders."""
+    path = Path(path)
+    for host, shown in neutral_roots():
+        if path.is_relative_to(host):
+            return str(Path(shown, path.relative_to(host)))
+    return str(path)
+
+
 def scrub(value, names: dict):
     """``value`` (a reply: strings, lists, dicts) with every host path in ``names`` replaced.
 
@@ -95,6 +132,26 @@ def scrub(value, names: dict):
     if isinstance(value, dict):
         return {scrub(k, names) if isinstance(k, str) else k: scrub(v, names) for k, v in value.items()}
     return value
+
+
+def within_file_system(path) -> str:
+    """``path`` as a bind mount of it shows in mountinfo's root field: relative to its file system.
+
+    The host's mount table says which mount holds ``path``; that mount's own root, joined with the
+    rest of ``path``, is what a sandbox reads in ``/proc/self/mountinfo`` for a bind of ``path``.
+    """
+    path = Path(path)
+    best, root = Path("/"), "/"
+    try:
+        with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                fields = line.split()
+                if len(fields) > 4 and path.is_relative_to(fields[4]):
+                    if len(Path(fields[4]).parts) >= len(best.parts):
+                        best, root = Path(fields[4]), fields[3]
+    except OSError:
+        return str(path)
+    return str(Path(root, path.relative_to(best)))
 
 
 def _unresolved(paths) -> list:
@@ -118,12 +175,29 @@ def _hidden() -> list:
     return list(dict.fromkeys(found))
 
 
+def _neutral_env() -> dict:
+    """The sandbox's variables that name Python's folders, as the sandbox shows them.
+
+    ``PYTHONPATH`` gives a ``python`` started inside the environment's packages (the runner, started
+    with ``-I``, ignores it and sets its own path); ``LD_LIBRARY_PATH`` finds ``libpython`` where the
+    interpreter was linked with the host's absolute path to it.
+    """
+    import sysconfig
+
+    env = {"PATH": f"{Path(inside(interpreter())).parent}:/usr/local/bin:/usr/bin:/bin"}
+    roots = [host for host, _ in neutral_roots()]
+    env["PYTHONPATH"] = ":".join(inside(p) for p in python_paths() if p not in roots)
+    libdir = sysconfig.get_config_var("LIBDIR")
+    if libdir and inside(Path(libdir).resolve()) != str(Path(libdir).resolve()):
+        env["LD_LIBRARY_PATH"] = inside(Path(libdir).resolve())
+    return env
+
+
 def _sandbox_env() -> dict:
-    venv_bin = str(Path(sys.executable).parent)
     return {
         "HOME": HOME,
         "USER": "learner",
-        "PATH": f"{venv_bin}:/usr/local/bin:/usr/bin:/bin",
+        **_neutral_env(),
         "LANG": "C.UTF-8",
         "TMPDIR": "/tmp",
         "MPLBACKEND": "Agg",
@@ -137,8 +211,7 @@ def _sandbox_env() -> dict:
 
 def _plain_env(tmp: Path) -> dict:
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "SYSTEMROOT", "LANG", "LC_ALL")}
-    env.update(
-        {k: v for k, v in _sandbox_env().items() if k not in ("HOME", "PATH", "TMPDIR", "MPLCONFIGDIR")}
-    )
+    own = ("HOME", "TMPDIR", "MPLCONFIGDIR", *_neutral_env())  # no mount namespace: no neutral paths
+    env.update({k: v for k, v in _sandbox_env().items() if k not in own})
     env.update(HOME=str(tmp / "work"), MPLCONFIGDIR=str(tmp / "matplotlib"))
     return env

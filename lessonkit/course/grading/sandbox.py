@@ -6,7 +6,8 @@ The set-up, on Linux with bubblewrap (``bwrap``):
   network at all (only its own loopback), and cannot see, signal or read the grader or other
   notebooks (their command lines, seeds, environments, working folders);
 - a root of its own holding only: the system (``/usr`` and the ``/bin``, ``/lib`` links), the few
-  files of ``/etc`` that programs need, the Python installation and environment, all read-only; the
+  files of ``/etc`` that programs need, the Python installation and environment, all read-only and
+  at neutral paths (``/opt/python``, ``/opt/env``: :func:`.mounts.neutral_roots`); the
   grading edition of lessonkit and the runner, read-only; a private ``/tmp`` and a private home
   (``/home/learner``, the working folder, holding the copy of this one notebook), both small tmpfs;
 - lessonkit's own folder and the course's ``solutions/`` and ``tests/`` are never mounted (and are
@@ -14,7 +15,8 @@ The set-up, on Linux with bubblewrap (``bwrap``):
 - an unprivileged user: started as root, the runner switches to a user id of its own (one per
   sandbox) before any notebook code runs, with every capability gone and ``no_new_privs`` set by
   bubblewrap; started as another user, the sandbox runs as that user inside a user namespace;
-- an empty environment but for a few variables (HOME, PATH, LANG, one BLAS thread, Agg);
+- an empty environment but for a few variables (HOME, the neutral PATH and PYTHONPATH, LANG, one
+  BLAS thread, Agg);
 - limits: address space and file size per process and the number of processes of its user
   (rlimits set by the runner before the notebook runs); memory and tasks of the whole sandbox,
   enforced by the kernel with a control group of its own where the machine offers one
@@ -60,8 +62,12 @@ from .mounts import (
     _sandbox_env,
     _system_args,
     _unresolved,
+    inside,
+    interpreter,
+    neutral_roots,
     python_paths,
     scrub,
+    within_file_system,
 )
 from .users import _kill_user, _own_uid, can_drop_user, kill_sandbox_users
 
@@ -165,6 +171,7 @@ class Sandbox:
         uid, args_fd = None, None
         path = [str(p) for p in python_paths()]
         if self.isolate:
+            path = [inside(p) for p in python_paths()]
             uid = _own_uid() if os.geteuid() == 0 else None
             full = self._bwrap_command(runner, uid)
             # the arguments go through a file descriptor, not argv: /proc/1/cmdline inside the
@@ -233,23 +240,20 @@ class Sandbox:
         args += ["--proc", "/proc", "--dev", "/dev"]
         args += ["--perms", "1777", "--size", size, "--tmpfs", "/tmp"]
         args += ["--perms", "0777", "--size", size, "--tmpfs", HOME]
-        mounted = [Path("/usr")]
         made: set = set()
-        for path in [*python_paths(), Path(INSIDE)]:
-            if any(path.is_relative_to(m) for m in mounted):
-                continue
-            for parent in reversed(path.parents[:-1]):  # readable parents (bwrap makes them 0700)
+        # the Python folders at neutral places (/opt/python, /opt/env): no host path inside
+        for host, shown in [*neutral_roots(), (None, INSIDE)]:
+            for parent in reversed(Path(shown).parents[:-1]):  # readable parents (bwrap makes them 0700)
                 if parent not in made:
                     args += ["--perms", "0755", "--dir", str(parent)]
                     made.add(parent)
-            if path == Path(INSIDE):
+            if host is None:
                 args += ["--perms", "0755", "--dir", INSIDE]
             else:
-                args += ["--ro-bind", str(path), str(path)]
-                mounted.append(path)
+                args += ["--ro-bind", str(host), shown]
         for path in _hidden():
-            if path.exists() and any(path.is_relative_to(m) for m in mounted):
-                args += ["--perms", "0000", "--size", "4096", "--tmpfs", str(path)]
+            if path.exists() and any(path.is_relative_to(host) for host, _ in neutral_roots()):
+                args += ["--perms", "0000", "--size", "4096", "--tmpfs", inside(path)]
         assert self.tmp is not None  # for the type checker: start() made it
         passwd, group = Path(self.tmp) / "passwd", Path(self.tmp) / "group"
         user = uid if uid is not None else os.getuid()
@@ -267,7 +271,7 @@ class Sandbox:
         args += ["--chdir", HOME, "--clearenv"]
         for key, value in _sandbox_env().items():
             args += ["--setenv", key, value]
-        exe = str(Path(sys.executable))
+        exe = inside(interpreter())  # the interpreter itself: a venv's link or pyvenv.cfg names the host
         return [shutil.which("bwrap") or "bwrap", *args[1:], "--", exe, "-I", "-S", f"{INSIDE}/runner.py"]
 
     def close(self) -> None:
@@ -358,11 +362,9 @@ class Sandbox:
         if self.tmp is not None:
             names[self.tmp] = "<sandbox>"
         names[str(self.edition)] = "<edition>"
-        # a bind mount's root in mountinfo is its path inside its own file system: a tail of the path
+        # a bind mount's root in mountinfo is its path inside its own file system
         for path, name in list(names.items()):
-            parts = Path(path).parts
-            for i in range(2, len(parts) - 1):
-                names.setdefault(str(Path("/", *parts[i:])), name)
+            names.setdefault(within_file_system(path), name)
         self._names = (key, names)
         return names
 

@@ -122,6 +122,8 @@ def attacked(tmp_path_factory):
         "@PORT@": listener.getsockname()[1],
         "@ROOT@": ROOT,
         "@LESSONKIT@": Path(lessonkit.__file__).parent,
+        "@PREFIX@": Path(sys.prefix).resolve(),
+        "@BASE_PREFIX@": Path(sys.base_prefix).resolve(),
         "@CLASSMATE@": classmates[1],
         "@CSV@": csv_path,
         "@SECRET@": secret,
@@ -312,6 +314,13 @@ def test_no_host_folder_is_named_in_a_report(attacked):
     hosts = [str(p) for p in python_paths()] + [str(ROOT), sys.prefix, sys.base_prefix, "lessonkit-sandbox-"]
     for host in hosts:
         assert host not in everything(attacked, "mounts"), host
+
+
+def test_the_sandbox_shows_no_host_folder_where_a_process_reads_its_own_paths(attacked):
+    """The environment is mounted at neutral paths: executable, command line, sys.path, environment,
+    memory map, mount points and module files name none of the host's folders (paths.txt)."""
+    e = feedback(attacked, "paths")
+    assert "PATHS CLEAN" in e["feedback"] and "FOUND" not in e["feedback"], e["feedback"]
 
 
 def test_every_report_says_it_was_isolated(attacked):
