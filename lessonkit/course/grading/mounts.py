@@ -188,8 +188,8 @@ def _neutral_env() -> dict:
     roots = [host for host, _ in neutral_roots()]
     env["PYTHONPATH"] = ":".join(inside(p) for p in python_paths() if p not in roots)
     libdir = sysconfig.get_config_var("LIBDIR")
-    if libdir and inside(Path(libdir).resolve()) != str(Path(libdir).resolve()):
-        env["LD_LIBRARY_PATH"] = inside(Path(libdir).resolve())
+    if libdir and (shown := inside(Path(libdir).resolve())) != str(Path(libdir).resolve()):
+        env["LD_LIBRARY_PATH"] = shown
     return env
 
 

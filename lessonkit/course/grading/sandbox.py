@@ -169,9 +169,9 @@ class Sandbox:
             shutil.copyfile(source, copy)
             copy.chmod(0o644)
         uid, args_fd = None, None
-        path = [str(p) for p in python_paths()]
+        # the module path as the runner will see it: the neutral places inside bubblewrap
+        path = [inside(p) if self.isolate else str(p) for p in python_paths()]
         if self.isolate:
-            path = [inside(p) for p in python_paths()]
             uid = _own_uid() if os.geteuid() == 0 else None
             full = self._bwrap_command(runner, uid)
             # the arguments go through a file descriptor, not argv: /proc/1/cmdline inside the
