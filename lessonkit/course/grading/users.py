@@ -39,9 +39,11 @@ def _kill_user(uid: int) -> None:
 
 
 def _processes_of(uid: int) -> list:
-    """The pids whose real, effective, saved or file-system user is ``uid``.
+    """The live pids whose real, effective, saved or file-system user is ``uid``.
 
     Read from ``status``, not from the owner of ``/proc/<pid>``: a non-dumpable process's is root.
+    Zombies are left out: they have exited already, no signal reaches them, and an orphan's stays
+    until init collects it (on some machines only every second or so).
     """
     found = []
     for entry in os.scandir("/proc"):
@@ -49,6 +51,8 @@ def _processes_of(uid: int) -> list:
             continue
         try:
             status = Path(f"/proc/{entry.name}/status").read_text()
+            if status.split("\nState:")[1].split()[0] == "Z":
+                continue
             if str(uid) in status.split("\nUid:")[1].split("\n")[0].split():
                 found.append(int(entry.name))
         except (OSError, IndexError):

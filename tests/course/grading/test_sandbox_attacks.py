@@ -69,30 +69,40 @@ def _processes_with(word: str) -> list:
     return found
 
 
-def _status(pid: str) -> tuple[int, int]:
-    """(uid, parent pid) of a process."""
+def _status(pid: str) -> tuple[int, int, str]:
+    """(uid, parent pid, state letter) of a process."""
     text = Path(f"/proc/{pid}/status").read_text()
     uid = int(text.split("\nUid:")[1].split()[0])
-    return uid, int(text.split("\nPPid:")[1].split()[0])
+    return uid, int(text.split("\nPPid:")[1].split()[0]), text.split("\nState:")[1].split()[0]
 
 
 def _sandbox_uid_processes() -> list:
-    """Processes of a sandbox user that no live grader owns any more.
+    """Processes of a sandbox user that no live grader owns any more, each described.
 
     Tests in other workers may be grading at this moment: their sandboxes' processes descend from
     their grader (bubblewrap or the runner, not a sandbox user). A process left behind by a grader
     that has finished is re-parented to init, with no such ancestor.
+
+    A zombie (state Z) is left out: it has exited, holds no memory and runs nothing, and only waits
+    for its parent to collect its exit status. When a sandbox's namespace dies, its last children
+    are handed to init, and some inits (the one on the machines this course is built on among
+    them) collect orphans only every second or so.
     """
     found = []
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
-            uid, parent = _status(pid)
+            uid, parent, state = _status(pid)
+            if state == "Z":
+                continue
+            chain = [pid]
             while uid >= 2_000_000 and parent > 1:
-                uid, parent = _status(str(parent))
+                chain.append(str(parent))
+                uid, parent, _ = _status(str(parent))
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")[:120]
         except (OSError, IndexError, ValueError):
             continue
         if uid >= 2_000_000:
-            found.append(pid)
+            found.append(f"pid {pid} (state {state}, ancestors {' < '.join(chain)}): {command!r}")
     return found
 
 
