@@ -39,12 +39,17 @@ def fresh_venv(base: Path, target: str) -> Path:
     return python
 
 
-def reachable_python(tmp: Path) -> Path | None:
+def reachable_python(tmp: Path, course: Path | None = None) -> Path | None:
     """A Python every user can run, with this environment's packages (hard links), or None.
 
     This environment's interpreter may sit in a folder only root can enter (``/root/.pyenv``); the
     system's Python of the same version does not. Gradescope's runner and the JupyterHub's learners
     need such a Python. None unless this is root and the system has that version.
+
+    With ``course``, the new Python imports lessonkit from a copy of this course's package, solutions
+    and exercises made there, not from this checkout: what it does to its course (Gradescope's
+    grader locks the package and the solutions away while a notebook runs) touches only the copy,
+    and a test running beside it in this checkout sees nothing of it.
     """
     import shutil
     import site
@@ -59,4 +64,12 @@ def reachable_python(tmp: Path) -> Path | None:
     theirs.rmdir()
     if subprocess.run(["cp", "-al", str(ours), str(theirs)]).returncode != 0:
         shutil.copytree(ours, theirs, symlinks=True)
+    if course is not None:
+        checkout = Path(__file__).resolve().parents[1]
+        skip = shutil.ignore_patterns("__pycache__", "*.pyc")
+        for part in ("lessonkit", "solutions", "exercises"):
+            shutil.copytree(checkout / part, course / part, ignore=skip)
+        for hook in theirs.glob("__editable__*lessonkit*"):
+            hook.unlink()  # a hard link: the checkout's own hook stays
+        (theirs / "lessonkit-course.pth").write_text(f"{course}\n")
     return venv / "bin" / "python"

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zipfile
 from pathlib import Path
@@ -187,20 +188,19 @@ def _without_bwrap(tmp_path) -> dict:
 @pytest.mark.grader
 def test_without_bubblewrap_the_notebook_runs_as_nobody_who_can_read_or_touch_anything(tmp_path):
     """No sandbox: an unprivileged user who cannot read lessonkit, the solutions or the bundle."""
-    import lessonkit
-
     tmp = Path(tempfile.mkdtemp(prefix="lessonkit-gs-", dir="/tmp"))
     try:
         tmp.chmod(0o755)
-        python = reachable_python(tmp)
+        course = tmp / "course"  # the grader's own copy: it locks it away while the notebook runs
+        python = reachable_python(tmp, course=course)
         if python is None:
             pytest.skip("needs root and a system Python of this version, reachable by every user")
         bundle = build_bundle("02_bp_delta_map", tmp / "autograder.zip")
         root = tmp / "gs" / "autograder"
         tokens = {
             "@RESULTS@": root / "results",
-            "@LESSONKIT@": Path(lessonkit.__file__).parent,
-            "@SOLUTIONS@": ROOT / "solutions",
+            "@LESSONKIT@": course / "lessonkit",
+            "@SOLUTIONS@": course / "solutions",
             "@SOURCE@": root / "source",
         }
         spec = tmp / "escape.txt"
@@ -209,16 +209,30 @@ def test_without_bubblewrap_the_notebook_runs_as_nobody_who_can_read_or_touch_an
             "right": lambda d: shutil.copyfile(ROOT / "solutions" / "02_bp_delta_map.ipynb", d / "a.ipynb"),
             "escape": lambda d: nbformat.write(planted_notebook(spec, tokens)[1], d / "a.ipynb"),
         }
-        modes = {p: p.stat().st_mode for p in (tokens["@LESSONKIT@"], ROOT / "solutions")}
-        results = {}
-        for kind, writer in kinds.items():
-            shutil.rmtree(root.parent, ignore_errors=True)
-            results[kind] = _autograde(tmp, bundle, "gs", writer, python=python, env=_without_bwrap(tmp_path))
-            results[kind]["later"] = None
-            if kind == "escape":
-                time.sleep(3)  # longer than the detached writer waits
-                results[kind]["later"] = json.loads((root / "results" / "results.json").read_text())
-                assert (root / "results").stat().st_mode & 0o777 == 0o700
+        modes = {p: p.stat().st_mode for p in (tokens["@LESSONKIT@"], tokens["@SOLUTIONS@"])}
+        checkout = {p: p.stat().st_mode for p in (ROOT / "lessonkit", ROOT / "solutions")}
+        results, seen, done = {}, set(), threading.Event()
+
+        def watch_checkout():  # while the notebooks run: this checkout's modes as a neighbour sees them
+            while not done.wait(0.01):
+                seen.update((p, p.stat().st_mode) for p in checkout)
+
+        watcher = threading.Thread(target=watch_checkout)
+        watcher.start()
+        try:
+            for kind, writer in kinds.items():
+                shutil.rmtree(root.parent, ignore_errors=True)
+                results[kind] = _autograde(
+                    tmp, bundle, "gs", writer, python=python, env=_without_bwrap(tmp_path)
+                )
+                results[kind]["later"] = None
+                if kind == "escape":
+                    time.sleep(3)  # longer than the detached writer waits
+                    results[kind]["later"] = json.loads((root / "results" / "results.json").read_text())
+                    assert (root / "results").stat().st_mode & 0o777 == 0o700
+        finally:
+            done.set()
+            watcher.join()
         for kind, r in results.items():
             later = r.pop("later")
             _valid(r)
@@ -229,6 +243,7 @@ def test_without_bubblewrap_the_notebook_runs_as_nobody_who_can_read_or_touch_an
         assert [results[k]["score"] for k in kinds] == [total("bp_delta_map"), 0]
         assert "lessonkit" in json.dumps(results["escape"]["tests"])  # its import failed
         assert {p: p.stat().st_mode for p in modes} == modes  # put back
+        assert seen == set(checkout.items())  # this checkout's package and solutions: never touched
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
