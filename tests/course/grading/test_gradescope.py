@@ -214,8 +214,10 @@ def test_without_bubblewrap_the_notebook_runs_as_nobody_who_can_read_or_touch_an
         results, seen, done = {}, set(), threading.Event()
 
         def watch_checkout():  # while the notebooks run: this checkout's modes as a neighbour sees them
-            while not done.wait(0.01):
+            while True:
                 seen.update((p, p.stat().st_mode) for p in checkout)
+                if done.wait(0.01):
+                    return
 
         watcher = threading.Thread(target=watch_checkout)
         watcher.start()
